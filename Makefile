@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Each creates .venv when missing and installs only from PyPI and Debian.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_OUT := build/demo
+# Debian packages: a CJK font for labels and posters; Chromium, poppler and the font for tests.
+DEMO_DEBS := fonts-wqy-microhei
+TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed-demo
+	scripts/ensure-debian-packages $(DEMO_DEBS)
+	$(BIN)/zuofang build data --out $(DEMO_OUT)
+	$(BIN)/zuofang serve $(DEMO_OUT)
+
+test: $(VENV)/.installed-test
+	scripts/ensure-debian-packages $(TEST_DEBS)
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+"""QR codes, label sheets and 信息公示牌 posters for the registry's products and businesses."""

@@ -1,0 +1,1 @@
+"""Zuofang: turns a bureau's food-business registry into open data and a public site."""

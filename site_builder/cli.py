@@ -1,0 +1,101 @@
+"""The `zuofang` command: parses arguments, calls the library, reports. No work happens here."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ValidationFailed, ZuofangError
+
+DATA_DIR = click.argument(
+    "data_dir", required=False, default="data",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+
+
+@click.group()
+@click.version_option(package_name="zuofang")
+@click.option("-v", "--verbose", is_flag=True, help="显示每个构建阶段的日志。Show stage logs.")
+def cli(verbose):
+    """Zuofang（作坊）：把食品“三小”登记数据发布为开放数据和公众网站。
+
+    Turns a bureau's registry of small food businesses into validated open data,
+    a SQLite database served by Datasette, a static site and QR codes.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+@cli.command()
+@DATA_DIR
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告（供程序读取）。Print the report as JSON.")
+def validate(data_dir, as_json):
+    """校验登记数据：类型、必填、枚举、外键和业务规则。
+
+    Exit code 0 when DATA_DIR (default: data) is valid; otherwise every problem
+    is listed with file, row, field and rule, and the exit code is 1.
+    """
+    from .validate import validate_registry
+    from .validate_output import format_report
+
+    try:
+        report = validate_registry(data_dir)
+    except ZuofangError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.to_json() if as_json else format_report(report, data_dir))
+    sys.exit(int(not report.valid))
+
+
+@cli.command()
+@DATA_DIR
+@click.option("--out", "out_dir", default="build/site-out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录：site/ 和 registry.db 写在这里。Output folder.")
+def build(data_dir, out_dir):
+    """校验并构建：数据库、网站、二维码、检索和手册（原子替换）。
+
+    Validates DATA_DIR, then builds OUT_DIR/registry.db and OUT_DIR/site/.
+    A build that fails leaves an existing OUT_DIR exactly as it was.
+    """
+    from .build import build as run_build
+    from .validate_output import format_report
+
+    try:
+        ctx = run_build(data_dir, out_dir)
+    except ValidationFailed as exc:
+        click.echo(format_report(exc.report, data_dir), err=True)
+        raise click.ClickException(str(exc)) from exc
+    except ZuofangError as exc:
+        raise click.ClickException(str(exc)) from exc
+    timings = "，".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
+    click.echo(f"构建完成 Built: {out_dir}（{timings}）")
+
+
+@cli.command()
+@click.argument("out_dir", required=False, default="build/site-out",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="网站端口；Datasette 用下一个端口。Site port; Datasette uses the next one.")
+def serve(out_dir, host, port):
+    """在本机同时提供网站和 Datasette。Serve the built site and Datasette on localhost."""
+    from .serve import serve as run_serve
+
+    try:
+        run_serve(out_dir, host=host, port=port)
+    except ZuofangError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command("demo-data")
+@click.option("--operators", "n_operators", default=320, show_default=True, type=click.IntRange(1),
+              help="主体数量。Number of businesses.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="随机种子；相同参数输出相同文件。Random seed.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录。Folder to write the registry to.")
+def demo_data(n_operators, seed, out_dir):
+    """生成虚构的演示登记数据（确定性）。Write a synthetic, deterministic registry."""
+    from .demo_data import write_demo_registry
+
+    counts = write_demo_registry(out_dir, operators=n_operators, seed=seed)
+    click.echo("，".join(f"{t} {n}" for t, n in counts.items()))

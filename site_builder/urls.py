@@ -1,0 +1,94 @@
+"""The one place that builds the site's addresses.
+
+Pages are written at these paths and every link, feed entry, Datasette link and QR code
+is made from them, so a QR code can never point at a page that was not built.
+Published addresses are permanent: never rename one.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def home() -> str:
+    return "/"
+
+
+def product(code: str) -> str:
+    """The provenance page printed as a QR code on every package."""
+    return f"/p/{quote(code)}/"
+
+
+def operator(operator_id: str) -> str:
+    return f"/w/{quote(operator_id)}/"
+
+
+def brands() -> str:
+    return "/brands/"
+
+
+def brand(brand_id: str) -> str:
+    return f"/brands/{quote(brand_id)}/"
+
+
+def recalls() -> str:
+    return "/recalls/"
+
+
+def recall(recall_id: str) -> str:
+    return f"/recalls/{quote(recall_id)}/"
+
+
+def notices() -> str:
+    return "/notices/"
+
+
+def region(code: str) -> str:
+    return f"/regions/{quote(code)}/"
+
+
+def grades() -> str:
+    return "/grades/"
+
+
+def data() -> str:
+    return "/data/"
+
+
+def search() -> str:
+    return "/search/"
+
+
+def handbook() -> str:
+    return "/handbook/"
+
+
+def changes() -> str:
+    return "/changes/"
+
+
+def feed(name: str) -> str:
+    """`recalls` or `notices`."""
+    return f"/feeds/{name}.atom"
+
+
+def qr_file(code: str, ext: str) -> str:
+    """A product's QR image, `svg` or `png`."""
+    return f"/qr/{quote(code)}.{ext}"
+
+
+def gs1_digital_link(gtin14: str, batch: str | None = None) -> str:
+    """GS1 Digital Link path (AI 01 = GTIN, AI 10 = batch/lot) on the static site."""
+    path = f"/01/{gtin14}/"
+    if batch:
+        path += f"10/{quote(batch, safe='')}/"
+    return path
+
+
+def absolute(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + path
+
+
+def output_path(path: str) -> str:
+    """Address -> file path relative to the site root (`/p/x/` -> `p/x/index.html`)."""
+    rel = path.lstrip("/")
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel

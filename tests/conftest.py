@@ -1,0 +1,39 @@
+"""Shared fixtures. Expensive things (a generated registry, a whole demo build) are made once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The bundled demonstration registry (data/)."""
+    return REPO / "data"
+
+
+@pytest.fixture(scope="session")
+def small_registry(tmp_path_factory) -> Path:
+    """A small generated registry (40 operators), valid by construction."""
+    from site_builder.demo_data import write_demo_registry
+
+    out = tmp_path_factory.mktemp("small-registry")
+    write_demo_registry(out, operators=40, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory, demo_dir) -> Path:
+    """OUT_DIR of one full `zuofang build` of the bundled demo, shared by the whole session."""
+    from site_builder.build import build
+
+    out = tmp_path_factory.mktemp("demo-build") / "out"
+    build(demo_dir, out)
+    return out
