@@ -92,3 +92,24 @@ def output_path(path: str) -> str:
     """Address -> file path relative to the site root (`/p/x/` -> `p/x/index.html`)."""
     rel = path.lstrip("/")
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+# Datasette is served under /datasette/ on the same host (base_url), database `registry`,
+# so the site links to it with plain paths that work locally and when deployed.
+DATASETTE_BASE = "/datasette/"
+DATASETTE_DB = "registry"
+
+
+def datasette_home() -> str:
+    return DATASETTE_BASE
+
+
+def datasette_table(table: str) -> str:
+    return f"{DATASETTE_BASE}{DATASETTE_DB}/{quote(table)}"
+
+
+def datasette_row(table: str, *pk: str) -> str:
+    """Row page; compound keys are joined with commas as Datasette expects (each part tilde-encoded)."""
+    from datasette.utils import tilde_encode
+
+    return f"{datasette_table(table)}/{','.join(tilde_encode(str(p)) for p in pk)}"
