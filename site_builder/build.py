@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import files
 from .errors import BuildError, ValidationFailed, ZuofangError
 from .package import Package
 
@@ -90,6 +91,7 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     if not report.valid:
         raise ValidationFailed(report)
     out_dir = Path(out_dir)
+    files.start_build()
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
         for name, run in STAGES:
@@ -99,6 +101,10 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
             started = time.perf_counter()
             run(ctx)
             ctx.timings[name] = time.perf_counter() - started
+        # What the previous output held and this build no longer makes goes away
+        # (published addresses cannot: the site stage fails the build before this point).
+        files.record(ctx.db_path)
+        files.prune(stage)
     ctx.stage_dir = out_dir
     return ctx
 
