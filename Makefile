@@ -27,7 +27,12 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/zuofang build data --out $(DEMO_OUT)
 	$(BIN)/zuofang serve $(DEMO_OUT)
 
-test: $(VENV)/.installed-test
+# axe-core (accessibility checks in the browser tests) comes from the npm registry.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 	scripts/ensure-debian-packages $(TEST_DEBS)
 	$(BIN)/python -m pytest
 
