@@ -1,0 +1,179 @@
+"""Builds registry.db, the single source every published view reads, with sqlite-utils.
+
+Only public data goes in: private fields are dropped or masked while rows are parsed,
+before anything is written. The database is written to a temporary file beside the
+target and renamed over it, because the target may be a hard link to the previous
+build's file (see files.py): opening it for writing would change the published copy.
+Same data gives the same bytes: rows go in file order, nothing records the wall clock.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from . import files, readers
+from .errors import ZuofangError
+from .package import TABLE_ORDER, Package, mask_name
+
+#: Schema type -> SQLite column type. Dates stay ISO text: they sort and compare as text.
+COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
+                "date": str, "datetime": str, "array": str, "object": str}
+
+#: Columns journalists filter by; each gets an index (with every foreign key column).
+FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
+                 "category", "year", "metric", "heritage")
+
+#: Date columns the views and canned queries filter by year.
+DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",
+                "inspections": "date"}
+
+BATCH_SIZE = 2000
+
+
+class DatabaseBuildError(ZuofangError):
+    """A table could not be loaded into registry.db."""
+
+
+def build_database(package: Package, db_path: Path) -> None:
+    """Write the public registry to `db_path` (atomically, never in place)."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        db = sqlite_utils.Database(tmp)
+        # A throwaway file until the rename: no journal or fsync needed; a fixed page size
+        # keeps the bytes the same whatever SQLite's default is.
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        sources = [load_table(db, package, table) for table in TABLE_ORDER]
+        write_build_table(db, package, sources)
+        _finish(db, package)
+        db.conn.commit()
+        db.execute("VACUUM")
+        db.close()
+        os.replace(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    files.record(db_path)
+
+
+def _finish(db: sqlite_utils.Database, package: Package) -> None:
+    """Views and search indexes, made after every table is loaded."""
+    from .search import build_search_index
+    from .views import create_views
+
+    create_views(db)
+    build_search_index(db)
+    db.execute("ANALYZE")
+
+
+def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
+    """Create `table` from its schema and insert its rows; returns what the `_build` table records."""
+    resource = package.resources[table]
+    path = readers.locate(package.directory, table, resource.get("path"))
+    if path is None:
+        raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
+    header, rows = readers.read_rows(readers.detect(path))
+    fields = package.public_fields(table)
+    db[table].create(
+        {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in fields},
+        pk=_pk(package.primary_key(table)),
+        foreign_keys=[(fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"],
+                       fk["reference"]["resource"] or table,
+                       _first(fk["reference"]["fields"]))
+                      for fk in package.foreign_keys(table)],
+    )
+    db[table].insert_all(parse_rows(package, table, header, rows), batch_size=BATCH_SIZE)
+    _index(db, package, table, fields)
+    return {"table_name": table, "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "rows": len(rows)}
+
+
+def parse_rows(package: Package, table: str, header: list[str], rows: list[list[str]]) -> Iterator[dict]:
+    """Cells (strings) -> typed public values. Pure: the privacy rule lives here, before any write."""
+    private = package.private_fields(table)
+    casts = [(f["name"], _caster(f)) for f in package.public_fields(table)]
+    position = {name: i for i, name in enumerate(header)}
+    for row in rows:
+        record = {}
+        for name, cast in casts:
+            i = position.get(name)
+            cell = row[i].strip() if i is not None and i < len(row) else ""
+            value = cast(cell) if cell != "" else None
+            if private.get(name) == "mask":
+                value = mask_name(value)
+            record[name] = value
+        yield record
+
+
+def _caster(field: dict):
+    kind = field["type"]
+    if kind == "integer":
+        return int
+    if kind == "number":
+        return float
+    if kind == "boolean":
+        return lambda v: int(v.lower() in ("true", "1", "yes", "是"))
+    if kind in ("date", "datetime"):
+        return lambda v: v[:10] if kind == "date" else v
+    if kind in ("array", "object"):
+        # Re-serialised so the stored JSON has one spelling whatever the export's spacing.
+        return lambda v: json.dumps(json.loads(v), ensure_ascii=False, separators=(",", ":"))
+    return str
+
+
+def _index(db: sqlite_utils.Database, package: Package, table: str, fields: list[dict]) -> None:
+    pk = package.primary_key(table)
+    names = [f["name"] for f in fields]
+    wanted = [_first(fk["fields"]) for fk in package.foreign_keys(table)]
+    wanted += [c for c in FACET_COLUMNS if c in names]
+    if table in DATE_INDEXES:
+        wanted.append(DATE_INDEXES[table])
+    seen = set()
+    for column in wanted:
+        # The first column of a primary key is already indexed by the key itself.
+        if column in seen or (pk and column == pk[0]):
+            continue
+        seen.add(column)
+        db[table].create_index([column])
+
+
+def write_build_table(db: sqlite_utils.Database, package: Package, sources: list[dict]) -> None:
+    """`_build`: what this database was built from. Views read the release date here, never the clock."""
+    release = package.release_date
+    db["_build"].insert({
+        "release_date": release.isoformat(),
+        "release_year": release.year,
+        "package_name": package.descriptor.get("name"),
+        "package_title": package.descriptor.get("title"),
+        "package_version": package.descriptor.get("version"),
+        "demo": int(package.is_demo),
+        "site_url": package.site_url,
+        "zuofang_version": _zuofang_version(),
+        "sources": json.dumps(sources, ensure_ascii=False),
+    })
+    db["_build_files"].insert_all(sources, pk="table_name")
+
+
+def _zuofang_version() -> str:
+    try:
+        return version("zuofang")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _pk(pk: list[str]):
+    return pk[0] if len(pk) == 1 else tuple(pk) if pk else None
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) else value

@@ -1,0 +1,98 @@
+"""Chinese substring search in registry.db: one FTS5 token per character, queries as phrases.
+
+SQLite's tokenizers do not segment Chinese: unicode61 makes 稷山麻花 one token (麻花 is not
+found), trigram cannot match 1–2 characters, and word segmenters (jieba) miss words they cut
+differently. So each searchable column is indexed as a run of one-character tokens and a
+query becomes a phrase of its characters: the phrase "麻 花" matches exactly where 麻花 occurs.
+
+Characters that are not letters or digits (、，· spaces …) become tokens of their own
+(`u3001`), so a phrase never matches across them: 麻花、糕点 does not contain 花糕. Letters are
+compared case-insensitively (FTS5's unicode61 folds case and diacritics), the rest exactly.
+
+Searchable text per table (each column a separate FTS column, so a match never spans two):
+- operators: name, address, categories
+- products: name, category, ingredients
+- brands: name, story, category
+"""
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+
+import sqlite_utils
+
+#: table -> (primary key, columns searched).
+SEARCHABLE = {
+    "operators": ("id", ("name", "address", "categories")),
+    "products": ("code", ("name", "category", "ingredients")),
+    "brands": ("id", ("name", "story", "category")),
+}
+
+
+def fts_table(table: str) -> str:
+    return f"{table}_fts"
+
+
+def char_tokens(text: str | None) -> str:
+    """稷山麻花、糕点 -> '稷 山 麻 花 u3001 糕 点': the indexed (and queried) form of text."""
+    if not text:
+        return ""
+    return " ".join(c if unicodedata.category(c)[0] in "LN" else f"u{ord(c):x}" for c in text)
+
+
+def phrase(query: str) -> str:
+    """An FTS5 MATCH expression finding `query` as a substring (one phrase of its characters)."""
+    tokens = char_tokens(query.strip())
+    return f'"{tokens}"' if tokens else '""'
+
+
+def escape_query(query: str) -> str:
+    """Datasette's ?_search= rule (words separated by spaces must all occur) with each word a
+    substring phrase. Installed as the SQL function escape_fts on registry connections."""
+    words = [w for w in query.replace('"', " ").split() if w]
+    return " ".join(phrase(w) for w in words) or '""'
+
+
+def build_search_index(db: sqlite_utils.Database) -> None:
+    """One FTS5 table per searchable table; its rowid is the source row's rowid."""
+    for table, (_pk, columns) in SEARCHABLE.items():
+        name = fts_table(table)
+        # detail=full keeps token positions, which phrase queries need; no prefix indexes
+        # are needed because every token is a single character.
+        db.execute(f"CREATE VIRTUAL TABLE [{name}] USING fts5("
+                   + ", ".join(f"[{c}]" for c in columns)
+                   + ", tokenize = 'unicode61 remove_diacritics 2')")
+        select = ", ".join(f"[{c}]" for c in columns)
+        rows = db.execute(f"SELECT rowid, {select} FROM [{table}] ORDER BY rowid").fetchall()
+        with db.conn:
+            db.conn.executemany(
+                f"INSERT INTO [{name}] (rowid, {select}) VALUES (?{', ?' * len(columns)})",
+                ((row[0], *map(char_tokens, row[1:])) for row in rows),
+            )
+        db.execute(f"INSERT INTO [{name}]([{name}]) VALUES ('optimize')")
+
+
+def search(conn: sqlite3.Connection, table: str, query: str, limit: int | None = None) -> list:
+    """Primary keys of the rows of `table` whose searchable text contains `query`, in row order."""
+    if table not in SEARCHABLE:
+        raise ValueError(f"不能检索数据表 {table}：只能检索 {'、'.join(SEARCHABLE)}。")
+    pk, _columns = SEARCHABLE[table]
+    expression = phrase(query)
+    if expression == '""':
+        return []
+    sql = (f"SELECT [{pk}] FROM [{table}] WHERE rowid IN "
+           f"(SELECT rowid FROM [{fts_table(table)}] WHERE [{fts_table(table)}] MATCH ?) ORDER BY rowid")
+    params: list = [expression]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def substring_scan(conn: sqlite3.Connection, table: str, query: str) -> list:
+    """The same answer by brute force (instr on every searchable column): the reference the
+    tests and the benchmark compare `search` with."""
+    pk, columns = SEARCHABLE[table]
+    where = " OR ".join(f"instr(lower([{c}]), lower(?)) > 0" for c in columns)
+    return [row[0] for row in conn.execute(
+        f"SELECT [{pk}] FROM [{table}] WHERE {where} ORDER BY rowid", [query] * len(columns))]

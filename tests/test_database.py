@@ -1,0 +1,125 @@
+"""registry.db: tables, keys, types, privacy, views and determinism."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+
+import pytest
+from tiny_registry import PRIVATE, write_tiny_registry
+
+from site_builder.database import build_database
+from site_builder.package import TABLE_ORDER, Package
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory):
+    data = write_tiny_registry(tmp_path_factory.mktemp("tiny") / "data")
+    path = tmp_path_factory.mktemp("tiny-out") / "registry.db"
+    build_database(Package.load(data), path)
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def rows(conn, sql, *params):
+    return [tuple(r) for r in conn.execute(sql, params)]
+
+
+def test_every_table_with_its_primary_key(tiny_db):
+    for table in TABLE_ORDER:
+        assert rows(tiny_db, "select count(*) from sqlite_master where type='table' and name=?", table) == [(1,)]
+    pk = {r["name"]: r["pk"] for r in tiny_db.execute("pragma table_info(grades)")}
+    assert pk["operator_id"] == 1 and pk["effective_on"] == 2
+    assert [r["name"] for r in tiny_db.execute("pragma table_info(operators)") if r["pk"]] == ["id"]
+
+
+def test_private_columns_dropped_and_name_masked(tiny_db):
+    columns = [r["name"] for r in tiny_db.execute("pragma table_info(operators)")]
+    assert "owner_phone" not in columns and "owner_id_number" not in columns
+    assert rows(tiny_db, "select owner_name from operators order by rowid") == [("王*",), ("李*",), ("赵*",)]
+
+
+def test_no_private_value_in_the_file_bytes(tiny_db):
+    path = tiny_db.execute("pragma database_list").fetchone()["file"]
+    raw = open(path, "rb").read()
+    for values in PRIVATE.values():
+        for value in values:
+            assert value.encode("utf-8") not in raw, value
+
+
+def test_foreign_keys_declared_and_indexed(tiny_db):
+    fks = {(r["from"], r["table"], r["to"]) for r in tiny_db.execute("pragma foreign_key_list(recalls)")}
+    assert fks == {("operator_id", "operators", "id"), ("product_code", "products", "code"),
+                   ("sampling_id", "samplings", "id")}
+    assert rows(tiny_db, "pragma foreign_key_check") == []
+    for table in ("recalls", "products", "samplings", "operators"):
+        indexed = {tiny_db.execute(f"pragma index_info([{i['name']}])").fetchone()["name"]
+                   for i in tiny_db.execute(f"pragma index_list([{table}])")}
+        for fk in tiny_db.execute(f"pragma foreign_key_list([{table}])"):
+            assert fk["from"] in indexed, (table, fk["from"])
+    facets = {tiny_db.execute(f"pragma index_info([{i['name']}])").fetchone()["name"]
+              for i in tiny_db.execute("pragma index_list(operators)")}
+    assert {"region_code", "kind", "status"} <= facets
+
+
+def test_values_typed_by_schema(tiny_db):
+    lat, lon, reg = tiny_db.execute("select lat, lon, registered_on from operators where id='w1'").fetchone()
+    assert (lat, lon, reg) == (35.6, 110.98, "2020-01-01")
+    assert rows(tiny_db, "select lat from operators where id='e1'") == [(None,)]  # empty -> NULL
+    assert rows(tiny_db, "select typeof(year), typeof(target) from targets limit 1") == [("integer", "real")]
+    items = json.loads(tiny_db.execute("select failed_items from samplings where id='s3'").fetchone()[0])
+    assert items == [{"item": "过氧化值", "measured": "0.4", "standard": "≤0.25", "unit": "g/100g"}]
+    assert rows(tiny_db, "select failed_items from samplings where id='s1'") == [(None,)]
+
+
+def test_build_table_records_release_and_sources(tiny_db):
+    build = tiny_db.execute("select * from _build").fetchone()
+    assert build["release_date"] == "2026-11-01" and build["release_year"] == 2026 and build["demo"] == 1
+    files = {r["table_name"]: r for r in tiny_db.execute("select * from _build_files")}
+    assert set(files) == set(TABLE_ORDER)
+    assert files["operators"]["rows"] == 3 and files["operators"]["file"] == "operators.csv"
+    assert len(files["operators"]["sha256"]) == 64
+
+
+def test_current_grades_latest_in_force_on_release_date(tiny_db):
+    assert rows(tiny_db, "select operator_id, grade, effective_on from current_grades order by operator_id") == [
+        ("w1", "A", "2026-05-10"), ("w2", "B", "2026-04-10")]
+
+
+def test_ongoing_recalls_with_names(tiny_db):
+    got = tiny_db.execute("select id, operator_name, product_name from ongoing_recalls").fetchall()
+    assert [tuple(r) for r in got] == [("r1", "永济牛肉饼作坊", "永济牛肉饼")]
+
+
+def test_region_figures_for_release_year_beside_targets(tiny_db):
+    figures = {(r["region_code"], r["year"]): r for r in tiny_db.execute("select * from region_figures")}
+    assert set(figures) == {("140824", 2026), ("140881", 2026), ("140881", 2025)}
+    js = figures["140824", 2026]
+    assert (js["operators"], js["workshops"], js["eateries"], js["active"], js["suspended"]) == (2, 1, 1, 1, 1)
+    assert (js["graded"], js["grade_a"], js["graded_share"], js["a_share"]) == (1, 1, 1.0, 1.0)
+    assert (js["target_graded_share"], js["target_a_share"]) == (0.9, 0.3)
+    yj = figures["140881", 2026]
+    assert (yj["samplings"], yj["failed_samplings"], yj["failure_rate"], yj["recalls"]) == (1, 1, 1.0, 1)
+    old = figures["140881", 2025]
+    assert old["operators"] is None and old["samplings"] == 1 and old["target_sampling_pass_rate"] == 0.95
+
+
+def test_same_data_same_bytes_and_never_written_in_place(tmp_path):
+    data = write_tiny_registry(tmp_path / "data")
+    first, second = tmp_path / "a" / "registry.db", tmp_path / "b" / "registry.db"
+    build_database(Package.load(data), first)
+    build_database(Package.load(data), second)
+    assert first.read_bytes() == second.read_bytes()
+    # The target may be a hard link to the previous build's file: that file must stay untouched.
+    linked = tmp_path / "linked.db"
+    os.link(first, linked)
+    before = linked.read_bytes()
+    with open(data / "penalties.csv", "a", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerow(["x2", "w1", "2026-06-01", "稷市监罚〔2026〕2号", "未公示", "警告", ""])
+    build_database(Package.load(data), first)
+    assert linked.read_bytes() == before
+    assert rows(sqlite3.connect(first), "select count(*) from penalties") == [(2,)]
+    assert not list(first.parent.glob(".*tmp*"))
