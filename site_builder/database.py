@@ -34,6 +34,7 @@ DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": 
                 "inspections": "date"}
 
 BATCH_SIZE = 2000
+METADATA_NAME = "datasette_metadata.json"
 
 
 class DatabaseBuildError(ZuofangError):
@@ -64,6 +65,10 @@ def build_database(package: Package, db_path: Path) -> None:
         tmp.unlink(missing_ok=True)
         raise
     files.record(db_path)
+    # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
+    from .datasette_meta import render
+
+    files.write_if_changed(db_path.with_name(METADATA_NAME), render(package))
 
 
 def _finish(db: sqlite_utils.Database, package: Package) -> None:
