@@ -66,6 +66,39 @@ def changes() -> str:
     return "/changes/"
 
 
+def page(slug: str) -> str:
+    """An editorial page from content/pages (about, grading, report …)."""
+    return f"/{quote(slug)}/"
+
+
+def static(name: str) -> str:
+    """A theme file (CSS, icons) served from /static/."""
+    return f"/static/{quote(name)}"
+
+
+def sitemap() -> str:
+    return "/sitemap.xml"
+
+
+def robots() -> str:
+    return "/robots.txt"
+
+
+def not_found() -> str:
+    """The page static hosts serve for an unknown address."""
+    return "/404.html"
+
+
+def feed(name: str) -> str:
+    """`recalls` or `notices`."""
+    return f"/feeds/{name}.atom"
+
+
+def qr_file(code: str, ext: str) -> str:
+    """A product's QR image, `svg` or `png`."""
+    return f"/qr/{quote(code)}.{ext}"
+
+
 def feed(name: str) -> str:
     """`recalls` or `notices`."""
     return f"/feeds/{name}.atom"

@@ -1,0 +1,163 @@
+"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, data, search, 404."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Iterator
+
+from .. import urls
+from .pages import Page, publicity_open
+from .registry import Registry
+from .render import GRADES, METRICS
+
+#: Tables listed on /data/ with their Chinese names (schema titles are longer).
+DATA_TABLES = [
+    ("operators", "经营主体"), ("products", "预包装产品"), ("material_sources", "原料来源"),
+    ("inspections", "监督检查"), ("grades", "量化分级"), ("samplings", "监督抽检"),
+    ("recalls", "召回与消费预警"), ("brands", "名特优品牌"), ("penalties", "行政处罚"),
+    ("regions", "行政区划"), ("targets", "工作目标"), ("current_grades", "当前等级（视图）"),
+    ("region_figures", "地区指标（视图）"),
+]
+
+#: How a region's figure compares with its target: shares are 0–1, counts are counts.
+SHARES = ("graded_share", "a_share", "sampling_coverage", "sampling_pass_rate")
+
+
+def _top_regions(reg: Registry) -> list[dict]:
+    """Regions a visitor browses: the counties (and any region holding businesses)."""
+    return [r for r in reg.regions.values() if r.get("level") == "county" or r["code"] in reg.operators_by_region]
+
+
+def _grade_key(reg: Registry, op: dict) -> str:
+    g = reg.current_grade.get(op["id"])
+    return g["grade"] if g else "none"
+
+
+def open_notices(reg: Registry) -> list[dict]:
+    return sorted((b for b in reg.brands.values() if publicity_open(reg, b)),
+                  key=lambda b: (b["publicity_end"] or "", b["id"]))
+
+
+def ended_notices(reg: Registry) -> list[dict]:
+    shown = {b["id"] for b in open_notices(reg)}
+    ended = [b for b in reg.brands.values() if b.get("publicity_start") and b["id"] not in shown]
+    return sorted(ended, key=lambda b: (b.get("publicity_end") or "", b["id"]), reverse=True)
+
+
+def home_page(reg: Registry) -> Page:
+    top = [r for r in reg.regions.values() if not r.get("parent_code") or r["parent_code"] not in reg.regions]
+    counts = {
+        "operators": len(reg.operators), "products": len(reg.products),
+        "awarded": sum(b["status"] == "awarded" for b in reg.brands.values()),
+        "samplings": len(reg.samplings_by_id),
+    }
+    return urls.home(), "home.html", {
+        "address": urls.home(), "counts": counts, "regions": _top_regions(reg),
+        "region_name": "".join(r["name"] for r in top[:1]),
+        "ongoing": [r for r in reg.recalls if r["status"] == "ongoing"],
+        "open_notices": open_notices(reg),
+    }
+
+
+def brands_page(reg: Registry) -> Page:
+    """Awarded brands, grouped by the maker's county, then by food category."""
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for b in reg.brands.values():
+        if b["status"] != "awarded":
+            continue
+        op = reg.operators.get(b.get("operator_id")) or {}
+        grouped[op.get("region_code") or ""][b.get("category") or "其他"].append(b)
+    groups = []
+    for code in sorted(grouped):
+        region = reg.regions.get(code) or {"code": code or "none", "name": "其他地区"}
+        groups.append((region, sorted(grouped[code].items())))
+    return urls.brands(), "brands.html", {"address": urls.brands(), "groups": groups}
+
+
+def recalls_page(reg: Registry) -> Page:
+    return urls.recalls(), "recalls.html", {"address": urls.recalls(), "recalls": reg.recalls}
+
+
+def notices_page(reg: Registry) -> Page:
+    return urls.notices(), "notices.html", {
+        "address": urls.notices(), "open": open_notices(reg), "ended": ended_notices(reg),
+    }
+
+
+def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None]:
+    """The region's figures for the release year beside its targets for that year."""
+    year = reg.release_date.year
+    row = next((f for f in reg.figures_by_region.get(code, []) if f.get("year") == year), None)
+    if row is None:
+        return year, [], None
+    rows = []
+    for metric, label in METRICS.items():
+        actual, target = row.get(metric), row.get(f"target_{metric}")
+        if actual is None and target is None:
+            continue
+        if metric in SHARES:
+            shown = (lambda v: "—" if v is None else f"{v * 100:.1f}%")
+        else:
+            shown = (lambda v: "—" if v is None else f"{v:g}")
+        verdict = "—" if actual is None or target is None else ("已达标" if actual >= target else "未达标")
+        rows.append({"label": label, "actual": shown(actual), "target": shown(target), "verdict": verdict})
+    return year, rows, row
+
+
+def region_pages(reg: Registry) -> Iterator[Page]:
+    for code, region in reg.regions.items():
+        children = []
+        for child in reg.children.get(code, []):
+            ops = [o for c in reg.descendants(child["code"]) for o in reg.operators_by_region.get(c, [])]
+            by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+            children.append({"code": child["code"], "name": child["name"], "count": len(ops),
+                             "A": by["A"], "B": by["B"], "C": by["C"]})
+        own = reg.operators_by_region.get(code, [])  # a city lists its counties, a county its businesses
+        by_grade = []
+        for key in ("A", "B", "C", "none"):
+            ops = [o for o in own if _grade_key(reg, o) == key]
+            if ops:
+                label = f"{key} 级 {GRADES[key]['word']}" if key in GRADES else "未评级 Not graded"
+                by_grade.append((key, label, ops))
+        year, figures, counts = _figure_rows(reg, code)
+        address = urls.region(code)
+        yield address, "region.html", {
+            "address": address, "region": region, "path": reg.region_path(code), "children": children,
+            "by_grade": by_grade, "total": len(own), "figures": figures, "counts": counts, "year": year,
+        }
+
+
+def grades_page(reg: Registry) -> Page:
+    rows, totals = [], Counter()
+    for region in _top_regions(reg):
+        ops = [o for c in reg.descendants(region["code"]) for o in reg.operators_by_region.get(c, [])]
+        by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+        if region.get("level") == "county" or not reg.children.get(region["code"]):
+            totals.update(by)
+            rows.append({"code": region["code"], "name": region["name"], **{k: by[k] for k in ("A", "B", "C", "none")}})
+    return urls.grades(), "grades.html", {
+        "address": urls.grades(), "rows": rows, "totals": {k: totals[k] for k in ("A", "B", "C", "none")},
+    }
+
+
+def data_page(reg: Registry, downloads: list[dict] | None = None) -> Page:
+    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads or []}
+
+
+def search_page(reg: Registry) -> Page:
+    return urls.search(), "search.html", {"address": urls.search()}
+
+
+def not_found_page(reg: Registry) -> Page:
+    return urls.not_found(), "404.html", {"address": urls.not_found()}
+
+
+def overview_pages(reg: Registry) -> Iterator[Page]:
+    yield home_page(reg)
+    yield brands_page(reg)
+    yield recalls_page(reg)
+    yield notices_page(reg)
+    yield from region_pages(reg)
+    yield grades_page(reg)
+    yield data_page(reg)
+    yield search_page(reg)
+    yield not_found_page(reg)

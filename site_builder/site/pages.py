@@ -1,0 +1,95 @@
+"""The registry's one-per-record pages: /p/<code>/, /w/<id>/, /brands/<id>/, /recalls/<id>/.
+
+Each function yields (address, template, context); the generator renders and writes them.
+Contexts are built from the Registry's dicts only, never from per-page queries.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .. import urls
+from . import jsonld
+from .registry import Registry
+
+Page = tuple[str, str, dict]
+
+#: How many of a product's samplings its provenance page shows (newest first): the page
+#: must stay small on a phone; the business page and Datasette have all of them.
+PRODUCT_SAMPLINGS = 3
+
+
+def _expired(reg: Registry, op: dict) -> bool:
+    return bool(op.get("valid_until")) and op["valid_until"] < reg.release_date.isoformat()
+
+
+def product_pages(reg: Registry, site_url: str) -> Iterator[Page]:
+    for code, p in reg.products.items():
+        op = reg.operators.get(p["operator_id"])
+        recall = reg.ongoing_recall(code)
+        address = urls.product(code)
+        yield address, "product.html", {
+            "address": address, "p": p, "op": op, "recall": recall,
+            "expired": bool(op) and _expired(reg, op),
+            "grade": reg.current_grade.get(p["operator_id"]),
+            "materials": reg.materials_by_product.get(code, []),
+            "samplings": reg.samplings_by_product.get(code, [])[:PRODUCT_SAMPLINGS],
+            "past_recalls": [r for r in reg.recalls_by_product.get(code, []) if r is not recall],
+            "datasette": urls.datasette_row("products", code),
+            "jsonld": jsonld.product(p, op, site_url),
+        }
+
+
+def operator_pages(reg: Registry, site_url: str) -> Iterator[Page]:
+    for op_id, op in reg.operators.items():
+        grades = [dict(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
+        path = reg.region_path(op.get("region_code"))
+        address = urls.operator(op_id)
+        yield address, "operator.html", {
+            "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
+            "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
+            "grade": reg.current_grade.get(op_id), "grades": grades,
+            "inspections": reg.inspections_by_operator.get(op_id, []),
+            "samplings": reg.samplings_by_operator.get(op_id, []),
+            "penalties": reg.penalties_by_operator.get(op_id, []),
+            "products": reg.products_by_operator.get(op_id, []),
+            "brands": reg.brands_by_operator.get(op_id, []),
+            "recalls": reg.recalls_by_operator.get(op_id, []),
+            "datasette": urls.datasette_row("operators", op_id),
+            "jsonld": jsonld.business(op, site_url, path[-1]["name"] if path else ""),
+        }
+
+
+def publicity_open(reg: Registry, b: dict) -> bool:
+    """A brand's 公示 is open while its period includes the release date."""
+    today = reg.release_date.isoformat()
+    return (b.get("status") == "publicized" and bool(b.get("publicity_start"))
+            and b["publicity_start"] <= today <= (b.get("publicity_end") or today))
+
+
+def brand_pages(reg: Registry, site_url: str) -> Iterator[Page]:
+    for brand_id, b in reg.brands.items():
+        op = reg.operators.get(b.get("operator_id"))
+        address = urls.brand(brand_id)
+        yield address, "brand.html", {
+            "address": address, "b": b, "op": op,
+            "region": reg.regions.get(op.get("region_code")) if op else None,
+            "grade": reg.current_grade.get(b.get("operator_id")),
+            "publicity_open": publicity_open(reg, b),
+            "datasette": urls.datasette_row("brands", brand_id),
+            "jsonld": jsonld.brand(b, op, site_url),
+        }
+
+
+def recall_pages(reg: Registry, site_url: str) -> Iterator[Page]:
+    for r in reg.recalls:
+        address = urls.recall(r["id"])
+        yield address, "recall.html", {
+            "address": address, "r": r,
+            "product": reg.products.get(r.get("product_code")),
+            "op": reg.operators.get(r.get("operator_id")),
+            "sampling": reg.samplings_by_id.get(r.get("sampling_id")),
+            "datasette": urls.datasette_row("recalls", r["id"]),
+        }
+
+
+RECORD_PAGES = (product_pages, operator_pages, brand_pages, recall_pages)

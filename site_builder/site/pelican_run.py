@@ -1,0 +1,76 @@
+"""Pelican's settings for this site, and one run of Pelican into a temporary folder.
+
+Measured (DESIGN.md): Pelican's default menu puts every page into every page, so the
+menu is off and the registry pages come from our generator, not from Markdown files.
+Pelican writes in place, so it writes into a fresh temporary folder that sync_tree
+copies into the stage (only files whose bytes changed). Its feeds, archives and
+category/tag/author pages are off: the site's feeds are written from registry.db.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from .. import files
+from ..package import Package
+from . import render
+from .plugin import JOB_SETTING, SiteJob
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+_OFF = {key: None for key in (
+    "FEED_ALL_ATOM", "FEED_ALL_RSS", "FEED_ATOM", "FEED_RSS", "CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS",
+    "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS",
+    "TAG_FEED_ATOM", "TAG_FEED_RSS",
+)}
+_NOT_WRITTEN = {key: "" for key in (
+    "CATEGORY_SAVE_AS", "CATEGORIES_SAVE_AS", "TAG_SAVE_AS", "TAGS_SAVE_AS", "AUTHOR_SAVE_AS",
+    "AUTHORS_SAVE_AS", "ARCHIVES_SAVE_AS", "YEAR_ARCHIVE_SAVE_AS", "MONTH_ARCHIVE_SAVE_AS",
+    "DAY_ARCHIVE_SAVE_AS", "DRAFT_SAVE_AS", "DRAFT_PAGE_SAVE_AS", "ARTICLE_LANG_SAVE_AS",
+    "PAGE_LANG_SAVE_AS", "DRAFT_LANG_SAVE_AS", "DRAFT_PAGE_LANG_SAVE_AS",
+)}
+
+
+def settings(package: Package, content: Path, output: Path, job: SiteJob) -> dict:
+    common = render.common_context(package)
+    overrides = {
+        "PATH": str(content), "OUTPUT_PATH": str(output), "THEME": str(render.THEME),
+        "SITEURL": package.site_url, "SITENAME": common["site"]["name"], "RELATIVE_URLS": False,
+        "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh", "LOCALE": ("C",),
+        "DISPLAY_PAGES_ON_MENU": False, "DISPLAY_CATEGORIES_ON_MENU": False, "MENUITEMS": (),
+        "DIRECT_TEMPLATES": [], "PAGINATED_TEMPLATES": {}, "TEMPLATE_PAGES": {},
+        "PAGE_PATHS": ["pages"], "ARTICLE_PATHS": ["news"], "STATIC_PATHS": [], "THEME_STATIC_PATHS": [],
+        "PAGE_URL": "{slug}/", "PAGE_SAVE_AS": "{slug}/index.html",
+        "ARTICLE_URL": "news/{slug}/", "ARTICLE_SAVE_AS": "news/{slug}/index.html",
+        "SLUGIFY_SOURCE": "basename", "READERS": {"rst": None, "htm": None, "html": None}, "DEFAULT_DATE": None, "DEFAULT_PAGINATION": False,
+        # No cache that could leak from one build into the next.
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "CACHE_PATH": str(output.parent / "cache"),
+        "DELETE_OUTPUT_DIRECTORY": False, "OUTPUT_SOURCES": False, "TYPOGRIFY": False,
+        "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
+        "JINJA_GLOBALS": {**render.helpers(), **common}, "JINJA_FILTERS": render.filters(),
+        "PLUGINS": ["site_builder.site.plugin"], "PLUGIN_PATHS": [],
+        JOB_SETTING: job,
+        **_OFF, **_NOT_WRITTEN,
+    }
+    return read_settings(None, override=overrides)
+
+
+def run_pelican(package: Package, job: SiteJob, content: Path = CONTENT) -> int:
+    """Run Pelican (editorial pages + the registry generator); returns the files Pelican wrote that changed."""
+    from pelican.log import console
+
+    with tempfile.TemporaryDirectory(prefix="zuofang-pelican-") as tmp:
+        out = Path(tmp) / "out"
+        out.mkdir()
+        quiet, console.quiet = console.quiet, True  # Pelican prints a "Done" line on every run
+        try:
+            Pelican(settings(package, content, out, job)).run()
+        finally:
+            console.quiet = quiet
+        written = files.sync_tree(out, job.site_dir)
+        logging.getLogger(__name__).info("pelican: %d editorial files changed", written)
+        return written

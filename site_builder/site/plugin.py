@@ -1,0 +1,83 @@
+"""The Pelican plugin: a generator that renders the registry's pages from registry.db.
+
+Pelican's own Writer opens files for writing in place, which would also change the
+previous build through the stage folder's hard links, and it is slow for 100,000 pages.
+So this generator writes straight into the stage's site folder with write_if_changed
+(new file + rename, and only when the bytes changed), and refuses an address twice,
+as Pelican's Writer does, so two records can never silently share a page.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import signals
+
+from .. import files, urls
+from . import feeds, lists, pages
+from .registry import Registry
+from .render import Renderer
+
+log = logging.getLogger(__name__)
+
+#: The settings key through which build_site hands this build's job to the generator.
+JOB_SETTING = "ZUOFANG_JOB"
+
+
+class AddressClash(Exception):
+    """Two pages of one build want the same address."""
+
+
+@dataclass
+class SiteJob:
+    """What one build's generator needs, and what it reports back."""
+
+    registry: Registry
+    renderer: Renderer
+    site_dir: Path
+    site_url: str
+    addresses: list[str] = field(default_factory=list)
+    written: int = 0
+
+    def write(self, address: str, text: str) -> None:
+        self.addresses.append(address)
+        self.written += files.write_if_changed(self.site_dir / urls.output_path(address), text)
+
+
+class RegistryGenerator:
+    """Computes the page list in generate_context(); renders and writes in generate_output()."""
+
+    def __init__(self, context, settings, path, theme, output_path, **kwargs):
+        self.context = context
+        self.job: SiteJob = settings[JOB_SETTING]
+
+    def generate_context(self):
+        reg = self.job.registry
+        # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
+        self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
+        self.planned = len(reg.products) + len(reg.operators) + len(reg.brands) + len(reg.recalls)
+
+    def generate_output(self, writer):
+        job, reg = self.job, self.job.registry
+        seen: set[str] = set(self.editorial)
+        job.addresses.extend(self.editorial)
+        render = job.renderer.env.get_template
+        sources = [f(reg, job.site_url) for f in pages.RECORD_PAGES] + [lists.overview_pages(reg)]
+        for source in sources:
+            for address, template, context in source:
+                if address in seen:
+                    raise AddressClash(f"地址 {address} 被两个页面使用（模板 {template}）。请检查编号是否重复。")
+                seen.add(address)
+                job.write(address, render(template).render(**context))
+        job.write(urls.feed("recalls"), feeds.recalls_feed(reg, job.site_url, job.renderer.render))
+        job.write(urls.feed("notices"), feeds.notices_feed(reg, job.site_url, job.renderer.render))
+        log.info("registry pages: %d addresses, %d files written", len(job.addresses), job.written)
+
+
+def _generators(pelican):
+    return RegistryGenerator if JOB_SETTING in pelican.settings else None
+
+
+def register():
+    signals.get_generators.connect(_generators)

@@ -1,0 +1,139 @@
+"""Reads registry.db once into dicts the page builders look things up in.
+
+One query per table (ordered, so every build sees rows in the same order), then
+grouping in Python: 50,000 pages must not cost 50,000 queries.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+#: Each table's order: the natural key, so output never depends on insertion order.
+_ORDER = {
+    "regions": "code", "stations": "id", "parks": "id", "operators": "id", "products": "code",
+    "material_sources": "product_code, material", "inspections": "date desc, id",
+    "grades": "operator_id, effective_on desc", "samplings": "sampled_on desc, id",
+    "recalls": "issued_on desc, id", "brands": "id", "penalties": "decided_on desc, id",
+    "targets": "region_code, year, metric",
+}
+
+
+def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row.get(key) is not None:
+            grouped[row[key]].append(row)
+    return dict(grouped)
+
+
+def failed_items(value) -> list[dict]:
+    """The sampling's failed items (a JSON array of {item, measured, standard, unit})."""
+    if not value:
+        return []
+    if isinstance(value, list):
+        return value
+    try:
+        items = json.loads(value)
+    except (TypeError, ValueError):
+        return [{"item": str(value)}]
+    return [i if isinstance(i, dict) else {"item": str(i)} for i in items] if isinstance(items, list) else []
+
+
+@dataclass
+class Registry:
+    """Every public row, plus the lookups pages need (by operator, by product, by region)."""
+
+    release_date: date
+    tables: dict[str, list[dict]]
+    figures: list[dict] = field(default_factory=list)
+    current_grade: dict[str, dict] = field(default_factory=dict)
+
+    def __post_init__(self):
+        t = self.tables
+        self.regions = {r["code"]: r for r in t["regions"]}
+        self.stations = {r["id"]: r for r in t["stations"]}
+        self.parks = {r["id"]: r for r in t["parks"]}
+        self.operators = {r["id"]: r for r in t["operators"]}
+        self.products = {r["code"]: r for r in t["products"]}
+        self.inspections = {r["id"]: r for r in t["inspections"]}
+        self.samplings_by_id = {r["id"]: r for r in t["samplings"]}
+        self.brands = {r["id"]: r for r in t["brands"]}
+        self.recalls = t["recalls"]  # newest first
+        for s in t["samplings"]:
+            s["failed"] = failed_items(s.get("failed_items"))
+        self.products_by_operator = _group(t["products"], "operator_id")
+        self.materials_by_product = _group(t["material_sources"], "product_code")
+        self.inspections_by_operator = _group(t["inspections"], "operator_id")
+        self.grades_by_operator = _group(t["grades"], "operator_id")
+        self.samplings_by_operator = _group(t["samplings"], "operator_id")
+        self.samplings_by_product = _group(t["samplings"], "product_code")
+        self.recalls_by_operator = _group(self.recalls, "operator_id")
+        self.recalls_by_product = _group(self.recalls, "product_code")
+        self.brands_by_operator = _group(t["brands"], "operator_id")
+        self.penalties_by_operator = _group(t["penalties"], "operator_id")
+        self.operators_by_region = _group(t["operators"], "region_code")
+        self.targets_by_region = _group(t["targets"], "region_code")
+        self.figures_by_region = _group(self.figures, "region_code")
+        self.children = _group(t["regions"], "parent_code")
+        if not self.current_grade:
+            self.current_grade = self._latest_grades()
+
+    def _latest_grades(self) -> dict[str, dict]:
+        """The grade in force on the release date: the newest one that took effect by then."""
+        today = self.release_date.isoformat()
+        current = {}
+        for op, grades in self.grades_by_operator.items():
+            in_force = [g for g in grades if (g["effective_on"] or "") <= today]
+            if in_force:
+                current[op] = in_force[0]
+        return current
+
+    def ongoing_recall(self, product_code: str) -> dict | None:
+        """The newest ongoing recall of a product (shown above everything on its page)."""
+        return next((r for r in self.recalls_by_product.get(product_code, ()) if r["status"] == "ongoing"), None)
+
+    def region_path(self, code: str | None) -> list[dict]:
+        """The region and its parents, outermost first (省 › 市 › 县)."""
+        path, seen = [], set()
+        while code and code in self.regions and code not in seen:
+            seen.add(code)
+            path.insert(0, self.regions[code])
+            code = self.regions[code].get("parent_code")
+        return path
+
+    def descendants(self, code: str) -> list[str]:
+        """The region's code and the codes of every region under it."""
+        out, stack = [], [code]
+        while stack:
+            c = stack.pop()
+            out.append(c)
+            stack.extend(r["code"] for r in self.children.get(c, ()))
+        return out
+
+
+def _has(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where name = ?", (name,)).fetchone() is not None
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
+    cur = conn.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur]
+
+
+def load_registry(db_path: str | Path, release_date: date) -> Registry:
+    """Read every public table of registry.db (read-only) into a Registry."""
+    conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
+    try:
+        tables = {name: _rows(conn, f"select * from [{name}] order by {order}") for name, order in _ORDER.items()}
+        figures = _rows(conn, "select * from region_figures") if _has(conn, "region_figures") else []
+        current = {}
+        if _has(conn, "current_grades"):
+            current = {r["operator_id"]: r for r in _rows(conn, "select * from current_grades order by operator_id")}
+    finally:
+        conn.close()
+    return Registry(release_date, tables, figures, current)

@@ -1,0 +1,159 @@
+"""The Jinja2 environment over the theme, and `render()` with the context every page shares.
+
+Registry pages, Pelican's editorial pages and other stages' pages (the changes page)
+all extend theme/templates/base.html and get the same `site` global (demo flag, release
+date, navigation), so every page carries the demonstration notice and the same chrome.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .. import urls
+from ..package import Package
+
+THEME = Path(__file__).parent / "theme"
+TEMPLATES = THEME / "templates"
+CSS_FILE = THEME / "static" / "site.css"
+
+# Labels for the schema's enum values, Chinese first.
+KINDS = {"workshop": "食品小作坊", "eatery": "小餐饮", "stall": "食品摊点"}
+OPERATOR_STATUS = {"active": "正常", "suspended": "暂停生产经营", "revoked": "已吊销", "expired": "已过期"}
+PRODUCT_STATUS = {"active": "在售", "discontinued": "已停产", "withdrawn": "已撤市"}
+BRAND_STATUS = {"applied": "申报中", "publicized": "公示中", "awarded": "已认定", "revoked": "已撤销"}
+RECALL_STATUS = {"ongoing": "进行中", "closed": "已结束"}
+GRADES = {
+    "A": {"word": "优秀", "face": "大笑", "en": "Excellent"},
+    "B": {"word": "良好", "face": "微笑", "en": "Good"},
+    "C": {"word": "一般", "face": "平脸", "en": "Fair"},
+}
+METRICS = {
+    "graded_share": "量化分级覆盖率", "a_share": "A 级占比", "sampling_coverage": "抽检覆盖率",
+    "sampling_pass_rate": "抽检合格率", "brands_awarded": "名特优认定数",
+}
+
+#: Editorial pages (Markdown in content/pages, rendered by Pelican), by slug.
+EDITORIAL = {
+    "about": "关于本站 About",
+    "grading": "量化分级说明 How grades work",
+    "brand-criteria": "名特优认定 Specialty brands",
+    "report": "投诉举报 Report a problem",
+    "privacy": "隐私与数据说明 Privacy & data",
+}
+
+NAV = [
+    (urls.home(), "首页", "Home"),
+    (urls.brands(), "名特优", "Specialties"),
+    (urls.recalls(), "召回", "Recalls"),
+    (urls.notices(), "公示", "Notices"),
+    (urls.grades(), "分级", "Grades"),
+    (urls.data(), "数据", "Data"),
+    (urls.search(), "搜索", "Search"),
+]
+
+
+def cn_date(value) -> str:
+    """2026-11-01 -> 2026年11月1日 (empty for no date)."""
+    if not value:
+        return ""
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json">: `<`, `>` and `&` escaped so a name
+    containing "</script>" cannot end the script element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def split_list(value) -> list[str]:
+    """"糕点、炒货" -> ["糕点", "炒货"] (the registry separates lists with 、)."""
+    if not value:
+        return []
+    return [p.strip() for p in str(value).replace(",", "、").replace("，", "、").split("、") if p.strip()]
+
+
+def number(value) -> str:
+    """Figures as people read them: no trailing .0, shares as percentages elsewhere."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@lru_cache(maxsize=1)
+def site_css() -> str:
+    return CSS_FILE.read_text(encoding="utf-8")
+
+
+def common_context(package: Package) -> dict:
+    """What every page's base.html needs: the `site` global."""
+    return {
+        "site": {
+            "name": "作坊 · 食品“三小”信息公开",
+            "name_en": "Zuofang — small food business registry",
+            "title": package.descriptor.get("title", ""),
+            "demo": package.is_demo,
+            "release_date": package.release_date,
+            "url": package.site_url,
+            "nav": NAV,
+            "licenses": package.descriptor.get("licenses", []),
+            "sources": package.descriptor.get("sources", []),
+            "editorial": [(urls.page(slug), title) for slug, title in EDITORIAL.items()],
+        },
+    }
+
+
+def filters() -> dict:
+    return {"cn_date": cn_date, "json_ld": json_ld, "split_list": split_list, "number": number}
+
+
+def helpers() -> dict:
+    """Globals besides `site`: the address builders and the label tables."""
+    return {
+        "urls": urls, "KINDS": KINDS, "OPERATOR_STATUS": OPERATOR_STATUS, "PRODUCT_STATUS": PRODUCT_STATUS,
+        "BRAND_STATUS": BRAND_STATUS, "RECALL_STATUS": RECALL_STATUS, "GRADES": GRADES, "METRICS": METRICS,
+        "site_css": site_css,
+    }
+
+
+class Renderer:
+    """A Jinja2 environment over the theme with the common context as globals."""
+
+    def __init__(self, package: Package):
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html", "xml", "atom"], default_for_string=True),
+            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.filters.update(filters())
+        self.env.globals.update(helpers())
+        self.env.globals.update(common_context(package))
+
+    def render(self, template_name: str, **context) -> str:
+        return self.env.get_template(template_name).render(**context)
+
+
+_current: Renderer | None = None
+
+
+def configure(package: Package) -> Renderer:
+    """Make the renderer for this package the one `render()` uses."""
+    global _current
+    _current = Renderer(package)
+    return _current
+
+
+def render(template_name: str, **context) -> str:
+    """Render a theme template with the common context (after `configure(package)`)."""
+    if _current is None:
+        raise RuntimeError("render() called before site.render.configure(package)")
+    return _current.render(template_name, **context)
