@@ -1,0 +1,208 @@
+"""Static Chinese site search: an n-gram index in small JSON files that /static/search.js reads.
+
+Why not Pagefind: on Chinese it treats a multi-character query as an AND of segments
+(稷山麻花 gave 513 hits, 310 right; 永济牛肉饼 found nothing). This index finds EXACTLY the
+records whose searchable fields contain the typed string, from static files alone:
+
+- every character and every pair of adjacent characters ("gram") of each searchable field is
+  indexed with its position, as the integer ``doc * stride + position`` (fields of a record are
+  joined with a newline, which occupies a position, so no match can span two fields);
+- a query term is covered by grams at offsets 0, 2, 4 … (plus the last pair when its length is
+  odd); it occurs at position p exactly when every covering gram occurs at p + offset, so the
+  answer is exact without reading the records' text;
+- grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
+  query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
+
+Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name and
+category; businesses name and address. Letters match case-insensitively (NFKC + lower case);
+whitespace separates terms, and every term must match.
+``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
+against a brute-force scan.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import files, urls
+
+INDEX_DIR = "search/index"          # under the site root: /search/index/…
+SCRIPT_SOURCE = Path(__file__).with_name("sitesearch_static") / "search.js"
+SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ page
+DOC_SHARD = 256                     # records per docs file
+BUCKET_BYTES = 24_000               # aim for gram files about this size
+FORMAT_VERSION = 1
+
+#: kind -> (table, key column, searchable fields, SQL giving key, name, detail, *fields)
+SOURCES = {
+    "b": ("brands", "SELECT b.id, b.name, b.category || ' · ' || b.program, b.name, b.name_en, b.category "
+                    "FROM brands b ORDER BY b.id"),
+    "p": ("products", "SELECT p.code, p.name, p.category || ' · ' || coalesce(o.name, ''), p.name, p.category "
+                      "FROM products p LEFT JOIN operators o ON o.id = p.operator_id ORDER BY p.code"),
+    "w": ("operators", "SELECT o.id, o.name, o.address, o.name, o.address FROM operators o ORDER BY o.id"),
+}
+SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
+KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
+ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width letters and digits become ASCII) and lower case; search.js does the same."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def fnv1a(gram: str) -> int:
+    """32-bit FNV-1a over code points (search.js: Math.imul(h ^ cp, 0x01000193) >>> 0)."""
+    h = 0x811C9DC5
+    for ch in gram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def terms(q: str) -> list[str]:
+    return normalize(q).split()
+
+
+def cover(term: str) -> list[tuple[str, int]]:
+    """Grams (with their offsets in `term`) that together cover every character of `term`."""
+    if len(term) == 1:
+        return [(term, 0)]
+    offsets = list(range(0, len(term) - 1, 2))
+    if len(term) % 2:
+        offsets.append(len(term) - 2)
+    return [(term[o:o + 2], o) for o in offsets]
+
+
+@dataclass
+class Doc:
+    kind: str
+    url: str
+    name: str
+    detail: str
+    text: str  # normalized searchable fields joined by "\n"
+
+
+def read_docs(db_path: str | Path) -> list[Doc]:
+    """Every searchable record, in a stable order (kind, then key)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        docs = []
+        for kind in KIND_ORDER:
+            _table, sql = SOURCES[kind]
+            for key, name, detail, *fields in conn.execute(sql):
+                text = "\n".join(normalize(f) for f in fields)
+                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", detail or "", text))
+        return docs
+    finally:
+        conn.close()
+
+
+def build_postings(docs: list[Doc], stride: int) -> dict[str, list[int]]:
+    """gram -> sorted positions (doc * stride + position); grams with whitespace are never queried."""
+    postings: dict[str, list[int]] = {}
+    for doc_id, doc in enumerate(docs):
+        base = doc_id * stride
+        text = doc.text
+        for pos, ch in enumerate(text):
+            if ch.isspace():
+                continue
+            postings.setdefault(ch, []).append(base + pos)
+            nxt = text[pos + 1:pos + 2]
+            if nxt and not nxt.isspace():
+                postings.setdefault(ch + nxt, []).append(base + pos)
+    return postings
+
+
+def _deltas(values: list[int]) -> list[int]:
+    prev, out = 0, []
+    for v in values:
+        out.append(v - prev)
+        prev = v
+    return out
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write_search_index(db_path: str | Path, site_dir: str | Path) -> None:
+    """Write /search/index/… from registry.db and put search.js at /static/search.js."""
+    site_dir = Path(site_dir)
+    docs = read_docs(db_path)
+    stride = max((len(d.text) for d in docs), default=0) + 1
+    postings = build_postings(docs, stride)
+    encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
+    total = sum(len(g.encode()) + len(v.encode()) + 6 for g, v in encoded.items())
+    buckets = max(1, math.ceil(total / BUCKET_BYTES))
+    shards: dict[int, dict[str, list[int]]] = {}
+    for gram in sorted(postings):
+        shards.setdefault(fnv1a(gram) % buckets, {})[gram] = _deltas(postings[gram])
+    root = site_dir / INDEX_DIR
+    for b in range(buckets):
+        files.write_if_changed(root / "g" / f"{b}.json", _dumps(shards.get(b, {})))
+    for start in range(0, len(docs), DOC_SHARD):
+        rows = [[d.kind, d.url, d.name, d.detail] for d in docs[start:start + DOC_SHARD]]
+        files.write_if_changed(root / "d" / f"{start // DOC_SHARD}.json", _dumps(rows))
+    # The version changes whenever any index file does, and search.js adds it to every URL,
+    # so a browser never mixes cached files of two builds.
+    import hashlib
+
+    digest = hashlib.sha256(_dumps([stride, buckets, encoded, [[d.kind, d.url, d.name, d.detail] for d in docs]]).encode())
+    meta = {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
+            "doc_shard": DOC_SHARD, "version": digest.hexdigest()[:16]}
+    files.write_if_changed(root / "meta.json", _dumps(meta))
+    files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
+
+
+# --- the query, exactly as search.js runs it ---------------------------------------------
+
+class _Index:
+    def __init__(self, site_dir: Path):
+        self.root = Path(site_dir) / INDEX_DIR
+        self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+        self._shards: dict[int, dict] = {}
+        self._docs: dict[int, list] = {}
+
+    def positions(self, gram: str) -> set[int]:
+        b = fnv1a(gram) % self.meta["buckets"]
+        if b not in self._shards:
+            self._shards[b] = json.loads((self.root / "g" / f"{b}.json").read_text(encoding="utf-8"))
+        out, acc = set(), 0
+        for d in self._shards[b].get(gram, ()):
+            acc += d
+            out.add(acc)
+        return out
+
+    def doc(self, doc_id: int) -> list:
+        n = doc_id // self.meta["doc_shard"]
+        if n not in self._docs:
+            self._docs[n] = json.loads((self.root / "d" / f"{n}.json").read_text(encoding="utf-8"))
+        return self._docs[n][doc_id % self.meta["doc_shard"]]
+
+
+def match_ids(index: _Index, q: str) -> list[int]:
+    """Ids of the records matching every term of `q`, ascending."""
+    stride = index.meta["stride"]
+    result: set[int] | None = None
+    for term in terms(q):
+        grams = cover(term)
+        first, *rest = [(index.positions(g), o) for g, o in grams]
+        hits = {p // stride for p in first[0] if all(p + o in pos for pos, o in rest)}
+        result = hits if result is None else result & hits
+        if not result:
+            return []
+    return sorted(result or ())
+
+
+def query(site_dir: str | Path, q: str) -> list[dict]:
+    """Every record whose searchable fields contain each whitespace-separated term of `q`."""
+    index = _Index(Path(site_dir))
+    out = []
+    for doc_id in match_ids(index, q):
+        kind, url, name, detail = index.doc(doc_id)
+        out.append({"kind": kind, "url": url, "name": name, "detail": detail})
+    return out

@@ -1,0 +1,164 @@
+"""Static site search: exact substring matches, the same in Python and in search.js."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from site_builder import sitesearch, urls
+from site_builder.database import build_database
+from site_builder.package import Package
+
+#: What a visitor can search, per page kind (documented in sitesearch.py).
+FIELDS = {
+    "brands": ("id", urls.brand, ("name", "name_en", "category")),
+    "products": ("code", urls.product, ("name", "category")),
+    "operators": ("id", urls.operator, ("name", "address")),
+}
+TRICKY = {  # product name -> why it is here
+    "<script>alert(1)</script>稷山麻花": "markup in a name stays text",
+    "ＪＩＳＨＡＮ Twist 礼盒": "full-width letters match ASCII, any case",
+}
+NOT_ADJACENT = "稷山县老字号麻花坊（演示）"  # has 稷山 and 麻花, but not 稷山麻花
+
+
+def _edit_csv(path: Path, edit) -> None:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def search_site(small_registry, tmp_path_factory):
+    """The small registry with a few awkward names, its database and its search index."""
+    root = tmp_path_factory.mktemp("sitesearch")
+    data = root / "data"
+    shutil.copytree(small_registry, data)
+
+    def names(rows):
+        col = rows[0].index("name")
+        for row, name in zip(rows[1:], TRICKY):
+            row[col] = name
+
+    def operator(rows):
+        rows[1][rows[0].index("name")] = NOT_ADJACENT
+
+    _edit_csv(data / "products.csv", names)
+    _edit_csv(data / "operators.csv", operator)
+    build_database(Package.load(data), root / "registry.db")
+    sitesearch.write_search_index(root / "registry.db", root / "site")
+    return root
+
+
+def _norm(text) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def brute_force(db_path: Path, q: str) -> set[str]:
+    """Addresses of the records where every term of `q` is inside one searchable field."""
+    terms = _norm(q).split()
+    conn = sqlite3.connect(db_path)
+    found = set()
+    for table, (key, address, fields) in FIELDS.items():
+        for row in conn.execute(f"SELECT {key}, {', '.join(fields)} FROM {table}"):
+            values = [_norm(v) for v in row[1:]]
+            if terms and all(any(t in v for v in values) for t in terms):
+                found.add(address(row[0]))
+    return found
+
+
+def sample_queries(db_path: Path, n: int = 400) -> list[str]:
+    """Substrings of 1–6 characters cut at random from the searchable text, plus fixed cases."""
+    rng = random.Random(5)
+    conn = sqlite3.connect(db_path)
+    texts = [v for table, (_k, _a, fields) in FIELDS.items()
+             for row in conn.execute(f"SELECT {', '.join(fields)} FROM {table}") for v in row if v]
+    queries = ["麻花", "稷山麻花", "永济牛肉饼", "芝麻糖", "锅巴", "县", "（演示）", "<script>", "jishan",
+               "ｔｗｉｓｔ", "稷山 麻花", "没有这个词", "x", "麻花 没有这个词"]
+    for _ in range(n):
+        text = rng.choice(texts)
+        length = rng.randint(1, min(6, len(text)))
+        start = rng.randrange(len(text) - length + 1)
+        queries.append(text[start:start + length])
+    return queries
+
+
+def test_finds_exactly_the_substring_matches(search_site):
+    db = search_site / "registry.db"
+    queries = sample_queries(db)
+    wrong = {q: (got, want) for q in queries
+             if (got := {r["url"] for r in sitesearch.query(search_site / "site", q)}) != (want := brute_force(db, q))}
+    assert not wrong, f"{len(wrong)} of {len(queries)} queries differ, e.g. {next(iter(wrong.items()))}"
+    assert any(brute_force(db, q) for q in queries[14:]), "the sample should hit records"
+
+
+def test_multi_character_query_is_a_phrase_not_an_and_of_characters(search_site):
+    site = search_site / "site"
+    not_adjacent = {r["name"] for r in sitesearch.query(site, "稷山麻花")}
+    assert NOT_ADJACENT not in not_adjacent
+    assert "<script>alert(1)</script>稷山麻花" in not_adjacent
+    assert NOT_ADJACENT in {r["name"] for r in sitesearch.query(site, "稷山 麻花")}
+
+
+def test_full_width_and_case_insensitive(search_site):
+    site = search_site / "site"
+    assert "ＪＩＳＨＡＮ Twist 礼盒" in {r["name"] for r in sitesearch.query(site, "jishan twist")}
+    assert sitesearch.query(site, "JISHAN TWIST") == sitesearch.query(site, "ｊｉｓｈａｎ ｔｗｉｓｔ")
+
+
+def test_results_link_to_built_addresses(search_site):
+    results = sitesearch.query(search_site / "site", "（演示）")
+    conn = sqlite3.connect(search_site / "registry.db")
+    operators = {urls.operator(i) for (i,) in conn.execute("SELECT id FROM operators")}
+    assert {r["url"] for r in results if r["kind"] == "w"} == operators
+    assert [r["kind"] for r in results] == sorted((r["kind"] for r in results), key="bpw".index)
+
+
+def test_script_is_published_and_renders_names_as_text(search_site):
+    script = (search_site / "site" / "static" / "search.js").read_text(encoding="utf-8")
+    assert script == sitesearch.SCRIPT_SOURCE.read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "http://" not in script and "https://" not in script
+    assert "textContent" in script and "没有找到" in script and "aria-live" in script
+
+
+NODE_HARNESS = r"""
+const fs = require("fs"), path = require("path");
+const [script, root] = process.argv.slice(1);
+const s = require(script);
+const load = (p) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(root, p.split("?")[0]), "utf8")));
+(async () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(root, "meta.json"), "utf8"));
+  const index = new s.Index(meta, load), out = [];
+  for (const q of JSON.parse(fs.readFileSync(0, "utf8"))) out.push(await s.matchIds(index, q));
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def test_search_js_gives_the_same_answers_as_python(search_site):
+    queries = sample_queries(search_site / "registry.db", n=150)
+    root = search_site / "site" / sitesearch.INDEX_DIR
+    done = subprocess.run(
+        ["node", "-e", NODE_HARNESS, str(search_site / "site" / "static" / "search.js"), str(root)],
+        input=json.dumps(queries), capture_output=True, text=True, timeout=60, check=True,
+    )
+    index = sitesearch._Index(search_site / "site")
+    assert json.loads(done.stdout) == [sitesearch.match_ids(index, q) for q in queries]
+
+
+def test_same_data_same_index_bytes(search_site, tmp_path):
+    sitesearch.write_search_index(search_site / "registry.db", tmp_path)
+    first = search_site / "site" / "search"
+    again = tmp_path / "search"
+    listing = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert listing == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((first / p).read_bytes() == (again / p).read_bytes() for p in listing)
