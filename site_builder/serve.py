@@ -8,6 +8,7 @@ and behind a real web server. Ctrl-C (or SIGTERM) stops both.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -29,12 +30,12 @@ from .database import METADATA_NAME  # written beside registry.db by the databas
 
 #: Datasette settings: each one here for a reason.
 SETTINGS = {
-    "suggest_facets": "off",      # suggestions cost ~10x on table pages (DESIGN.md: 14 -> 144 req/s)
-    "sql_time_limit_ms": "3000",  # a journalist's heavy join may take a while; not forever
-    "max_returned_rows": "2000",
-    "default_page_size": "50",
-    "facet_time_limit_ms": "500",
-    "default_cache_ttl": "300",   # the database is immutable between builds
+    "suggest_facets": False,    # suggestions cost ~10x on table pages (DESIGN.md: 14 -> 144 req/s)
+    "sql_time_limit_ms": 3000,  # a journalist's heavy join may take a while; not forever
+    "max_returned_rows": 2000,
+    "default_page_size": 50,
+    "facet_time_limit_ms": 500,
+    "default_cache_ttl": 300,   # the database is immutable between builds
     "base_url": urls.DATASETTE_BASE,
 }
 
@@ -60,15 +61,29 @@ class ServeError(ZuofangError):
 
 def datasette_command(out_dir: Path, host: str, port: int) -> list[str]:
     """The command line that serves OUT_DIR/registry.db with our metadata, templates and plugins."""
-    metadata = out_dir / METADATA_NAME
-    if not metadata.is_file():
-        metadata = REPO_METADATA
+    metadata = metadata_path(out_dir)
     command = [sys.executable, "-m", "datasette", "serve", "-i", str(out_dir / "registry.db"),
                "--host", host, "--port", str(port), "--cors",
                "--metadata", str(metadata), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS)]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, value]
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        command += ["--setting", name, text]
     return command
+
+
+def metadata_path(out_dir: Path) -> Path:
+    """The metadata written beside registry.db by the build; the repository's copy otherwise."""
+    path = Path(out_dir) / METADATA_NAME
+    return path if path.is_file() else REPO_METADATA
+
+
+def datasette_app(out_dir):
+    """The same Datasette `serve` runs, in this process (tests and benchmarks use its .client)."""
+    from datasette.app import Datasette
+
+    return Datasette(immutables=[str(Path(out_dir) / "registry.db")], cors=True,
+                     metadata=json.loads(metadata_path(out_dir).read_text(encoding="utf-8")),
+                     template_dir=str(TEMPLATES), plugins_dir=str(PLUGINS), settings=dict(SETTINGS))
 
 
 def serve(out_dir, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -34,7 +34,8 @@ ORDER BY r.issued_on DESC, r.id
 
 #: One row per county and year (the release year and every year with targets). Operator and
 #: grade figures are a snapshot on the release date, so they are filled for the release year
-#: only; sampling, recall and brand figures count events in that year. Shares are 0–1.
+#: only; sampling, recall and brand figures count events in that year. Shares are percentages
+#: (0–100, one decimal), as the targets' percentage metrics are.
 REGION_FIGURES = f"""
 WITH
   build AS (SELECT release_date, CAST(release_year AS TEXT) AS year FROM _build),
@@ -97,17 +98,17 @@ SELECT
   CASE WHEN y.year = b.year THEN coalesce(ops.revoked, 0) END AS revoked,
   CASE WHEN y.year = b.year THEN coalesce(ops.expired, 0) END AS expired,
   CASE WHEN y.year = b.year THEN coalesce(graded.graded, 0) END AS graded,
-  CASE WHEN y.year = b.year THEN round(1.0 * coalesce(graded.graded, 0) / nullif(ops.active, 0), 4) END AS graded_share,
+  CASE WHEN y.year = b.year THEN round(100.0 * coalesce(graded.graded, 0) / nullif(ops.active, 0), 1) END AS graded_share,
   CASE WHEN y.year = b.year THEN coalesce(graded.grade_a, 0) END AS grade_a,
   CASE WHEN y.year = b.year THEN coalesce(graded.grade_b, 0) END AS grade_b,
   CASE WHEN y.year = b.year THEN coalesce(graded.grade_c, 0) END AS grade_c,
-  CASE WHEN y.year = b.year THEN round(1.0 * coalesce(graded.grade_a, 0) / nullif(graded.graded, 0), 4) END AS a_share,
+  CASE WHEN y.year = b.year THEN round(100.0 * coalesce(graded.grade_a, 0) / nullif(graded.graded, 0), 1) END AS a_share,
   coalesce(sampled.samplings, 0) AS samplings,
   coalesce(sampled.failed_samplings, 0) AS failed_samplings,
   coalesce(sampled.sampled_operators, 0) AS sampled_operators,
-  CASE WHEN y.year = b.year THEN round(1.0 * coalesce(sampled.sampled_operators, 0) / nullif(ops.active, 0), 4) END AS sampling_coverage,
-  round(1.0 * sampled.failed_samplings / nullif(sampled.samplings, 0), 4) AS failure_rate,
-  round(1.0 - 1.0 * sampled.failed_samplings / nullif(sampled.samplings, 0), 4) AS sampling_pass_rate,
+  CASE WHEN y.year = b.year THEN round(100.0 * coalesce(sampled.sampled_operators, 0) / nullif(ops.active, 0), 1) END AS sampling_coverage,
+  round(100.0 * sampled.failed_samplings / nullif(sampled.samplings, 0), 1) AS failure_rate,
+  round(100.0 - 100.0 * sampled.failed_samplings / nullif(sampled.samplings, 0), 1) AS sampling_pass_rate,
   coalesce(recalled.recalls, 0) AS recalls,
   coalesce(awarded.brands_awarded, 0) AS brands_awarded,
   goals.target_graded_share, goals.target_a_share, goals.target_sampling_coverage,

@@ -99,12 +99,12 @@ def test_region_figures_for_release_year_beside_targets(tiny_db):
     assert set(figures) == {("140824", 2026), ("140881", 2026), ("140881", 2025)}
     js = figures["140824", 2026]
     assert (js["operators"], js["workshops"], js["eateries"], js["active"], js["suspended"]) == (2, 1, 1, 1, 1)
-    assert (js["graded"], js["grade_a"], js["graded_share"], js["a_share"]) == (1, 1, 1.0, 1.0)
-    assert (js["target_graded_share"], js["target_a_share"]) == (0.9, 0.3)
+    assert (js["graded"], js["grade_a"], js["graded_share"], js["a_share"]) == (1, 1, 100.0, 100.0)
+    assert (js["target_graded_share"], js["target_a_share"]) == (90.0, 30.0)
     yj = figures["140881", 2026]
-    assert (yj["samplings"], yj["failed_samplings"], yj["failure_rate"], yj["recalls"]) == (1, 1, 1.0, 1)
+    assert (yj["samplings"], yj["failed_samplings"], yj["failure_rate"], yj["recalls"]) == (1, 1, 100.0, 1)
     old = figures["140881", 2025]
-    assert old["operators"] is None and old["samplings"] == 1 and old["target_sampling_pass_rate"] == 0.95
+    assert old["operators"] is None and old["samplings"] == 1 and old["target_sampling_pass_rate"] == 95.0
 
 
 def test_same_data_same_bytes_and_never_written_in_place(tmp_path):
