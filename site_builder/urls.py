@@ -54,6 +54,11 @@ def data() -> str:
     return "/data/"
 
 
+def data_file(name: str) -> str:
+    """A published download under /data/ (the package zip, a table's CSV, registry.db)."""
+    return f"/data/{quote(name)}"
+
+
 def search() -> str:
     return "/search/"
 
@@ -87,16 +92,6 @@ def robots() -> str:
 def not_found() -> str:
     """The page static hosts serve for an unknown address."""
     return "/404.html"
-
-
-def feed(name: str) -> str:
-    """`recalls` or `notices`."""
-    return f"/feeds/{name}.atom"
-
-
-def qr_file(code: str, ext: str) -> str:
-    """A product's QR image, `svg` or `png`."""
-    return f"/qr/{quote(code)}.{ext}"
 
 
 def feed(name: str) -> str:

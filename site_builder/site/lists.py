@@ -1,10 +1,12 @@
 """The registry's overview pages: home, catalogues, recalls, notices, regions, grades, data, search, 404."""
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
+from ..package import TABLE_ORDER
 from .pages import Page, publicity_open
 from .registry import Registry
 from .render import GRADES, METRICS
@@ -18,7 +20,7 @@ DATA_TABLES = [
     ("region_figures", "地区指标（视图）"),
 ]
 
-#: How a region's figure compares with its target: shares are 0–1, counts are counts.
+#: Metrics given as percentages (0–100) in region_figures and targets.
 SHARES = ("graded_share", "a_share", "sampling_coverage", "sampling_pass_rate")
 
 
@@ -44,15 +46,17 @@ def ended_notices(reg: Registry) -> list[dict]:
 
 
 def home_page(reg: Registry) -> Page:
-    top = [r for r in reg.regions.values() if not r.get("parent_code") or r["parent_code"] not in reg.regions]
+    # The area the registry covers: its city (a county registry has no city row).
+    cities = [r for r in reg.regions.values() if r.get("level") == "city"]
+    area = cities or [r for r in reg.regions.values() if r.get("level") == "county"]
     counts = {
         "operators": len(reg.operators), "products": len(reg.products),
         "awarded": sum(b["status"] == "awarded" for b in reg.brands.values()),
         "samplings": len(reg.samplings_by_id),
     }
     return urls.home(), "home.html", {
-        "address": urls.home(), "counts": counts, "regions": _top_regions(reg),
-        "region_name": "".join(r["name"] for r in top[:1]),
+        "address": urls.home(), "counts": counts, "regions": cities + _top_regions(reg),
+        "region_name": area[0]["name"] if len(area) == 1 else "",
         "ongoing": [r for r in reg.recalls if r["status"] == "ongoing"],
         "open_notices": open_notices(reg),
     }
@@ -94,8 +98,8 @@ def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None
         actual, target = row.get(metric), row.get(f"target_{metric}")
         if actual is None and target is None:
             continue
-        if metric in SHARES:
-            shown = (lambda v: "—" if v is None else f"{v * 100:.1f}%")
+        if metric in SHARES:  # region_figures and targets both give shares as percentages (0–100)
+            shown = (lambda v: "—" if v is None else f"{v:g}%")
         else:
             shown = (lambda v: "—" if v is None else f"{v:g}")
         verdict = "—" if actual is None or target is None else ("已达标" if actual >= target else "未达标")
@@ -112,12 +116,17 @@ def region_pages(reg: Registry) -> Iterator[Page]:
             children.append({"code": child["code"], "name": child["name"], "count": len(ops),
                              "A": by["A"], "B": by["B"], "C": by["C"]})
         own = reg.operators_by_region.get(code, [])  # a city lists its counties, a county its businesses
+        # Graded groups count businesses in operation only, as /grades/ does; the others follow.
+        active = [o for o in own if o["status"] == "active"]
         by_grade = []
         for key in ("A", "B", "C", "none"):
-            ops = [o for o in own if _grade_key(reg, o) == key]
+            ops = [o for o in active if _grade_key(reg, o) == key]
             if ops:
                 label = f"{key} 级 {GRADES[key]['word']}" if key in GRADES else "未评级 Not graded"
                 by_grade.append((key, label, ops))
+        closed = [o for o in own if o["status"] != "active"]
+        if closed:
+            by_grade.append(("closed", "暂停、吊销或过期 Not operating", closed))
         year, figures, counts = _figure_rows(reg, code)
         address = urls.region(code)
         yield address, "region.html", {
@@ -139,8 +148,24 @@ def grades_page(reg: Registry) -> Page:
     }
 
 
-def data_page(reg: Registry, downloads: list[dict] | None = None) -> Page:
-    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads or []}
+def downloads() -> list[dict]:
+    """The files the publish step puts under /data/ (none until that module exists)."""
+    if importlib.util.find_spec("site_builder.publish") is None:
+        return []
+    from .. import publish
+
+    out = [
+        {"href": urls.data_file(publish.ZIP_NAME), "label": "完整数据包 Full package（ZIP：CSV + datapackage.json）"},
+        {"href": urls.data_file(publish.DESCRIPTOR_NAME), "label": "datapackage.json（表结构说明 Table schemas）"},
+        {"href": urls.data_file(publish.DB_NAME), "label": "registry.db（SQLite 数据库 Database）"},
+    ]
+    out += [{"href": urls.data_file(f"{t}.csv"), "label": f"{label}（{t}.csv）"}
+            for t, label in DATA_TABLES if t in TABLE_ORDER]
+    return out
+
+
+def data_page(reg: Registry) -> Page:
+    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads()}
 
 
 def search_page(reg: Registry) -> Page:
