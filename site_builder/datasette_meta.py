@@ -116,7 +116,7 @@ FROM penalties GROUP BY violation ORDER BY penalties DESC, violation""",
     },
     "business_record": {
         "title": "主体完整记录 A business's full record",
-        "description": "输入主体编号（如 w1），查看其登记信息、当前等级和全部检查、抽检、处罚、产品、召回、品牌记录（JSON）。",
+        "description": "输入主体编号（如 w00001），查看其登记信息、当前等级和全部检查、抽检、处罚、产品、召回、品牌记录（JSON）。",
         "sql": """SELECT o.id, o.name, o.kind, o.status, o.region_code, o.address, o.licence_no, o.credit_code,
   o.registered_on, o.valid_until, o.categories,
   (SELECT grade FROM current_grades WHERE operator_id = o.id) AS current_grade,

@@ -96,7 +96,9 @@ def serve(out_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     except OSError as exc:
         raise ServeError(f"无法在 {host}:{port} 上启动网站（{exc.strerror}）：端口可能已被占用，请用 --port 指定其他端口。") from exc
     httpd.daemon_threads = True
-    datasette = subprocess.Popen(datasette_command(out_dir, host, port + 1), stdin=subprocess.DEVNULL)
+    # Datasette's request log goes to stderr: stdout carries only the two addresses.
+    datasette = subprocess.Popen(datasette_command(out_dir, host, port + 1), stdin=subprocess.DEVNULL,
+                                 stdout=_stderr_fd())
     previous = _stop_on_sigterm()
     try:
         _wait_until_up(datasette, host, port + 1)
@@ -114,6 +116,13 @@ def serve(out_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
             signal.signal(signal.SIGTERM, previous)
     if datasette.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL):
         raise ServeError(f"Datasette 意外退出（退出码 {datasette.returncode}），请查看上面的错误信息。")
+
+
+def _stderr_fd():
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced sys.stderr (e.g. under a test runner)
+        return subprocess.DEVNULL
 
 
 def _stop_on_sigterm():

@@ -39,13 +39,14 @@ def site_page(table: str, value) -> str | None:
 
 
 @hookimpl
-def extra_template_vars(datasette, database):
+def extra_template_vars(datasette):
+    # Every page (the index and error pages too) shows the demonstration notice, so the
+    # flag is read from registry.db whatever database the page is about.
     async def variables():
-        is_demo = False
-        release_date = None
-        if database == "registry":
-            db = datasette.get_database("registry")
-            row = (await db.execute("select demo, release_date from _build")).first()
+        is_demo, release_date = False, None
+        if "registry" in datasette.databases:
+            row = (await datasette.get_database("registry").execute(
+                "select demo, release_date from _build")).first()
             if row:
                 is_demo, release_date = bool(row["demo"]), row["release_date"]
         return {"zuofang_demo": is_demo, "zuofang_release_date": release_date,

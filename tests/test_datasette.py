@@ -1,0 +1,103 @@
+"""Datasette on registry.db: metadata from the schemas, canned queries, JSON, Chinese search, site links."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+
+from site_builder import datasette_meta
+from site_builder.database import build_database
+from site_builder.package import TABLE_ORDER, Package
+from site_builder.search import search
+from site_builder.serve import datasette_app
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory, demo_dir):
+    """registry.db (and its metadata) of the bundled demo, without the other build stages."""
+    out = tmp_path_factory.mktemp("demo-db")
+    build_database(Package.load(demo_dir), out / "registry.db")
+    return out
+
+
+@pytest.fixture(scope="module")
+def ds(demo_out):
+    return datasette_app(demo_out)
+
+
+def get(ds, path):
+    return asyncio.run(ds.client.get(path))
+
+
+def test_committed_metadata_is_current(repo_root, demo_dir):
+    committed = (repo_root / "datasette_metadata.json").read_text(encoding="utf-8")
+    assert committed == datasette_meta.render(Package.load(demo_dir)), (
+        "datasette_metadata.json is stale: run  python -m site_builder.datasette_meta > datasette_metadata.json")
+
+
+def test_metadata_describes_every_table_and_column(demo_dir):
+    package = Package.load(demo_dir)
+    meta = datasette_meta.generate(package)
+    assert "演示" in meta["description"] and meta["license_url"] and meta["source"]
+    tables = meta["databases"]["registry"]["tables"]
+    for table in TABLE_ORDER:
+        assert tables[table]["title"] == package.resources[table]["title"]
+        assert set(tables[table]["columns"]) == {f["name"] for f in package.public_fields(table)}
+    assert "owner_phone" not in tables["operators"]["columns"]
+    assert tables["operators"]["columns"]["name"].startswith("名称")
+    assert {"region_code", "kind", "status"} <= set(tables["operators"]["facets"])
+    assert tables["products"]["fts_table"] == "products_fts"
+    assert len(meta["databases"]["registry"]["queries"]) >= 8
+
+
+def test_every_canned_query_returns_rows_on_the_demo(demo_out):
+    conn = sqlite3.connect(demo_out / "registry.db")
+    some_operator = conn.execute("select id from operators order by id limit 1").fetchone()[0]
+    for name, query in datasette_meta.QUERIES.items():
+        assert "date('now')" not in query["sql"].lower()
+        assert conn.execute(query["sql"], {"id": some_operator}).fetchall(), name
+
+
+def test_canned_query_through_datasette(ds, demo_out):
+    some_operator = sqlite3.connect(demo_out / "registry.db").execute("select id from operators limit 1").fetchone()[0]
+    response = get(ds, f"/registry/business_record.json?id={some_operator}&_shape=array")
+    assert response.status_code == 200
+    [record] = response.json()
+    assert record["id"] == some_operator and isinstance(json.loads(record["products"]), list)
+
+
+def test_table_json_with_facets(ds):
+    response = get(ds, "/registry/operators.json?_facet=kind&_size=5")
+    assert response.status_code == 200
+    data = response.json()
+    assert len(data["rows"]) == 5 and "owner_phone" not in data["columns"]
+    kinds = {f["value"] for f in data["facet_results"]["kind"]["results"]}
+    assert kinds <= {"workshop", "eatery", "stall"} and kinds
+
+
+def test_row_json(ds, demo_out):
+    code, name = sqlite3.connect(demo_out / "registry.db").execute("select code, name from products limit 1").fetchone()
+    data = get(ds, f"/registry/products/{code}.json?_shape=objects").json()
+    assert data["rows"][0]["name"] == name
+
+
+@pytest.mark.parametrize("table, query", [("operators", "麻花"), ("products", "麻花"), ("products", "牛肉饼"),
+                                          ("brands", "稷山麻花"), ("operators", "饼")])
+def test_search_through_datasette_finds_exactly_the_substring_matches(ds, demo_out, table, query):
+    pk = {"operators": "id", "products": "code", "brands": "id"}[table]
+    expected = search(sqlite3.connect(demo_out / "registry.db"), table, query)
+    assert expected, "the demo should contain the query"
+    rows = get(ds, f"/registry/{table}.json?_search={query}&_shape=array&_size=max&_col={pk}").json()
+    assert sorted(r[pk] for r in rows) == sorted(expected)
+
+
+def test_html_in_chinese_with_demo_notice_and_site_links(ds, demo_out):
+    code = sqlite3.connect(demo_out / "registry.db").execute("select code from products limit 1").fetchone()[0]
+    for path in ("/", "/registry", "/registry/products", f"/registry/products/{code}", "/registry/recalls_by_level"):
+        html = get(ds, path).text
+        assert '<html lang="zh-CN">' in html, path
+        assert "演示数据" in html, path
+    assert f'href="/p/{code}/"' in get(ds, f"/registry/products/{code}").text
+    assert f'href="/p/{code}/"' in get(ds, "/registry/products?_size=max").text
