@@ -18,8 +18,8 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 class TableReadError(ZuofangError):
     """A table file is missing, unreadable, truncated or not in a known format."""
 
-    def __init__(self, file: str, rule: str, message: str):
-        self.file, self.rule = file, rule
+    def __init__(self, file: str, rule: str, message: str, row: int | None = None):
+        self.file, self.rule, self.row, self.detail = file, rule, row, message
         super().__init__(f"{file}：{message}")
 
 
@@ -48,19 +48,49 @@ def detect(path: Path) -> TableSource:
     raw = path.read_bytes()
     if raw[:4] == b"PK\x03\x04" or path.suffix.lower() == ".xlsx":
         return TableSource(path, "xlsx", None)
-    for encoding in CSV_ENCODINGS:
-        try:
-            raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return TableSource(path, "csv", encoding)
-    raise TableReadError(path.name, "encoding", "无法识别文件编码。请另存为 UTF-8 或 GB18030 编码的 CSV。")
+    return TableSource(path, "csv", detect_encoding(path.name, raw))
+
+
+def detect_encoding(name: str, raw: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes are UTF-8, else GB18030.
+
+    GB18030 decodes most byte soup without complaint, so a UTF-8 file with a few broken
+    bytes would otherwise pass as GB18030 and turn into nonsense Chinese. When the text
+    before the first bad byte already holds valid multi-byte UTF-8, the file is UTF-8
+    (a GB18030 file fails at its first Chinese character) and the bad byte is the error.
+    """
+    try:
+        raw.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    prefix = raw[:bad]
+    if not prefix.isascii():
+        raise _encoding_error(name, raw, bad)
+    try:
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise _encoding_error(name, raw, bad) from None
+
+
+def _encoding_error(name: str, raw: bytes, bad: int) -> TableReadError:
+    line_start = raw.rfind(b"\n", 0, bad) + 1
+    # Spreadsheet row = CSV records before this line + 1 (a quoted cell may span lines).
+    before = raw[:line_start].decode("utf-8-sig", errors="replace")
+    row = len(list(csv.reader(io.StringIO(before, newline="")))) + 1
+    return TableReadError(
+        name, "encoding", f"第 {row} 行有无法识别的字节（文件第 {bad + 1} 个字节，0x{raw[bad]:02X}），"
+        "文件既不是 UTF-8 也不是 GB18030 编码，或在传输中损坏。请在表格软件中另存为“CSV UTF-8”后重试。",
+        row)
 
 
 def read_rows(source: TableSource) -> tuple[list[str], list[list[str]]]:
-    """Header and data rows, every cell a string ('' for empty)."""
+    """Header and data rows, every cell a string ('' for empty); blank spreadsheet rows left out."""
     if source.format == "xlsx":
-        return _read_xlsx(source.path)
+        rows = [r for r in read_sheet(source.path) if r]
+        width = len(rows[0])
+        return rows[0], [(r + [""] * width)[:width] for r in rows[1:]]
     text = source.path.read_bytes().decode(source.encoding)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
@@ -68,23 +98,62 @@ def read_rows(source: TableSource) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
+def csv_truncation(text: str, width: int) -> str | None:
+    """Why a CSV text looks cut off mid-row (its last row), or None.
+
+    Two signs of a cut: a quoted cell never closed (the parser would silently swallow the
+    rest of the file into one cell), or a last line without a line break that has fewer
+    cells than the header's `width`. Cheap checks first: this runs on every file.
+    """
+    if text.count('"') % 2:
+        try:
+            for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                return '引号没有闭合（某个以 " 开头的单元格没有结尾的 "）'
+    if text.endswith(("\n", "\r")):
+        return None
+    last = text[text.rfind("\n") + 1:]
+    if last.count('"') % 2:
+        return None  # the last row spans lines: its cells cannot be counted from one line
+    cells = next(csv.reader([last]), [])
+    if 0 < len(cells) < width:
+        return f"最后一行只有 {len(cells)} 个单元格（表头有 {width} 列），且没有换行结尾"
+    return None
+
+
+def read_sheet(path: Path) -> list[list[str]]:
+    """Every row of the first sheet as text, at its sheet position (row 1 first), blank rows as [].
+
+    Cells become the text a CSV export would hold, so a table validates the same in either
+    form. Formulas are read as their formula text, not their cached value: a registry
+    cell should hold data, and "=…" is then caught as formula injection.
+    Trailing blank rows and empty cells beyond the last used column are dropped
+    (spreadsheets keep formatted-but-empty cells).
+    """
     import zipfile
 
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableReadError(path.name, "unreadable-file", f"无法读取 XLSX 文件（{exc}）。文件可能已损坏或不完整，请重新导出。") from exc
-    sheet = workbook.worksheets[0]
-    rows = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    rows = [r for r in rows if any(c != "" for c in r)]
+        workbook = load_workbook(path, read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            cells = ["" if v is None else _cell_text(v) for v in values]
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+        workbook.close()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, EOFError) as exc:
+        raise TableReadError(path.name, "unreadable-file",
+                             f"无法读取 XLSX 文件（{type(exc).__name__}: {exc}）。文件可能已损坏或不完整，请重新导出。") from exc
+    while rows and not rows[-1]:
+        rows.pop()
     if not rows:
         raise TableReadError(path.name, "empty-file", "工作表是空的，没有表头。")
-    width = len(rows[0])
-    return rows[0], [(r + [""] * width)[:width] for r in rows[1:]]
+    return rows
 
 
 def _cell_text(value) -> str:

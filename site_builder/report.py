@@ -26,6 +26,8 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: table -> its file as found (or as expected when missing), relative to the data folder
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -41,6 +43,7 @@ class Report:
         return {
             "valid": self.valid,
             "counts": self.counts,
+            "files": self.files,
             "problems": [asdict(p) for p in self.sorted_problems()],
         }
 

@@ -1,0 +1,277 @@
+"""Domain rules beyond the table schemas: pure functions over typed rows.
+
+A row rule gets one row as a dict of typed values (dates as `date`, numbers as `Decimal`,
+arrays as lists, empty cells as None) and yields `Finding`s. A field that already failed
+the schema (wrong type, bad pattern …) or whose column is missing is *absent* from the
+dict, so a rule never reports the same cell twice: `row.get(f)` treats absent and empty
+alike, `f in row` asks whether the value may be judged at all.
+
+Rule names are stable (kebab-case); users and tests match on them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable, Iterator, Mapping
+
+from .checksums import credit_code_check_char, credit_code_valid, gtin_check_digit, gtin_valid
+
+#: Cells starting with these run as formulas when the CSV is opened in a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+#: Brands need at least this review score to be awarded (名特优 criteria).
+AWARD_MIN_SCORE = 90
+LEVELS_ZH = {"province": "省级", "city": "地级", "county": "县级"}
+#: Chinese names of the fields rules talk about (messages only).
+LABELS = {
+    "registered_on": "登记日期", "valid_until": "有效期至", "date": "检查日期",
+    "effective_on": "等级生效日期", "sampled_on": "抽样日期", "issued_on": "发布日期",
+    "closed_on": "结束日期", "publicity_start": "公示开始日期", "publicity_end": "公示结束日期",
+    "awarded_on": "认定日期", "decided_on": "处罚决定日期",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule in one row: the field to fix, the rule's name and how to fix it."""
+
+    field: str | None
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Region:
+    level: str | None
+    name: str | None
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What rules may look up besides the row: the release date ("today") and the regions."""
+
+    release_date: date
+    regions: Mapping[str, Region] = field(default_factory=dict)
+
+
+Row = Mapping[str, object]
+RowRule = Callable[[Row, RuleContext], Iterable[Finding]]
+
+
+def zh_date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _have(row: Row, *names: str) -> bool:
+    """All fields present and set (neither empty nor already reported)."""
+    return all(row.get(n) is not None for n in names)
+
+
+# --- rules shared by several tables ------------------------------------------------------
+
+def formula_injection(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    for name, value in row.items():
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            yield Finding(name, "formula-injection",
+                          f"“{_short(value)}”以“{value[0]}”开头，在电子表格中打开时会被当作公式执行（公式注入）。"
+                          f"请去掉开头的“{value[0]}”，或在前面加上文字（电话号码请写成 0359-… 的形式）。")
+
+
+def future_dates(*names: str) -> RowRule:
+    """Event dates must not be after the release date: what has not happened cannot be registered."""
+
+    def future_date(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+        for name in names:
+            value = row.get(name)
+            if isinstance(value, date) and value > ctx.release_date:
+                yield Finding(name, "future-date",
+                              f"{LABELS.get(name, name)} {zh_date(value)} 晚于数据发布日期 {zh_date(ctx.release_date)}，"
+                              "还没发生的事不能登记。请核对年份和月份是否写错。")
+
+    return future_date
+
+
+def county_region(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    """Businesses, stations, parks and targets belong to a county-level division."""
+    code = row.get("region_code")
+    region = ctx.regions.get(code) if code else None
+    # A code missing from regions is a foreign-key problem, reported by the schema check.
+    if region is not None and region.level is not None and region.level != "county":
+        yield Finding("region_code", "region-code",
+                      f"区划代码 {code}（{region.name}）是{LEVELS_ZH.get(region.level, region.level)}区划，"
+                      "这里须填县级区划（县、县级市或市辖区）的代码。")
+
+
+def date_order(earlier: str, later: str, strict: bool) -> RowRule:
+    """`later` must come after `earlier` (or on the same day when not `strict`)."""
+
+    def check(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+        if not _have(row, earlier, later):
+            return
+        a, b = row[earlier], row[later]
+        if b < a or (strict and b == a):
+            relation = "晚于" if strict else "不早于"
+            yield Finding(later, "date-order",
+                          f"{LABELS[later]} {zh_date(b)} 应{relation}{LABELS[earlier]} {zh_date(a)}。请核对这两个日期。")
+
+    return check
+
+
+# --- per-table rules -----------------------------------------------------------------------
+
+def credit_code(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    code = row.get("credit_code")
+    if code and not credit_code_valid(code):
+        yield Finding("credit_code", "credit-code",
+                      f"统一社会信用代码“{code}”的校验码不对：按 GB 32100 计算，第 18 位应为“{credit_code_check_char(code[:17])}”。"
+                      "请对照营业执照逐位核对。")
+
+
+def lat_lon(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    lat, lon = row.get("lat"), row.get("lon")
+    if lat is not None and not -90 <= lat <= 90:
+        yield Finding("lat", "lat-lon", f"纬度 {lat} 超出范围（-90 至 90）。请检查是否把经度和纬度填反了。")
+    if lon is not None and not -180 <= lon <= 180:
+        yield Finding("lon", "lat-lon", f"经度 {lon} 超出范围（-180 至 180）。")
+    if (lat is None) != (lon is None) and "lat" in row and "lon" in row:
+        missing, given = ("lat", "经度") if lat is None else ("lon", "纬度")
+        yield Finding(missing, "lat-lon", f"只填了{given}：经纬度要么都填，要么都留空。")
+
+
+def gtin(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    code = row.get("gtin")
+    if code and not gtin_valid(code):
+        yield Finding("gtin", "gtin",
+                      f"商品条码“{code}”的校验位不对：按 GS1 规则最后一位应为 {gtin_check_digit(code[:-1])}。"
+                      "请对照包装上的条码核对。")
+
+
+def failed_items(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    """不合格 lists each failed item with its measured and standard value; 合格 lists none."""
+    if "failed_items" not in row:
+        return
+    result, items = row.get("result"), row.get("failed_items") or []
+    example = '[{"item": "菌落总数", "measured": "1.5×10⁵ CFU/g", "standard": "≤1×10⁵ CFU/g"}]'
+    if result == "合格" and items:
+        yield Finding("failed_items", "failed-items",
+                      "抽检结论为合格，不合格项目应为空。请删去不合格项目，或把结论改为“不合格”。")
+    elif result == "不合格" and not items:
+        yield Finding("failed_items", "failed-items",
+                      f"抽检结论为不合格，但没有列出不合格项目。请填写 JSON 数组，如 {example}。")
+    elif result == "不合格":
+        for number, item in enumerate(items, 1):
+            lacking = [k for k in ("item", "measured", "standard")
+                       if not isinstance(item, dict) or item.get(k) in (None, "")]
+            if lacking:
+                yield Finding("failed_items", "failed-items",
+                              f"第 {number} 个不合格项目缺少 {'、'.join(lacking)}。每项须写明项目（item）、"
+                              f"检验结果（measured）和标准值（standard），如 {example}。")
+                return
+
+
+def recall_status(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    """A closed recall has a closing date; an ongoing one has none."""
+    if "closed_on" not in row:
+        return
+    status, closed = row.get("status"), row.get("closed_on")
+    if status == "closed" and closed is None:
+        yield Finding("closed_on", "recall-status", "召回状态为已结束（closed），但没有结束日期。请填写结束日期，或把状态改为 ongoing。")
+    elif status == "ongoing" and closed is not None:
+        yield Finding("closed_on", "recall-status",
+                      f"召回仍在进行（ongoing），却填了结束日期 {zh_date(closed)}。已结束请把状态改为 closed，否则清空结束日期。")
+
+
+def brand_award(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+    """Awarded only with a score of at least 90 after a publicity period that has closed."""
+    if row.get("status") != "awarded":
+        return
+    if "score" in row and (row["score"] is None or row["score"] < AWARD_MIN_SCORE):
+        yield Finding("score", "brand-award",
+                      f"已认定（awarded）的品牌评审得分须不低于 {AWARD_MIN_SCORE} 分，现为“{row['score'] if row['score'] is not None else '空'}”。"
+                      "请核对得分，或把状态改为 applied / publicized。")
+    for name in ("publicity_start", "publicity_end", "awarded_on"):
+        if name in row and row[name] is None:
+            yield Finding(name, "brand-award", f"已认定（awarded）的品牌须填写{LABELS[name]}：认定前必须经过公示。")
+    end = row.get("publicity_end")
+    if end is not None and end >= ctx.release_date:
+        yield Finding("publicity_end", "brand-award",
+                      f"公示期到 {zh_date(end)} 才结束，尚未期满（数据发布日期 {zh_date(ctx.release_date)}），品牌还不能认定。"
+                      "请把状态改为 publicized，公示期满后再认定。")
+
+
+def region_hierarchy(rows: Iterable[tuple[int, Row]]) -> Iterator[tuple[int, Finding]]:
+    """GB/T 2260: a code's shape matches its level, and a county's first 4 digits equal its
+    city's (a city's first 2 its province's). Yields (row number, finding)."""
+    rows = list(rows)
+    regions = {r.get("code"): r for _, r in rows if r.get("code")}
+    for number, row in rows:
+        code, level = row.get("code"), row.get("level")
+        if not code or not level:
+            continue
+        shape = {"province": code.endswith("0000"), "city": code.endswith("00") and not code.endswith("0000"),
+                 "county": not code.endswith("00")}[level]
+        if not shape:
+            yield number, Finding("code", "region-code",
+                                  f"区划代码 {code} 与级别 {level}（{LEVELS_ZH[level]}）不符：按 GB/T 2260，省级代码以 0000 结尾，"
+                                  "地级以 00 结尾，县级不以 00 结尾。请核对代码或级别。")
+            continue
+        if "parent_code" not in row:
+            continue
+        finding = _parent_finding(code, level, row.get("parent_code"), regions)
+        if finding:
+            yield number, finding
+
+
+def _parent_finding(code: str, level: str, parent: str | None, regions: Mapping) -> Finding | None:
+    if level == "province":
+        if parent:
+            return Finding("parent_code", "region-code", "省级区划没有上级区划，上级区划代码应留空。")
+        return None
+    expected = "province" if level == "city" else "city"
+    if not parent:
+        return Finding("parent_code", "region-code",
+                       f"{LEVELS_ZH[level]}区划须填写上级（{LEVELS_ZH[expected]}）区划代码。")
+    upper = regions.get(parent)
+    if upper is None or upper.get("level") is None:
+        return None  # a dangling parent or a bad level is reported by the schema check
+    if upper.get("level") != expected:
+        return Finding("parent_code", "region-code",
+                       f"上级区划 {parent}（{upper.get('name')}）是{LEVELS_ZH.get(upper.get('level'), '未知级别')}；"
+                       f"{LEVELS_ZH[level]}区划的上级应为{LEVELS_ZH[expected]}区划。")
+    digits = 2 if level == "city" else 4
+    if code[:digits] != parent[:digits]:
+        return Finding("parent_code", "region-code",
+                       f"区划代码 {code} 的前 {digits} 位应与上级区划 {parent} 的前 {digits} 位相同（GB/T 2260）。"
+                       "请核对代码或上级区划。")
+    return None
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+#: Row rules per table, run on every row that could be read.
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "regions": (formula_injection,),
+    "stations": (county_region, formula_injection),
+    "parks": (county_region, formula_injection),
+    "operators": (date_order("registered_on", "valid_until", strict=False), future_dates("registered_on"),
+                  credit_code, county_region, lat_lon, formula_injection),
+    "products": (gtin, formula_injection),
+    "material_sources": (formula_injection,),
+    "inspections": (future_dates("date"), formula_injection),
+    "grades": (future_dates("effective_on"), formula_injection),
+    "samplings": (future_dates("sampled_on"), failed_items, formula_injection),
+    "recalls": (date_order("issued_on", "closed_on", strict=False), future_dates("issued_on", "closed_on"),
+                recall_status, formula_injection),
+    "brands": (date_order("publicity_start", "publicity_end", strict=True),
+               date_order("publicity_end", "awarded_on", strict=True),
+               future_dates("publicity_start", "awarded_on"), brand_award, formula_injection),
+    "penalties": (future_dates("decided_on"), formula_injection),
+    "targets": (county_region, formula_injection),
+}
+
+
+def check_row(table: str, row: Row, ctx: RuleContext) -> list[Finding]:
+    """Every finding of every rule for one row of `table`."""
+    return [f for rule in ROW_RULES.get(table, ()) for f in rule(row, ctx)]

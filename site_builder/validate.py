@@ -1,0 +1,199 @@
+"""`zuofang validate`: every problem in a registry, with file, row, field, rule and a fix.
+
+Each table is located and decoded (readers), its header compared with the schema,
+its rows checked by Frictionless (types, constraints, keys) and by the domain rules
+(rules.py) in the same pass. Bad data never raises: it becomes a Problem, so the clerk
+sees all of them at once. Only a missing or broken datapackage.json raises
+DataPackageError, because without it nothing can be checked.
+
+Rule names reported here (besides those in rules.py and validate_frictionless.py):
+missing-file, encoding, empty-file, unreadable-file, truncated-file, missing-column,
+extra-column, duplicate-column, empty-table.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import warnings
+from pathlib import Path
+
+from frictionless import FrictionlessException, system
+
+from . import readers
+from .package import TABLE_ORDER, Package
+from .readers import TableReadError
+from .report import Problem, Report
+from .rules import Region, RuleContext, check_row, region_hierarchy
+from .validate_frictionless import (
+    TableInfo, attach_lookups, csv_resource, field_title, inline_resource, row_problems, table_schema,
+)
+
+#: Tables that must have rows, and why (a new registry may well have no recalls yet).
+MUST_HAVE_ROWS = {
+    "regions": "每个主体、监管所和园区都要归属一个县级区划，",
+    "operators": "没有主体就没有可以公开的内容，",
+    "products": "二维码溯源页以产品为单位，没有产品就无法生成二维码，",
+}
+
+
+def validate_registry(data_dir: str | Path) -> Report:
+    """Check the registry in `data_dir`; the report lists every problem (empty when valid)."""
+    return _Validation(Package.load(data_dir)).run()
+
+
+class _Validation:
+    """One validation run: what earlier tables taught us (keys, regions) feeds the later ones."""
+
+    def __init__(self, package: Package):
+        self.package = package
+        self.report = Report()
+        self.context = RuleContext(package.release_date)
+        self.files = {t: (r.get("path") if isinstance(r.get("path"), str) else f"{t}.csv")
+                      for t, r in package.resources.items()}
+        self.titles = {t: (r.get("title") or t).split(" ")[0] for t, r in package.resources.items()}
+        self.types = {t: {f["name"]: f.get("type", "string") for f in package.fields(t)} for t in package.resources}
+        #: (table, key fields) -> key values seen, for the foreign keys of later tables.
+        self.lookups: dict[tuple[str, tuple[str, ...]], set] = {}
+        self.wanted: dict[str, set[tuple[str, ...]]] = {}
+        for table in TABLE_ORDER:
+            for fk in package.foreign_keys(table):
+                target = fk["reference"]["resource"] or table
+                fields = fk["reference"]["fields"]
+                self.wanted.setdefault(target, set()).add((fields,) if isinstance(fields, str) else tuple(fields))
+
+    def run(self) -> Report:
+        self.report.files = self.files
+        for table in TABLE_ORDER:
+            self.check_table(table)
+        return self.report
+
+    def check_table(self, table: str) -> None:
+        path = readers.locate(self.package.directory, table, self.files[table])
+        if path is None:
+            names = "、".join(dict.fromkeys([self.files[table], f"{table}.csv", f"{table}.xlsx"]))
+            self.report.add(self.files[table], None, None, "missing-file",
+                            f"找不到{self.titles[table]}（{table}）表的文件：应为 {names}。"
+                            f"请把导出的文件放到数据目录 {self.package.directory} 中。")
+            return
+        file = path.relative_to(self.package.directory).as_posix()
+        self.files[table] = file
+        try:
+            self.read_table(table, path, file)
+        except TableReadError as exc:
+            self.report.add(file, exc.row, None, exc.rule, exc.detail)
+        except (FrictionlessException, csv.Error, ValueError, OSError) as exc:
+            error = getattr(exc, "error", None)
+            rule = getattr(error, "type", "unreadable-file")
+            self.report.add(file, None, None, rule,
+                            f"无法读取这个文件（{getattr(error, 'note', None) or exc}）。请用表格软件打开检查，重新导出后再试。")
+
+    def read_table(self, table: str, path: Path, file: str) -> None:
+        source = readers.detect(path)
+        descriptor = self.package.resources[table]["schema"]
+        truncated, offset = None, 0
+        if source.format == "csv":
+            text = path.read_bytes().decode(source.encoding)
+            if not text.strip():
+                raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
+            labels = next(csv.reader(io.StringIO(text, newline="")))
+            truncated = readers.csv_truncation(text, len(labels))
+            make = lambda schema: csv_resource(table, str(path.absolute()), source.encoding, schema)  # noqa: E731
+        else:
+            rows = readers.read_sheet(path)
+            offset = next(i for i, r in enumerate(rows) if r)  # rows above the header are blank
+            labels = rows[offset]
+            data = [labels] + [r + [""] * (len(labels) - len(r)) if r else r for r in rows[offset + 1:]]
+            make = lambda schema: inline_resource(table, data, schema)  # noqa: E731
+        for field_name, rule, message in header_problems(table, labels, descriptor["fields"]):
+            self.report.add(file, 1 + offset, field_name, rule, message)
+        targets = {f"{t}:{','.join(k)}" for t, k in self.lookups}
+        targets |= {f"{table}:{','.join(k)}" for k in self.wanted.get(table, ()) if set(k) <= set(labels)}
+        schema = table_schema(descriptor, labels, targets)
+        resource = make(schema)
+        attach_lookups(resource, self.lookups, self.types)
+        self.read_rows(table, resource, file, offset, truncated, {k for k in self.wanted.get(table, ())
+                                                                  if set(k) <= set(labels)})
+
+    def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
+        fields = {f["name"]: f for f in self.package.fields(table)}
+        info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files)
+        seen = {key: set() for key in keys}
+        regions: list[tuple[int, dict]] = []
+        pending: list = []  # the last row's problems wait: a truncated file replaces them
+        count = 0
+        with warnings.catch_warnings(), system.use_context(trusted=True):
+            warnings.simplefilter("ignore")
+            with resource:
+                for row in resource.row_stream:
+                    self.report.problems.extend(pending)
+                    number = row.row_number + offset
+                    values = row.to_dict()
+                    errors = row.errors
+                    problems = row_problems(errors, values, info)
+                    pending = [_problem(file, number, p) for p in problems]
+                    if problems and problems[0][1] == "blank-row":
+                        continue
+                    count += 1
+                    bad = {getattr(e, "field_name", None) for e in errors}
+                    clean = {k: v for k, v in values.items() if k in fields and k not in bad}
+                    for key, found in seen.items():
+                        cells = tuple(values.get(k) for k in key)
+                        if None not in cells:
+                            found.add(cells)
+                    pending += [_problem(file, number, (f.field, f.rule, f.message))
+                                for f in check_row(table, clean, self.context)]
+                    if table == "regions":
+                        regions.append((number, clean))
+        if truncated:
+            row = pending[0].row if pending else 1 + offset
+            pending = [_problem(file, row, (None, "truncated-file",
+                                            f"文件在第 {row} 行被截断：{truncated}。文件可能没有完整保存或传输，请重新导出。"))]
+        self.report.problems.extend(pending)
+        self.report.counts[table] = count
+        if count == 0 and table in MUST_HAVE_ROWS:
+            self.report.add(file, None, None, "empty-table",
+                            f"{self.titles[table]}（{table}）表只有表头，没有数据行。{MUST_HAVE_ROWS[table]}请至少填写一行。")
+        for key, found in seen.items():
+            self.lookups[(table, key)] = found
+        if table == "regions":
+            self.finish_regions(file, regions)
+
+    def finish_regions(self, file: str, rows: list[tuple[int, dict]]) -> None:
+        for number, finding in region_hierarchy(rows):
+            self.report.add(file, number, finding.field, finding.rule, finding.message)
+        regions = {r["code"]: Region(r.get("level"), r.get("name"), r.get("parent_code"))
+                   for _, r in rows if r.get("code")}
+        self.context = RuleContext(self.context.release_date, regions)
+
+
+def _problem(file: str, row: int, found: tuple) -> Problem:
+    field_name, rule, message = found
+    return Problem(file, row, field_name, rule, message)
+
+
+def header_problems(table: str, labels: list[str], fields: list[dict]):
+    """Missing, unknown and repeated columns -> (field, rule, message)."""
+    known = {f["name"]: f for f in fields}
+    seen: set[str] = set()
+    for number, label in enumerate(labels, 1):
+        if label in seen:
+            yield label, "duplicate-column", f"列名“{label}”重复出现（第 {number} 列）。请删除重复的列。"
+        elif label not in known:
+            yield label or None, "extra-column", _unknown_column(table, number, label, known)
+        seen.add(label)
+    stripped = {label.strip() for label in labels}  # " id" is reported once, as a spacing problem
+    for name, field in known.items():
+        if name not in stripped:
+            yield name, "missing-column", (f"缺少“{name}”列（{field_title(field)}）。请在表头加上这一列"
+                                           "（列名须与数据字典完全一致，区分大小写）。")
+
+
+def _unknown_column(table: str, number: int, label: str, known: dict) -> str:
+    if not label.strip():
+        return f"第 {number} 列没有列名。请删除这一列，或填上正确的列名。"
+    if label.strip() in known:
+        return f"列名“{label}”前后有空格。请删去空格，改为“{label.strip()}”。"
+    close = difflib.get_close_matches(label, list(known), n=1)
+    hint = f"是不是“{close[0]}”？" if close else f"本表的列为：{'、'.join(known)}。"
+    return f"表头第 {number} 列“{label}”不是 {table} 表的列。{hint}请改正列名或删除这一列。"
