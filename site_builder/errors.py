@@ -31,3 +31,7 @@ class PermanenceError(ZuofangError):
 
 class BuildError(ZuofangError):
     """A build stage failed; the earlier output was left untouched."""
+
+
+class HandbookError(ZuofangError):
+    """The handbook (mkdocs --strict) did not build: a broken link, a page missing from the nav."""

@@ -1,0 +1,142 @@
+"""Builds the mkdocs-material handbook into the site's /handbook/ folder.
+
+The sources (mkdocs.yml and docs/) ship inside the package, in handbook_src/, so an
+installed zuofang can build the handbook without the repository. Generated pages (data
+dictionary, CLI reference, grade/status meanings) are written into a temporary copy of
+those sources, never into the package. mkdocs writes in place, and the stage folder is a
+hard-link clone of the previous build, so mkdocs renders into a temporary folder that
+`files.sync_tree` copies over (new file + rename, only where the bytes changed).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+import yaml
+
+from . import cli_reference, dictionary, files, urls
+from .errors import HandbookError
+from .package import Package
+
+log = logging.getLogger(__name__)
+
+SOURCE_DIR = Path(__file__).with_name("handbook_src")
+#: A hand-written page names the place for a generated section with this line.
+MEANINGS_MARKER = "<!-- zuofang:meanings -->"
+DICTIONARY_ENTRY = "dictionary/index.md"
+
+
+def handbook_url(package: Package) -> str:
+    return urls.absolute(package.site_url, urls.handbook())
+
+
+def prepare_sources(package: Package, work_dir: Path) -> Path:
+    """Copy the sources to `work_dir`, add the generated pages; returns the mkdocs.yml to build."""
+    shutil.copytree(SOURCE_DIR, work_dir, dirs_exist_ok=True)
+    docs = work_dir / "docs"
+    tables = dictionary.write_pages(package, docs)
+    (docs / "cli.md").write_text(cli_reference.page(_cli_group()), encoding="utf-8")
+    meanings = docs / "meanings.md"
+    source = meanings.read_text(encoding="utf-8")
+    if MEANINGS_MARKER not in source:
+        raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {MEANINGS_MARKER}，无法插入由表结构生成的取值说明。")
+    meanings.write_text(source.replace(MEANINGS_MARKER, dictionary.meanings_section(package)), encoding="utf-8")
+
+    config_path = work_dir / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["nav"] = _expand_dictionary(config["nav"], package, tables)
+    config["site_url"] = handbook_url(package)
+    config["copyright"] = _copyright(package)
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return config_path
+
+
+def _cli_group():
+    # The reference documents the CLI, so it must read it; cli_reference itself stays click-free.
+    from .cli import cli
+
+    return cli
+
+
+def _expand_dictionary(nav: list, package: Package, pages: list[str]) -> list:
+    """Replace the nav entry for dictionary/index.md by a section: the index, then one page per table."""
+    out = []
+    for item in nav:
+        (title, target), = item.items() if isinstance(item, dict) else ((None, item),)
+        if isinstance(target, list):
+            out.append({title: _expand_dictionary(target, package, pages)})
+        elif target == DICTIONARY_ENTRY:
+            section = [pages[0]] + [
+                {f"{t} {package.resources[t].get('title', '').split(' ')[0]}": dictionary.page_name(t)}
+                for t in dictionary.tables(package)
+            ]
+            out.append({title: section})
+        else:
+            out.append(item)
+    return out
+
+
+def _copyright(package: Package) -> str:
+    """The footer line: who publishes the data and under which licence (from the package)."""
+    sources = "、".join(s.get("title", "") for s in package.descriptor.get("sources", []) if s.get("title"))
+    licences = "、".join(l.get("name", "") for l in package.descriptor.get("licenses", []) if l.get("name"))
+    parts = [p for p in (f"数据来源：{sources}" if sources else "", f"许可：{licences}" if licences else "") if p]
+    if package.is_demo:
+        parts.insert(0, "演示数据（虚构）")
+    return "　·　".join(parts) or "Zuofang"
+
+
+@contextmanager
+def _source_date(package: Package):
+    """mkdocs dates the sitemap and its gzip header from SOURCE_DATE_EPOCH when set: use the
+    package's release date so two builds of the same data are byte-identical."""
+    epoch = int(datetime.combine(package.release_date, time(), tzinfo=timezone.utc).timestamp())
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def render(config_path: Path, site_dir: Path) -> None:
+    """Run mkdocs --strict: a warning (broken link, page missing from the nav) fails the build."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    try:
+        config = load_config(str(config_path), site_dir=str(site_dir), strict=True)
+        # jieba (imported by the search plugin while loading the config) logs its dictionary
+        # loading at DEBUG to stderr on every build; only its warnings matter.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (Abort, ConfigurationError) as exc:
+        raise HandbookError(
+            f"手册构建失败（mkdocs --strict）：{exc}。请按上面 mkdocs 的警告修改 "
+            f"{SOURCE_DIR} 中的页面或 mkdocs.yml（例如失效的链接、未列入导航的页面）。"
+        ) from exc
+
+
+def build_handbook(package: Package, dest_dir: str | Path) -> int:
+    """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written."""
+    with tempfile.TemporaryDirectory(prefix="zuofang-handbook-") as tmp:
+        config_path = prepare_sources(package, Path(tmp) / "src")
+        site = Path(tmp) / "site"
+        with _source_date(package):
+            render(config_path, site)
+        written = files.sync_tree(site, dest_dir)
+    log.info("handbook: %d files written to %s", written, dest_dir)
+    return written

@@ -1,0 +1,187 @@
+"""The handbook builds with mkdocs --strict, documents every table, field, command and option,
+loads nothing from another host, is byte-identical across builds, and its Chinese search finds
+two-character words."""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from site_builder import cli_reference, dictionary, handbook
+from site_builder.cli import cli
+from site_builder.errors import HandbookError
+from site_builder.package import PRIVATE_KEY, Package
+from sitecheck import page_links, page_loads, resolve_internal
+
+
+@pytest.fixture(scope="module")
+def package(demo_dir) -> Package:
+    return Package.load(demo_dir)
+
+
+@pytest.fixture(scope="module")
+def built(package, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("handbook") / "handbook"
+    handbook.build_handbook(package, out)
+    return out
+
+
+def page_text(built: Path, address: str) -> str:
+    return (built / address / "index.html").read_text(encoding="utf-8")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_every_page_is_built(built):
+    for address in ["", "open-data", "publishing", "labels", "deployment", "meanings", "cli", "dictionary"]:
+        page = built / address / "index.html"
+        assert page.is_file(), address
+        assert '<html lang="zh-CN"' in page.read_text(encoding="utf-8")
+
+
+def test_strict_build_fails_on_a_broken_link(package, tmp_path, monkeypatch):
+    broken = tmp_path / "src"
+    shutil.copytree(handbook.SOURCE_DIR, broken)
+    page = broken / "docs" / "labels.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[不存在的页面](no-such-page.md)\n", encoding="utf-8")
+    monkeypatch.setattr(handbook, "SOURCE_DIR", broken)
+    with pytest.raises(HandbookError, match="no-such-page.md|strict"):
+        handbook.build_handbook(package, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_dictionary_has_every_table_and_field(built, package):
+    index = page_text(built, "dictionary")
+    for table in dictionary.tables(package):
+        assert f'href="{table}/"' in (built / "dictionary" / "index.html").read_text(encoding="utf-8")
+        text = page_text(built, f"dictionary/{table}")
+        resource = package.resources[table]
+        assert resource["title"] in text and resource["title"] in index
+        assert resource["description"] in text
+        for key in package.primary_key(table):
+            assert f"<code>{key}</code>" in text
+        for fk in package.foreign_keys(table):
+            target = fk["reference"].get("resource") or table
+            assert (f'href="../{target}/"' if target != table else 'href="./"') in text
+        for field in package.fields(table):
+            row = _table_row(text, field["name"])
+            assert row is not None, f"{table}.{field['name']} is missing from the dictionary"
+            assert field.get("description", "") in html.unescape(_plain(row)), f"{table}.{field['name']}"
+            for value in field.get("constraints", {}).get("enum", []):
+                assert f"<code>{value}</code>" in row
+            if "pattern" in field.get("constraints", {}):
+                assert f"<code>{field['constraints']['pattern']}</code>" in html.unescape(row)
+            required = field.get("constraints", {}).get("required", False)
+            assert ("是 yes" in row) == required
+            if PRIVATE_KEY in field:
+                assert "隐私" in row and ("遮蔽" in row if field[PRIVATE_KEY] == "mask" else "不公开" in row)
+            else:
+                assert "公开 public" in row
+
+
+def _table_row(text: str, name: str) -> str | None:
+    match = re.search(rf"<tr>\s*<td><code>{re.escape(name)}</code>.*?</tr>", text, re.S)
+    return match.group(0) if match else None
+
+
+def _plain(fragment: str) -> str:
+    return re.sub(r"<[^>]+>", "", fragment)
+
+
+def test_meanings_explain_every_allowed_value(built, package):
+    text = page_text(built, "meanings")
+    for table, field in dictionary.enumerated_fields(package):
+        assert f"<code>{table}.{field['name']}</code>" in text
+        for value, meaning in dictionary.enum_meanings(field):
+            assert f"<code>{value}</code>" in text
+            if meaning:
+                assert re.search(rf"<code>{re.escape(value)}</code></td>\s*<td>{re.escape(meaning)}</td>", text)
+    # The three smileys are explained from the schema's own words.
+    grade = package.field("grades", "grade")
+    assert dict(dictionary.enum_meanings(grade)) == {"A": "优秀（大笑）", "B": "良好（微笑）", "C": "一般（平脸）"}
+
+
+def test_cli_reference_has_every_command_and_option(built):
+    text = page_text(built, "cli")
+    commands = list(cli_reference.walk(cli))
+    assert {name for name, _, _ in commands} >= {"zuofang", "zuofang validate", "zuofang build",
+                                                 "zuofang serve", "zuofang demo-data"}
+    for name, command, _help in commands:
+        section = text.split(f"<code>{name}</code>", 1)
+        assert len(section) == 2, f"{name} is missing from the CLI reference"
+        for option in cli_reference.options(command):
+            assert option in section[1], f"{name} {option}"
+        if command.help:
+            assert command.help.split("\n")[0].strip() in section[1]
+
+
+def test_nothing_loads_from_another_host(built):
+    pages = sorted(built.rglob("*.html"))
+    for page in pages:
+        for url in page_loads(page):
+            assert not urlsplit(url).netloc and not urlsplit(url).scheme, (page, url)
+    for css in built.rglob("*.css"):
+        source = css.read_text(encoding="utf-8")
+        assert not re.findall(r"@import|url\(\s*['\"]?(?:https?:)?//", source), css
+    everything = b"".join(p.read_bytes() for p in built.rglob("*") if p.is_file() and p.suffix != ".gz")
+    assert b"fonts.googleapis" not in everything and b"fonts.gstatic" not in everything
+
+
+# Addresses mkdocs-material's JavaScript could fetch, each only when a feature is used that this
+# handbook leaves off: the feature's marker in the pages must then be absent.
+CONDITIONAL_LOADS = {
+    "https://unpkg.com/mermaid": 'class="mermaid"',                 # diagrams: no mermaid fence configured
+    "https://api.github.com": 'data-md-component="source"',         # repository facts: no repo_url
+    "https://unpkg.com/resize-observer-polyfill": None,              # old browsers: our stand-in defines it
+}
+
+
+def test_scripts_fetch_nothing_from_another_host(built):
+    pages = "".join(p.read_text(encoding="utf-8") for p in built.rglob("*.html"))
+    for script in built.rglob("*.js"):
+        source = script.read_text(encoding="utf-8")
+        # Fetches go through material's helpers with a literal or a template string.
+        for url in re.findall(r"[\"'`](https?://[^\"'`$]+)", source):
+            known = next((k for k in CONDITIONAL_LOADS if url.startswith(k)), None)
+            if known is None:
+                assert "lunr" in script.name or re.match(r"https?://(bit\.ly|lunrjs\.com|tartarus\.org)", url), (script, url)
+                continue
+            marker = CONDITIONAL_LOADS[known]
+            if marker:
+                assert marker not in pages, (url, marker)
+    assert 'window.ResizeObserver = function' in (built / "index.html").read_text(encoding="utf-8")
+
+
+def test_internal_links_resolve_within_the_handbook(built):
+    """Links inside the handbook resolve; links to the rest of the site (/, /data/, /datasette/) are absolute."""
+    for page in sorted(built.rglob("*.html")):
+        for _tag, _attr, url in page_links(page):
+            if url.startswith("/handbook/"):  # 404.html is served at any depth, so it links by full path
+                assert (built / url.removeprefix("/handbook/")).exists(), (page, url)
+                continue
+            if url.startswith("/"):
+                assert url in ("/", "/data/") or url.startswith("/datasette/"), (page, url)
+                continue
+            target = resolve_internal(built, page, url)
+            if target is not None:
+                assert target.exists(), (page, url)
+
+
+def test_two_builds_are_byte_identical(built, package, tmp_path):
+    again = tmp_path / "again"
+    handbook.build_handbook(package, again)
+    assert tree_digest(again) == tree_digest(built)
+
+
+def test_rebuild_writes_nothing_when_nothing_changed(built, package):
+    assert handbook.build_handbook(package, built) == 0
