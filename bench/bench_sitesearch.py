@@ -1,0 +1,100 @@
+"""Benchmark of the static site search: index build time, index and shard sizes, bytes a query
+fetches, and exactness against a brute-force scan, on a generated registry.
+
+    .venv/bin/python bench/bench_sitesearch.py --operators 50000
+
+Generates the registry and registry.db under --work (kept between runs), then times
+sitesearch.write_search_index into a fresh folder.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from site_builder import sitesearch  # noqa: E402
+from site_builder.database import build_database  # noqa: E402
+from site_builder.demo_data import write_demo_registry  # noqa: E402
+from site_builder.package import Package  # noqa: E402
+
+QUERIES = ["麻花", "稷山麻花", "永济牛肉饼", "芝麻糖", "锅巴", "闻喜煮饼", "县", "作坊", "（演示）", "jishan"]
+
+
+def prepare(work: Path, operators: int) -> Path:
+    data, db = work / f"registry-{operators}", work / f"registry-{operators}.db"
+    if not (data / "datapackage.json").is_file():
+        t = time.perf_counter()
+        write_demo_registry(data, operators=operators, seed=2026)
+        print(f"demo-data {operators} operators: {time.perf_counter() - t:.1f} s")
+    if not db.is_file():
+        t = time.perf_counter()
+        build_database(Package.load(data), db)
+        print(f"registry.db: {time.perf_counter() - t:.1f} s")
+    return db
+
+
+def brute_force(conn: sqlite3.Connection, q: str) -> int:
+    norm = lambda s: unicodedata.normalize("NFKC", s or "").lower()  # noqa: E731
+    terms = norm(q).split()
+    n = 0
+    for sql in ("SELECT name, name_en, category FROM brands", "SELECT name, category FROM products",
+                "SELECT name, address FROM operators"):
+        for row in conn.execute(sql):
+            values = [norm(v) for v in row]
+            n += all(any(t in v for v in values) for t in terms)
+    return n
+
+
+def fetched_bytes(root: Path, meta: dict, q: str, ids: list[int], page: int = 20) -> int:
+    """What search.js downloads for `q`: meta, the gram files, the record files of the first page."""
+    buckets = {sitesearch.fnv1a(g) % meta["buckets"] for t in sitesearch.terms(q) for g, _o in sitesearch.cover(t)}
+    docs = {i // meta["doc_shard"] for i in ids[:page]}
+    return ((root / "meta.json").stat().st_size + sum((root / "g" / f"{b}.json").stat().st_size for b in buckets)
+            + sum((root / "d" / f"{d}.json").stat().st_size for d in docs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--operators", type=int, default=50000)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-sitesearch")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    db = prepare(args.work, args.operators)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        t = time.perf_counter()
+        sitesearch.write_search_index(db, site)
+        took = time.perf_counter() - t
+        root = site / sitesearch.INDEX_DIR
+        grams = sorted(p.stat().st_size for p in (root / "g").iterdir())
+        docs = sorted(p.stat().st_size for p in (root / "d").iterdir())
+        index = sitesearch._Index(site)
+        meta = index.meta
+        print(f"operators {args.operators}: {meta['docs']} records indexed in {took:.1f} s, "
+              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        print(f"index total {(sum(grams) + sum(docs)) / 1e6:.1f} MB: {len(grams)} gram files "
+              f"(median {statistics.median(grams) / 1e3:.1f} KB, max {grams[-1] / 1e3:.1f} KB, "
+              f"total {sum(grams) / 1e6:.1f} MB), {len(docs)} record files "
+              f"(median {statistics.median(docs) / 1e3:.1f} KB, max {docs[-1] / 1e3:.1f} KB)")
+        conn = sqlite3.connect(db)
+        print(f"{'query':<12} {'hits':>7} {'brute':>7} {'ms':>7} {'fetched KB':>11}")
+        for q in QUERIES:
+            fresh = sitesearch._Index(site)
+            t = time.perf_counter()
+            ids = sitesearch.match_ids(fresh, q)
+            ms = (time.perf_counter() - t) * 1000
+            print(f"{q:<12} {len(ids):>7} {brute_force(conn, q):>7} {ms:>7.1f} "
+                  f"{fetched_bytes(root, meta, q, ids) / 1e3:>11.1f}")
+
+
+if __name__ == "__main__":
+    main()
