@@ -99,3 +99,25 @@ def demo_data(n_operators, seed, out_dir):
 
     counts = write_demo_registry(out_dir, operators=n_operators, seed=seed)
     click.echo("，".join(f"{t} {n}" for t, n in counts.items()))
+
+
+@cli.command("qr")
+@click.argument("out_dir", required=False, default="build/site-out",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--operator", "operator_id", default=None, metavar="ID",
+              help="只生成这个食品小作坊的标签和公示牌。Only this workshop.")
+def qr_command(out_dir, operator_id):
+    """重新生成二维码、标签纸和信息公示牌（PDF）。Regenerate QR codes, label sheets and posters.
+
+    Reads OUT_DIR/registry.db and writes into OUT_DIR/site: qr/<code>.png|svg,
+    labels/<id>.pdf, posters/<id>.pdf and the GS1 Digital Link pages /01/<GTIN>/.
+    Files are rewritten only when their content changes.
+    """
+    from qr.build import build_codes
+
+    try:
+        summary = build_codes(out_dir / "registry.db", out_dir / "site", operator_id=operator_id)
+    except ZuofangError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"二维码 {summary.codes} 个，作坊 {summary.workshops} 个（标签纸和公示牌），"
+               f"GS1 页面 {summary.gs1_pages} 个；改写文件 {summary.written} 个。")

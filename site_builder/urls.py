@@ -104,6 +104,16 @@ def qr_file(code: str, ext: str) -> str:
     return f"/qr/{quote(code)}.{ext}"
 
 
+def label_sheet(operator_id: str) -> str:
+    """A workshop's printable A4 sheet of product QR labels (PDF)."""
+    return f"/labels/{quote(operator_id)}.pdf"
+
+
+def poster(operator_id: str) -> str:
+    """A workshop's printable A4 信息公示牌 poster (PDF)."""
+    return f"/posters/{quote(operator_id)}.pdf"
+
+
 def gs1_digital_link(gtin14: str, batch: str | None = None) -> str:
     """GS1 Digital Link path (AI 01 = GTIN, AI 10 = batch/lot) on the static site."""
     path = f"/01/{gtin14}/"

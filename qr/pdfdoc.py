@@ -1,0 +1,70 @@
+"""What label sheets and posters share: a deterministic A4 fpdf2 document and text fitting."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode
+
+from .fonts import FAMILY
+
+DEMO_NOTICE = "演示数据：内容均为虚构，仅用于演示，请勿用于真实产品。DEMONSTRATION DATA – fictional, do not use."
+
+
+def new_document(add_font, release_date: date, title: str) -> FPDF:
+    """An A4 document whose bytes depend only on what is drawn: creation date = release date.
+
+    fpdf2 derives the document /ID from the content and the creation date, so fixing the
+    date makes two runs byte-identical.
+    """
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_creation_date(datetime(release_date.year, release_date.month, release_date.day, tzinfo=timezone.utc))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0
+    pdf.set_lang("zh-CN")
+    pdf.set_title(title)
+    pdf.set_creator("Zuofang")
+    add_font(pdf)
+    pdf.set_font(FAMILY, size=10)
+    return pdf
+
+
+def cn_date(value: str | date | None) -> str:
+    """2026-11-01 -> 2026年11月1日 (the form printed on Chinese notices)."""
+    if not value:
+        return ""
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
+    """Wrap `text` to `width` mm at the current font; cut to `max_lines` with an ellipsis."""
+    if not text:
+        return []
+    lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR)
+    if len(lines) <= max_lines:
+        return lines
+    lines = lines[:max_lines]
+    last = lines[-1]
+    while last and pdf.get_string_width(last + "…") > width:
+        last = last[:-1]
+    lines[-1] = last + "…"
+    return lines
+
+
+def write_lines(pdf: FPDF, x: float, y: float, lines: list[str], size: float, leading: float = 1.25) -> float:
+    """Write `lines` at (x, y) in `size` pt; returns the y below the last line."""
+    pdf.set_font_size(size)
+    height = size * 0.3528 * leading  # pt -> mm
+    for line in lines:
+        pdf.set_xy(x, y)
+        pdf.cell(text=line, h=height)
+        y += height
+    return y
+
+
+def text_block(pdf: FPDF, x: float, y: float, text: str, width: float, size: float, max_lines: int = 1) -> float:
+    """Wrap, cut and write `text`; returns the y below it."""
+    pdf.set_font_size(size)
+    return write_lines(pdf, x, y, fit_lines(pdf, text, width, max_lines), size)

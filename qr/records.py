@@ -1,0 +1,138 @@
+"""Reads what codes, sheets, posters and GS1 pages need from registry.db (read-only).
+
+Pure reads into small records, kept apart from drawing so the drawing functions test
+without a database. The database holds public fields only (owner phone and ID number
+are not there), so nothing private can reach a label or a poster.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .errors import RegistryDatabaseError, UnknownOperator
+
+#: GS1 AI 10 (batch/lot) allows up to 20 characters; only these stay the same in a URL
+#: path and a file name, so batches with other characters get no Digital Link page.
+BATCH_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    operator_id: str
+    name: str
+    spec: str | None
+    gtin: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: str
+    name: str
+    licence_no: str
+    credit_code: str | None
+    address: str
+    categories: str | None
+    status: str
+    valid_until: str
+    station: str | None
+    grade: str | None            # A / B / C from current_grades, None when never graded
+    grade_effective_on: str | None
+
+
+@dataclass
+class Registry:
+    """Everything the QR stage draws, read once."""
+
+    release_date: date
+    demo: bool
+    site_url: str
+    products: list[Product]
+    workshops: list[Workshop]
+    batches: dict[str, list[str]] = field(default_factory=dict)  # product code -> batches
+    _by_operator: dict[str, list[Product]] | None = field(default=None, repr=False)
+
+    def products_of(self, operator_id: str) -> list[Product]:
+        if self._by_operator is None:
+            self._by_operator = defaultdict(list)
+            for product in self.products:
+                self._by_operator[product.operator_id].append(product)
+        return self._by_operator.get(operator_id, [])
+
+
+def load(db_path: str | Path, operator_id: str | None = None) -> Registry:
+    """Read the registry; with `operator_id`, only that workshop and its products."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise RegistryDatabaseError(f"{db_path}：找不到数据库。请先运行 zuofang build 生成 registry.db。")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        build = _build_row(conn, db_path)
+        workshops = _workshops(conn, operator_id)
+        if operator_id is not None and not workshops:
+            raise UnknownOperator(
+                f"{db_path}：没有编号为 {operator_id} 的食品小作坊（kind = workshop）。"
+                "请检查主体编号；标签和公示牌只为食品小作坊生成。"
+            )
+        products = _products(conn, operator_id)
+        return Registry(
+            release_date=date.fromisoformat(build["release_date"][:10]),
+            demo=bool(build["demo"]),
+            site_url=build["site_url"],
+            products=products,
+            workshops=workshops,
+            batches=_batches(conn, {p.code for p in products if p.gtin}),
+        )
+    except sqlite3.OperationalError as exc:
+        raise RegistryDatabaseError(f"{db_path}：读取失败（{exc}）。数据库可能不是 zuofang build 生成的，请重新构建。") from exc
+    finally:
+        conn.close()
+
+
+def _build_row(conn: sqlite3.Connection, db_path: Path) -> sqlite3.Row:
+    row = conn.execute("SELECT release_date, demo, site_url FROM _build").fetchone()
+    if row is None:
+        raise RegistryDatabaseError(f"{db_path}：_build 表为空。请重新运行 zuofang build。")
+    return row
+
+
+def _products(conn: sqlite3.Connection, operator_id: str | None) -> list[Product]:
+    sql = "SELECT code, operator_id, name, spec, gtin, status FROM products"
+    args: tuple = ()
+    if operator_id is not None:
+        sql += " WHERE operator_id = ?"
+        args = (operator_id,)
+    return [Product(**dict(r)) for r in conn.execute(sql + " ORDER BY code", args)]
+
+
+def _workshops(conn: sqlite3.Connection, operator_id: str | None) -> list[Workshop]:
+    sql = """
+        SELECT o.id, o.name, o.licence_no, o.credit_code, o.address, o.categories, o.status,
+               o.valid_until, s.name AS station, g.grade, g.effective_on AS grade_effective_on
+        FROM operators o
+        LEFT JOIN stations s ON s.id = o.station_id
+        LEFT JOIN current_grades g ON g.operator_id = o.id
+        WHERE o.kind = 'workshop'"""
+    args: tuple = ()
+    if operator_id is not None:
+        sql += " AND o.id = ?"
+        args = (operator_id,)
+    return [Workshop(**dict(r)) for r in conn.execute(sql + " ORDER BY o.id", args)]
+
+
+def _batches(conn: sqlite3.Connection, codes: set[str]) -> dict[str, list[str]]:
+    """Batches named by samplings and recalls (recalls list several, separated by 、)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for code, batch in conn.execute(
+            "SELECT product_code, batch FROM samplings WHERE product_code IS NOT NULL AND batch IS NOT NULL"):
+        found[code].add(batch.strip())
+    for code, batches in conn.execute(
+            "SELECT product_code, batches FROM recalls WHERE product_code IS NOT NULL AND batches IS NOT NULL"):
+        found[code].update(b.strip() for b in re.split(r"[、,，;；\s]+", batches))
+    return {code: sorted(b for b in found[code] if BATCH_PATTERN.match(b)) for code in sorted(codes) if found.get(code)}
