@@ -154,6 +154,7 @@ class _Validation:
         if count == 0 and table in MUST_HAVE_ROWS:
             self.report.add(file, None, None, "empty-table",
                             f"{self.titles[table]}（{table}）表只有表头，没有数据行。{MUST_HAVE_ROWS[table]}请至少填写一行。")
+            seen = {}  # every reference to it would fail too: one problem is enough
         for key, found in seen.items():
             self.lookups[(table, key)] = found
         if table == "regions":

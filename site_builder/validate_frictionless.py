@@ -202,7 +202,7 @@ def _foreign_key(error, info: TableInfo):
     names = list(error.field_names)
     target = error.reference_name
     label = "、".join(f"{field_title(info.fields.get(n))}（{n}）" for n in names)
-    value = ", ".join(str(v) for v in error.field_values)
+    value = ", ".join(str(v) for v in error.field_cells)
     file = info.files.get(target, f"{target}.csv")
     return ",".join(names), "foreign-key", (
         f"{label}“{_short(value)}”在{info.titles.get(target, target)}（{file}）中找不到。"

@@ -1,0 +1,188 @@
+"""The bad-input corpus: tests/corpus/<case>/ = one defect applied to the valid registry in _base/.
+
+A case folder holds files that replace _base's, and/or `case.json` with steps applied in
+order to a copy of _base (binary defects — other encodings, XLSX, broken zips, cut-off
+files — are easier to make than to commit), and `expected.json`: the exact problems
+[{file, row, field, rule}] the validator must report (rows as a spreadsheet numbers them).
+
+Steps (each a one-key object):
+  {"set": {"file", "row", "field", "value"}}       one cell, row 2 = first data row
+  {"delete": "file"}                                remove a file
+  {"drop_column": {"file", "field"}}                remove a column
+  {"add_column": {"file", "field", "value"}}        append a column (header + every row)
+  {"rename_column": {"file", "from", "to"}}
+  {"keep_rows": {"file", "rows"}}                   keep the header and the first N rows
+  {"append_row": {"file", "values": {field: value}}}
+  {"duplicate_row": {"file", "row"}}                copy a row to the end
+  {"insert_blank_row": {"file", "row"}}             an empty line before spreadsheet row N
+  {"encode": {"file", "encoding"}}                  re-encode (gb18030, utf-8-sig)
+  {"to_xlsx": "file.csv"}                           replace by file.xlsx (typed cells, first sheet)
+  {"cut_after": {"file", "text"}}                   end the file right after the last `text`
+  {"replace": {"file", "old", "new"}}               text surgery (first occurrence)
+  {"replace_bytes": {"file", "old", "new_hex"}}     byte surgery: `old` (text) -> raw bytes
+  {"truncate_bytes": {"file", "keep"}}              keep only the first `keep` bytes
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+BASE = CORPUS / "_base"
+
+
+def cases() -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+def expected(case: str) -> list[tuple]:
+    items = json.loads((CORPUS / case / "expected.json").read_text(encoding="utf-8"))
+    return sorted((i["file"], i["row"], i["field"], i["rule"]) for i in items)
+
+
+def build_case(case: str, target: Path) -> Path:
+    """A copy of _base with the case's defect applied, in `target`."""
+    shutil.copytree(BASE, target)
+    folder = CORPUS / case
+    for path in folder.iterdir():
+        if path.name not in ("case.json", "expected.json"):
+            shutil.copy(path, target / path.name)
+    spec = folder / "case.json"
+    if spec.exists():
+        for step in json.loads(spec.read_text(encoding="utf-8"))["steps"]:
+            (name, args), = step.items()
+            STEPS[name](target, args)
+    return target
+
+
+def _read(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _edit(func):
+    def step(root: Path, args: dict) -> None:
+        path = root / args["file"]
+        rows = _read(path)
+        func(rows, args)
+        _write(path, rows)
+    return step
+
+
+@_edit
+def _set(rows, a):
+    rows[a["row"] - 1][rows[0].index(a["field"])] = a["value"]
+
+
+@_edit
+def _drop_column(rows, a):
+    i = rows[0].index(a["field"])
+    for row in rows:
+        del row[i]
+
+
+@_edit
+def _add_column(rows, a):
+    rows[0].append(a["field"])
+    for row in rows[1:]:
+        row.append(a["value"])
+
+
+@_edit
+def _rename_column(rows, a):
+    rows[0][rows[0].index(a["from"])] = a["to"]
+
+
+@_edit
+def _keep_rows(rows, a):
+    del rows[1 + a["rows"]:]
+
+
+@_edit
+def _append_row(rows, a):
+    rows.append([a["values"].get(name, "") for name in rows[0]])
+
+
+@_edit
+def _duplicate_row(rows, a):
+    rows.append(list(rows[a["row"] - 1]))
+
+
+@_edit
+def _insert_blank_row(rows, a):
+    rows.insert(a["row"] - 1, [])
+
+
+def _encode(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    path.write_bytes(path.read_text(encoding="utf-8").encode(a["encoding"]))
+
+
+def _to_xlsx(root: Path, name: str) -> None:
+    from openpyxl import Workbook
+
+    path = root / name
+    book = Workbook()
+    sheet = book.active
+    for row in _read(path):
+        sheet.append([_typed(cell) for cell in row])
+    book.save(path.with_suffix(".xlsx"))
+    path.unlink()
+
+
+def _typed(cell: str):
+    """Cells as a spreadsheet would hold them: dates as dates, short numbers as numbers."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+        try:
+            return date.fromisoformat(cell)
+        except ValueError:
+            return cell  # an impossible date stays text, as a spreadsheet keeps it
+    if re.fullmatch(r"[1-9]\d{0,14}", cell):
+        return int(cell)
+    if re.fullmatch(r"-?\d+\.\d+", cell):
+        return float(cell)
+    return cell
+
+
+def _cut_after(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.rindex(a["text"]) + len(a["text"])], encoding="utf-8")
+
+
+def _replace_bytes(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    raw = path.read_bytes()
+    assert a["old"].encode("utf-8") in raw, a
+    path.write_bytes(raw.replace(a["old"].encode("utf-8"), bytes.fromhex(a["new_hex"]), 1))
+
+
+def _replace(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    text = path.read_text(encoding="utf-8")
+    assert a["old"] in text, a
+    path.write_text(text.replace(a["old"], a["new"], 1), encoding="utf-8")
+
+
+def _truncate_bytes(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    path.write_bytes(path.read_bytes()[:a["keep"]])
+
+
+STEPS = {
+    "set": _set, "delete": lambda root, name: (root / name).unlink(), "drop_column": _drop_column,
+    "add_column": _add_column, "rename_column": _rename_column, "keep_rows": _keep_rows,
+    "append_row": _append_row, "duplicate_row": _duplicate_row, "insert_blank_row": _insert_blank_row,
+    "encode": _encode, "to_xlsx": _to_xlsx, "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
+    "truncate_bytes": _truncate_bytes,
+}
