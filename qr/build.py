@@ -2,7 +2,8 @@
 
 Reads registry.db only (the single source of every published view) and writes into the
 site folder with files.write_if_changed, so a rebuild rewrites only files whose bytes
-changed and never touches the hard-linked previous build.
+changed and never touches the hard-linked previous build. Files whose inputs did not
+change since the last run are not even redrawn (qr/cache.py).
 """
 from __future__ import annotations
 
@@ -10,28 +11,37 @@ import inspect
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from site_builder import files, urls
 
-from . import digital_link, labels, pdfdoc, posters, records
+from . import digital_link, fonts, labels, pdfdoc, posters, records
+from .cache import Cache, fingerprint, key
 from .codes import Matrix, make_matrix, png_bytes, svg_text
-from .fonts import SubsetFont
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Summary:
-    """What a run made: counts, how many files changed, QR versions used, seconds per part."""
+    """What a run made: counts, files changed, files kept from the last run, QR versions, seconds."""
 
     codes: int = 0
     workshops: int = 0
     gs1_pages: int = 0
     written: int = 0
+    reused: int = 0
     versions: Counter = field(default_factory=Counter)   # (version, modules per side) -> codes
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Matrices(dict):
+    """Address -> QR matrix, made on first use (only for files that must be drawn)."""
+
+    def __missing__(self, text: str) -> Matrix:
+        matrix = self[text] = make_matrix(text)
+        return matrix
 
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
@@ -43,45 +53,74 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     site_dir = Path(site_dir)
     registry = records.load(db_path, operator_id)
     site_url = (site_url or registry.site_url).rstrip("/")
-    products = registry.products
+    try:
+        font_path = fonts.locate()[0]
+    except fonts.FontMissing:
+        font_path = None  # reported when a PDF has to be drawn
+    cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None)
+    matrices = _Matrices()
     summary = Summary()
 
     started = time.perf_counter()
-    matrices = {p.code: make_matrix(urls.absolute(site_url, urls.product(p.code))) for p in products}
-    for code, matrix in matrices.items():
-        summary.written += _write(site_dir, urls.qr_file(code, "png"), png_bytes(matrix))
-        summary.written += _write(site_dir, urls.qr_file(code, "svg"), svg_text(matrix))
-        summary.versions[(matrix.version, matrix.size - 2 * 4)] += 1
-    summary.codes = len(matrices)
+    for product in registry.products:
+        text = urls.absolute(site_url, urls.product(product.code))
+        for ext, draw in (("png", png_bytes), ("svg", svg_text)):
+            rel = urls.output_path(urls.qr_file(product.code, ext))
+            _file(cache, summary, rel, key(text), lambda: draw(matrices[text]))
+    summary.codes = len(registry.products)
+    summary.versions = Counter((m.version, m.symbol_size) for m in matrices.values())
     summary.seconds["codes"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    summary.written += _write_documents(site_dir, site_url, registry, matrices)
+    _documents(cache, summary, registry, site_url, matrices)
     summary.workshops = len(registry.workshops)
     summary.seconds["pdf"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    for address, html in digital_link.pages(products, registry.batches, site_url).items():
-        summary.written += _write(site_dir, address, html)
+    for address, html in digital_link.pages(registry.products, registry.batches, site_url).items():
+        summary.written += files.write_if_changed(site_dir / urls.output_path(address), html)
         summary.gs1_pages += 1
     summary.seconds["gs1"] = time.perf_counter() - started
-    log.info("二维码 %d 个，作坊 %d 个，GS1 页面 %d 个，改写文件 %d 个", summary.codes,
-             summary.workshops, summary.gs1_pages, summary.written)
+    cache.save()
+    files.record(cache.path)
+    log.info("二维码 %d 个，作坊 %d 个，GS1 页面 %d 个；改写文件 %d 个，沿用 %d 个", summary.codes,
+             summary.workshops, summary.gs1_pages, summary.written, summary.reused)
     return summary
 
 
-def _write_documents(site_dir: Path, site_url: str, registry: records.Registry,
-                     matrices: dict[str, Matrix]) -> int:
-    if not registry.workshops:
-        return 0
-    written = 0
-    with SubsetFont(_printed_chars(registry)) as font:
+def _file(cache: Cache, summary: Summary, rel: str, file_key: str, draw) -> None:
+    if cache.fresh(rel, file_key):
+        summary.reused += 1
+    else:
+        summary.written += cache.made(rel, file_key, draw())
+
+
+def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
+               matrices: _Matrices) -> None:
+    """Label sheet and poster per workshop; the CJK font is cut only if one must be drawn."""
+    font: fonts.SubsetFont | None = None
+    context = (registry.demo, registry.release_date.isoformat(), site_url)
+
+    def add_font(pdf):
+        nonlocal font
+        if font is None:
+            font = fonts.SubsetFont(_printed_chars(registry)).__enter__()
+        font.add_to(pdf)
+
+    try:
         for workshop in registry.workshops:
-            sheet = labels.label_sheet(workshop, registry.products_of(workshop.id), matrices, registry, font.add_to)
-            written += _write(site_dir, urls.label_sheet(workshop.id), sheet)
-            matrix = make_matrix(urls.absolute(site_url, urls.operator(workshop.id)))
-            written += _write(site_dir, urls.poster(workshop.id), posters.poster(workshop, matrix, registry, font.add_to))
-    return written
+            products = registry.products_of(workshop.id)
+            text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in products}
+            sheet_key = key(context, asdict(workshop), [asdict(p) for p in products], text)
+            _file(cache, summary, urls.output_path(urls.label_sheet(workshop.id)), sheet_key,
+                  lambda: labels.label_sheet(workshop, products, {c: matrices[t] for c, t in text.items()},
+                                             registry, add_font))
+            address = urls.absolute(site_url, urls.operator(workshop.id))
+            _file(cache, summary, urls.output_path(urls.poster(workshop.id)), key(context, asdict(workshop), address),
+                  lambda: posters.poster(workshop, matrices[address], registry, add_font))
+    finally:
+        if font is not None:
+            font.__exit__(None, None, None)
 
 
 def _printed_chars(registry: records.Registry) -> set[str]:
@@ -94,7 +133,3 @@ def _printed_chars(registry: records.Registry) -> set[str]:
     for product in registry.products:
         chars.update(product.name + (product.spec or ""))
     return chars
-
-
-def _write(site_dir: Path, address: str, content: bytes | str) -> bool:
-    return files.write_if_changed(site_dir / urls.output_path(address), content)
