@@ -42,10 +42,10 @@ FORMAT_VERSION = 1
 #: kind -> (table, key column, searchable fields, SQL giving key, name, detail, *fields)
 SOURCES = {
     "b": ("brands", "SELECT b.id, b.name, b.category || ' · ' || b.program, b.name, b.name_en, b.category "
-                    "FROM brands b ORDER BY b.id"),
+                    "FROM brands b ORDER BY b.name, b.id"),
     "p": ("products", "SELECT p.code, p.name, p.category || ' · ' || coalesce(o.name, ''), p.name, p.category "
-                      "FROM products p LEFT JOIN operators o ON o.id = p.operator_id ORDER BY p.code"),
-    "w": ("operators", "SELECT o.id, o.name, o.address, o.name, o.address FROM operators o ORDER BY o.id"),
+                      "FROM products p LEFT JOIN operators o ON o.id = p.operator_id ORDER BY p.name, p.code"),
+    "w": ("operators", "SELECT o.id, o.name, o.address, o.name, o.address FROM operators o ORDER BY o.name, o.id"),
 }
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
@@ -89,7 +89,7 @@ class Doc:
 
 
 def read_docs(db_path: str | Path) -> list[Doc]:
-    """Every searchable record, in a stable order (kind, then key)."""
+    """Every searchable record: by kind, then by name, so that records with like names share files."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         docs = []

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var ROOT = "/search/index/";
-  var PAGE = 20;
+  var PAGE = 100;  // records are stored sorted by name, so a page reads few record files
   var KINDS = { b: "品牌 Brand", p: "产品 Product", w: "主体 Business" };
 
   function normalize(s) { return (s || "").normalize("NFKC").toLowerCase(); }
