@@ -21,6 +21,7 @@ from pathlib import Path
 from frictionless import FrictionlessException, system
 
 from . import readers
+from .errors import DataPackageError
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError
 from .report import Problem, Report
@@ -39,7 +40,23 @@ MUST_HAVE_ROWS = {
 
 def validate_registry(data_dir: str | Path) -> Report:
     """Check the registry in `data_dir`; the report lists every problem (empty when valid)."""
-    return _Validation(Package.load(data_dir)).run()
+    package = Package.load(data_dir)
+    check_schemas(package)
+    return _Validation(package).run()
+
+
+def check_schemas(package: Package) -> None:
+    """Every table schema must be one Frictionless understands: without it no row can be judged."""
+    from frictionless import Schema
+
+    for table in TABLE_ORDER:
+        schema = package.resources[table].get("schema")
+        errors = Schema.validate_descriptor(schema).flatten(["note"]) if isinstance(schema, dict) else [["不是对象"]]
+        if not errors and not schema.get("fields"):
+            errors = [["没有 fields"]]
+        if errors:
+            raise DataPackageError(f"{package.directory / 'datapackage.json'}：{table} 表的 schema 无效（{errors[0][0]}）。"
+                                   "请对照 site_builder/schema/datapackage.json 修正。")
 
 
 class _Validation:

@@ -75,10 +75,15 @@ def test_valid_registry_json_says_valid(tmp_path):
     assert json.loads(result.output)["valid"] is True
 
 
-@pytest.mark.parametrize("setup", ["no-folder", "no-descriptor", "broken-descriptor"])
+@pytest.mark.parametrize("setup", ["no-folder", "no-descriptor", "broken-descriptor", "bad-field-type"])
 def test_cli_without_a_usable_datapackage_is_a_clean_error(setup, tmp_path):
     data = tmp_path / "data"
-    if setup != "no-folder":
+    if setup == "bad-field-type":
+        data = build_case("valid-utf8-bom", data)
+        descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["resources"][3]["schema"]["fields"][0]["type"] = "strin"
+        (data / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    elif setup != "no-folder":
         data.mkdir()
     if setup == "broken-descriptor":
         (data / "datapackage.json").write_text('{"resources": [', encoding="utf-8")
