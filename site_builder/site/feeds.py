@@ -25,6 +25,7 @@ def recalls_feed(reg: Registry, site_url: str, render: Render) -> str:
     today = reg.release_date.isoformat()
     entries = [{
         "title": r["title"], "url": urls.absolute(site_url, urls.recall(r["id"])),
+        "published": _stamp(r["issued_on"], today),
         "updated": _stamp(r.get("closed_on") or r["issued_on"], today),
         "summary": "；".join(x for x in (r.get("level"), r.get("reason"), r.get("advice")) if x),
     } for r in reg.recalls]  # already newest first
@@ -42,6 +43,7 @@ def notices_feed(reg: Registry, site_url: str, render: Render) -> str:
                     key=lambda b: (b["publicity_start"], b["id"]), reverse=True)
     entries = [{
         "title": f"{b['program']}公示：{b['name']}", "url": urls.absolute(site_url, urls.brand(b["id"])),
+        "published": _stamp(b["publicity_start"], today),
         "updated": _stamp(b["publicity_start"], today),
         "summary": f"公示期 {b['publicity_start']} 至 {b.get('publicity_end') or ''}",
     } for b in brands]
