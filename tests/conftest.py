@@ -37,3 +37,20 @@ def demo_build(tmp_path_factory, demo_dir) -> Path:
     out = tmp_path_factory.mktemp("demo-build") / "out"
     build(demo_dir, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_qr_build(tmp_path_factory, small_registry):
+    """OUT_DIR with registry.db of `small_registry` and the QR stage's output (codes, sheets, posters).
+
+    Returns (out_dir, package, summary of the first run).
+    """
+    from qr.build import build_codes
+    from site_builder.database import build_database
+    from site_builder.package import Package
+
+    out = tmp_path_factory.mktemp("small-qr")
+    package = Package.load(small_registry)
+    build_database(package, out / "registry.db")
+    summary = build_codes(out / "registry.db", out / "site", package.site_url)
+    return out, package, summary

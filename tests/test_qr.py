@@ -16,16 +16,8 @@ from site_builder.checksums import gtin14
 
 
 @pytest.fixture(scope="module")
-def small_qr(tmp_path_factory, small_registry):
-    """OUT_DIR with registry.db of the 40-operator registry and its QR stage output."""
-    from site_builder.database import build_database
-    from site_builder.package import Package
-
-    out = tmp_path_factory.mktemp("small-qr")
-    package = Package.load(small_registry)
-    build_database(package, out / "registry.db")
-    summary = build_codes(out / "registry.db", out / "site", package.site_url)
-    return out, package, summary
+def small_qr(small_qr_build):
+    return small_qr_build
 
 
 def _rows(db_path, sql, *args):

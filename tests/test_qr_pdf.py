@@ -1,0 +1,168 @@
+"""Label sheets and 信息公示牌 posters: what the bureau prints, checked as printed (rendered by poppler)."""
+from __future__ import annotations
+
+import csv
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from qr import fonts, labels, posters, records
+from qr.build import _printed_chars, build_codes
+from qr.codes import make_matrix
+from site_builder import urls
+
+DPI = 200
+GRADE_WORDS = {"A": "优秀", "B": "良好", "C": "一般"}
+
+
+@pytest.fixture(scope="module")
+def small_out(small_qr_build):
+    return small_qr_build[0]
+
+
+def _query(db_path, sql, *args):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def _pages(pdf: Path, tmp_path: Path) -> list[Image.Image]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    prefix = tmp_path / pdf.stem
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(pdf), str(prefix)], check=True)
+    return [Image.open(p) for p in sorted(tmp_path.glob(f"{pdf.stem}-*.png"))]
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _site_url(db_path) -> str:
+    return _query(db_path, "SELECT site_url FROM _build")[0][0]
+
+
+def _sample_workshops(db_path, n):
+    """Workshops with several active products, and the busiest one (more than one page if any has)."""
+    return [r[0] for r in _query(db_path, """
+        SELECT o.id FROM operators o JOIN products p ON p.operator_id = o.id
+        WHERE o.kind = 'workshop' AND o.status = 'active' AND p.status = 'active'
+        GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT ?""", n)]
+
+
+def _check_sheet(out: Path, operator_id: str, tmp_path: Path) -> None:
+    site_url = _site_url(out / "registry.db")
+    expected = {urls.absolute(site_url, urls.product(code)) for (code,) in _query(
+        out / "registry.db", "SELECT code FROM products WHERE operator_id = ? AND status = 'active'", operator_id)}
+    found = []
+    for page in _pages(out / "site" / urls.output_path(urls.label_sheet(operator_id)), tmp_path):
+        for result in zxingcpp.read_barcodes(page):
+            found.append(result.text)
+            xs = [result.position.top_left.x, result.position.top_right.x]
+            assert (max(xs) - min(xs)) / DPI * 25.4 >= 20  # the printed symbol is at least 20 mm wide
+    assert sorted(found) == sorted(expected)
+
+
+def _check_poster(out: Path, operator_id: str, tmp_path: Path) -> None:
+    db = out / "registry.db"
+    pdf = out / "site" / urls.output_path(urls.poster(operator_id))
+    text = _text(pdf).replace(" ", "")
+    name, licence = _query(db, "SELECT name, licence_no FROM operators WHERE id = ?", operator_id)[0]
+    assert name in text and licence in text and "投诉举报电话：12315" in text
+    grade = _query(db, "SELECT grade, effective_on FROM current_grades WHERE operator_id = ?", operator_id)
+    if grade:
+        letter, effective_on = grade[0]
+        y, m, d = (int(part) for part in effective_on.split("-"))
+        assert f"{GRADE_WORDS[letter]}（{letter}级" in text and f"评定日期：{y}年{m}月{d}日" in text
+        assert all(word not in text for word in set(GRADE_WORDS.values()) - {GRADE_WORDS[letter]})
+    else:
+        assert "尚未评定等级" in text
+    (page,) = _pages(pdf, tmp_path)
+    assert [r.text for r in zxingcpp.read_barcodes(page)] == [urls.absolute(_site_url(db), urls.operator(operator_id))]
+
+
+def test_label_sheets_decode_to_the_workshops_active_products(small_out, tmp_path):
+    for operator_id in _sample_workshops(small_out / "registry.db", 2):
+        _check_sheet(small_out, operator_id, tmp_path / operator_id)
+
+
+def test_posters_show_the_current_grade_licence_complaint_line_and_qr(small_out, tmp_path):
+    workshops = [r[0] for r in _query(small_out / "registry.db", """
+        SELECT o.id FROM operators o LEFT JOIN current_grades g ON g.operator_id = o.id
+        WHERE o.kind = 'workshop' GROUP BY coalesce(g.grade, '-') ORDER BY o.id""")]
+    assert len(workshops) >= 3  # one per grade present, and ungraded if any
+    for operator_id in workshops:
+        _check_poster(small_out, operator_id, tmp_path / operator_id)
+
+
+def test_every_workshop_has_a_sheet_and_a_poster_and_others_have_none(small_out):
+    kinds = dict(_query(small_out / "registry.db", "SELECT id, kind FROM operators"))
+    sheets = {p.stem for p in (small_out / "site" / "labels").glob("*.pdf")}
+    assert sheets == {p.stem for p in (small_out / "site" / "posters").glob("*.pdf")}
+    assert sheets == {i for i, kind in kinds.items() if kind == "workshop"}
+
+
+def test_demo_notice_only_on_demo_data(small_out, tmp_path):
+    operator_id = _sample_workshops(small_out / "registry.db", 1)[0]
+    real = tmp_path / "real"
+    real.mkdir()
+    shutil.copy(small_out / "registry.db", real / "registry.db")
+    conn = sqlite3.connect(real / "registry.db")
+    conn.execute("UPDATE _build SET demo = 0")
+    conn.commit()
+    conn.close()
+    build_codes(real / "registry.db", real / "site", operator_id=operator_id)
+    for address in (urls.label_sheet(operator_id), urls.poster(operator_id)):
+        assert "演示数据" in _text(small_out / "site" / urls.output_path(address))
+        assert "演示数据" not in _text(real / "site" / urls.output_path(address))
+
+
+def test_no_private_field_reaches_a_poster_or_sheet(small_out, small_registry):
+    with open(small_registry / "operators.csv", encoding="utf-8-sig") as f:
+        owners = {r["id"]: r for r in csv.DictReader(f) if r["kind"] == "workshop"}
+    for operator_id, row in list(owners.items())[:5]:
+        text = _text(small_out / "site" / urls.output_path(urls.poster(operator_id)))
+        text += _text(small_out / "site" / urls.output_path(urls.label_sheet(operator_id)))
+        for private in ("owner_name", "owner_phone", "owner_id_number"):
+            assert not row[private] or row[private] not in text
+
+
+def test_inactive_workshops_get_no_labels_and_a_plain_warning(small_out, tmp_path):
+    registry = records.load(small_out / "registry.db")
+    workshop = next(w for w in registry.workshops if registry.products_of(w.id))
+    revoked = replace(workshop, status="revoked")
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(labels.label_sheet(revoked, registry.products_of(workshop.id), {}, registry, fonts.full_face_add_to))
+    assert "不得印制" in _text(pdf).replace(" ", "")
+    assert zxingcpp.read_barcodes(_pages(pdf, tmp_path)[0]) == []
+    poster = tmp_path / "poster.pdf"
+    poster.write_bytes(posters.poster(revoked, make_matrix("https://zf.example.cn/w/x/"), registry, fonts.full_face_add_to))
+    assert "已撤销" in _text(poster)
+
+
+def test_pdfs_are_byte_identical_with_the_cut_font_whatever_else_it_holds(small_out):
+    """The cut font (for speed) must not change a byte, nor depend on other workshops' text."""
+    registry = records.load(small_out / "registry.db")
+    workshop = next(w for w in registry.workshops if registry.products_of(w.id))
+    products = registry.products_of(workshop.id)
+    matrices = {p.code: make_matrix(urls.absolute(registry.site_url, urls.product(p.code))) for p in products}
+    full = labels.label_sheet(workshop, products, matrices, registry, fonts.full_face_add_to)
+    with fonts.SubsetFont(_printed_chars(registry)) as font:
+        cut = labels.label_sheet(workshop, products, matrices, registry, font.add_to)
+    with fonts.SubsetFont(_printed_chars(registry) | set("稷山麻花芮城麻片河津芝麻糖𪚥")) as font:
+        wider = labels.label_sheet(workshop, products, matrices, registry, font.add_to)
+    assert full == cut == wider
+    assert full.startswith(b"%PDF") and b"/CreationDate (D:20" in full
+
+
+def test_demo_build_sample_of_sheets_and_posters(demo_build, tmp_path):
+    for operator_id in _sample_workshops(demo_build / "registry.db", 3):
+        _check_sheet(demo_build, operator_id, tmp_path / f"s-{operator_id}")
+        _check_poster(demo_build, operator_id, tmp_path / f"p-{operator_id}")
