@@ -37,6 +37,7 @@ STATUSES = (("active", 0.78), ("suspended", 0.06), ("revoked", 0.06), ("expired"
 TERM_YEARS = {"workshop": 3, "eatery": 5, "stall": 2}
 LICENCE_PREFIX = {"workshop": "晋小作坊登字", "eatery": "晋小餐饮许字", "stall": "晋食摊备字"}
 ID_PREFIX = {"workshop": "w", "eatery": "e", "stall": "s"}
+SPECIALTIES = {c.code: tuple(b.trade for b in vocab.BRAND_SEEDS if b.county == c.code) for c in vocab.COUNTIES}
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643 citizen ID
 
 
@@ -198,7 +199,12 @@ class Generator:
         plan = {"brand": None, "recall": None, "stale": False}
         kind = self.pick(KINDS)
         county = rng.choice(vocab.COUNTIES).code
-        trade = rng.choice(vocab.WORKSHOP_TRADE_ORDER)
+        # a county's specialty is what many of its workshops make (稷山 has many 麻花 makers)
+        specialties = SPECIALTIES[county]
+        if specialties and rng.random() < 0.45:
+            trade = rng.choice(specialties)
+        else:
+            trade = rng.choice(vocab.WORKSHOP_TRADE_ORDER)
         status = self.pick(STATUSES)
         if i % BRAND_EVERY == BRAND_AT:
             slot = i // BRAND_EVERY
@@ -226,12 +232,12 @@ class Generator:
             place = short_place(county.name) if rng.random() < 0.4 else ""
             name = f"{place}{zihao}{word}（演示）"
         elif kind == "eatery":
-            name = f"{zihao}{rng.choice(vocab.EATERY_WORDS)}（演示）"
-            categories = rng.choice(vocab.EATERY_CATEGORIES)
+            word = rng.choice(vocab.EATERY_WORDS)
+            name, categories = f"{zihao}{word}（演示）", vocab.EATERIES[word]
         else:
             owner = surname + "记" if rng.random() < 0.5 else zihao
-            name = f"{owner}{rng.choice(vocab.STALL_WORDS)}（演示）"
-            categories = rng.choice(vocab.STALL_CATEGORIES)
+            word = rng.choice(vocab.STALL_WORDS)
+            name, categories = f"{owner}{word}（演示）", vocab.STALLS[word]
         seq = self.next_id(f"licence-{kind}-{county.code}")
         registered, valid_until = self.licence_dates(kind, plan)
         credit = "" if kind == "stall" and rng.random() < 0.5 else self.credit_code(county.code)
@@ -298,7 +304,7 @@ class Generator:
         rng, kind = self.rng, op["kind"]
         if kind == "workshop":
             foods = vocab.WORKSHOP_TRADES[plan["trade"]][1]
-            count = rng.randint(3, 9)
+            count = rng.randint(4, 10)
         elif kind == "eatery":
             foods = (rng.choice(vocab.EATERY_FOODS),)
             count = rng.choice((0, 0, 0, 1, 1, 2))
@@ -331,7 +337,7 @@ class Generator:
             n = rng.randint(1, min(4, len(food.materials)))
             for material, origin in food.materials[:n]:
                 supplier = (origin[2:] + rng.choice(vocab.NAME_FIRST) + rng.choice(vocab.NAME_SECOND)
-                            + rng.choice(vocab.SUPPLIER_WORDS) + "（演示）")
+                            + rng.choice(vocab.supplier_words(material)) + "（演示）")
                 materials.append({"product_code": code, "material": material,
                                   "supplier": supplier, "origin": origin})
         return products, materials
