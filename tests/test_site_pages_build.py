@@ -1,0 +1,98 @@
+"""What rebuilding the site does: same data gives the same bytes, one changed name rewrites only the
+pages that show it, and hostile names render as text. Builds a small generated registry (database
+and site stages only, so each build takes about a second)."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_builder import build as build_module
+from site_builder import files, urls
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def build_pages(data_dir: Path, out: Path):
+    """`zuofang build` with only the stages the pages need."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build_module, "STAGES", [s for s in build_module.STAGES if s[0] in ("database", "site")])
+        return build_module.build(data_dir, out)
+
+
+def edit_csv(path: Path, key: str, value: str, column: str, new: str) -> None:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+        fields = list(rows[0])
+    assert any(r[key] == value for r in rows)
+    for r in rows:
+        if r[key] == value:
+            r[column] = new
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def first(path: Path, column: str, **where) -> dict:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return next(r for r in csv.DictReader(f) if all(r[k] == v for k, v in where.items()))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def registry(small_registry, tmp_path) -> Path:
+    """A private copy of the small registry that a test may edit."""
+    return Path(shutil.copytree(small_registry, tmp_path / "data"))
+
+
+def test_two_builds_of_the_same_data_are_byte_identical(small_registry, tmp_path):
+    build_pages(small_registry, tmp_path / "a")
+    build_pages(small_registry, tmp_path / "b")
+    a, b = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "site")
+    assert len(a) > 100
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_rebuilding_after_one_name_changes_rewrites_only_pages_that_show_it(registry, tmp_path):
+    out = tmp_path / "out"
+    build_pages(registry, out)
+    build_pages(registry, out)
+    site = out / "site"
+    assert [p for p in files.changed_files() if p.suffix == ".html"] == [], "same data: no page rewritten"
+
+    product = first(registry / "products.csv", "code", status="active")
+    new_name = "改名测试麻花（演示）"
+    edit_csv(registry / "products.csv", "code", product["code"], "name", new_name)
+    build_pages(registry, out)
+    # changed_files() names files in the staging folder (tmp_path/.out.building-N/site/…).
+    changed = {p.relative_to(tmp_path).parts for p in files.changed_files() if p.suffix == ".html"}
+    changed = {"/".join(parts[2:]) for parts in changed if parts[1] == "site"}
+    showing = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+               if new_name in p.read_text(encoding="utf-8")}
+    assert urls.output_path(urls.product(product["code"])) in changed
+    assert urls.output_path(urls.operator(product["operator_id"])) in changed
+    assert changed == showing
+    assert len(changed) < 10
+
+
+def test_names_with_markup_render_as_text(registry, tmp_path):
+    product = first(registry / "products.csv", "code", status="active")
+    edit_csv(registry / "products.csv", "code", product["code"], "name", HOSTILE)
+    edit_csv(registry / "operators.csv", "id", product["operator_id"], "name", HOSTILE + "</title>")
+    out = tmp_path / "out"
+    build_pages(registry, out)
+    site = out / "site"
+    for address in (urls.product(product["code"]), urls.operator(product["operator_id"])):
+        html = (site / urls.output_path(address)).read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "</title>" not in html.replace("</title>\n", "", 1)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        ld = html[html.index('<script type="application/ld+json">'):]
+        ld = ld[: ld.index("</script>")]
+        assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in ld
