@@ -9,6 +9,8 @@ Rows stream out operator by operator (each operator with its products, inspectio
 samplings …), so 50,000 operators need little memory. Stories the demo must tell
 (named brands, recalls, licences that expired while still "active") are planted at
 fixed operator positions, so they exist at every size that reaches those positions.
+Operator i draws only after operators 0 … i-1, so a larger registry with the same seed
+starts with exactly the rows of a smaller one: growing it never renames a published id.
 """
 from __future__ import annotations
 

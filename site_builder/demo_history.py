@@ -251,18 +251,21 @@ class History:
         """Awarded (and later revoked) brands passed a closed publicity period with a score of
         at least 90; publicized ones are in an open period on the release date."""
         rng, gen = self.rng, self.gen
-        score = lambda lo: f"{rng.randint(lo * 2, 197) / 2:g}"  # noqa: E731 - steps of 0.5
         if status == "applied":
             return {"score": "", "publicity_start": "", "publicity_end": "", "awarded_on": ""}
         if status == "publicized":
             start = RELEASE - timedelta(days=rng.randint(0, 9))
-            return {"score": score(88), "publicity_start": start.isoformat(),
+            return {"score": self.score(88), "publicity_start": start.isoformat(),
                     "publicity_end": (start + timedelta(days=14)).isoformat(), "awarded_on": ""}
         latest = date(2026, 9, 30) if status == "awarded" else date(2025, 12, 31)
         awarded = gen.day_between(max(registered + timedelta(days=60), date(2024, 3, 1)), latest)
         end = awarded - timedelta(days=rng.randint(3, 20))
-        return {"score": score(90), "publicity_start": (end - timedelta(days=14)).isoformat(),
+        return {"score": self.score(90), "publicity_start": (end - timedelta(days=14)).isoformat(),
                 "publicity_end": end.isoformat(), "awarded_on": awarded.isoformat()}
+
+    def score(self, lowest: int) -> str:
+        """A review score from `lowest` to 98.5 in steps of 0.5, as a reviewer would write it."""
+        return f"{self.rng.randint(lowest * 2, 197) / 2:g}"
 
 
 STATUS_SENTENCE = {

@@ -59,6 +59,16 @@ def test_bundled_demo_is_the_default_output_byte_for_byte(tmp_path, demo_dir):
     assert not stale, f"data/ is stale, run `zuofang demo-data --out data`: {stale}"
 
 
+def test_a_larger_registry_keeps_every_row_of_a_smaller_one(tmp_path):
+    """Growing --operators only appends: published ids (QR codes) stay where they were."""
+    write_demo_registry(tmp_path / "small", operators=30, seed=3)
+    write_demo_registry(tmp_path / "large", operators=45, seed=3)
+    for table in ("operators", "products", "material_sources", "inspections", "samplings", "recalls", "brands"):
+        small, large = read(tmp_path / "small", table), read(tmp_path / "large", table)
+        assert large[:len(small)] == small, table
+    assert len(read(tmp_path / "large", "operators")) == 45
+
+
 def test_cli_writes_the_same_registry_as_the_library(tmp_path):
     result = CliRunner().invoke(cli, ["demo-data", "--operators", "3", "--seed", "5", "--out", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
