@@ -162,3 +162,34 @@ def test_same_data_same_index_bytes(search_site, tmp_path):
     listing = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert listing == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((first / p).read_bytes() == (again / p).read_bytes() for p in listing)
+
+
+def test_search_page_in_a_browser(search_site, small_registry):
+    """search.js on the real /search/ page: count announced, names shown as text, 没有找到."""
+    from playwright.sync_api import sync_playwright
+    from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
+
+    from site_builder.site import render as site_render
+
+    site = search_site / "site"
+    html = site_render.configure(Package.load(small_registry)).render("search.html", address=urls.search())
+    (site / urls.output_path(urls.search())).write_text(html, encoding="utf-8")
+    with StaticServer(site) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server.url + urls.search() + "?q=" + "<script>")
+        page.wait_for_selector("#search-results li")
+        items = page.locator("#search-results li a").all_inner_texts()
+        assert items == [r["name"] for r in sitesearch.query(site, "<script>")] != []
+        assert "<script>alert(1)</script>稷山麻花" in items and dialogs == []
+        status = page.locator("#search-status")
+        assert status.get_attribute("aria-live") == "polite"
+        assert status.inner_text().startswith(f"找到 {len(items)} 条")
+        assert page.input_value("#search-q") == "<script>"
+
+        page.goto(server.url + urls.search() + "?q=没有这个词")
+        page.wait_for_function("document.getElementById('search-status')?.textContent.includes('没有找到')")
+        assert page.locator("#search-results li").count() == 0
+        browser.close()
