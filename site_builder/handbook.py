@@ -50,10 +50,24 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     config_path = work_dir / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["nav"] = _expand_dictionary(config["nav"], package, tables)
+    _use_jieba_user_dict(config, work_dir / "jieba_user.txt")
     config["site_url"] = handbook_url(package)
     config["copyright"] = _copyright(package)
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config_path
+
+
+def _use_jieba_user_dict(config: dict, path: Path) -> None:
+    """Point the search plugin at the user dictionary by absolute path (material resolves it from
+    the working directory). Its entries have frequency 0, which makes jieba split compounds such
+    as 小作坊 and 行政区划, so that 作坊 and 区划 are words of their own in the search index
+    (the browser matches word prefixes only)."""
+    for i, plugin in enumerate(config.get("plugins", [])):
+        name = plugin if isinstance(plugin, str) else next(iter(plugin))
+        if name == "search":
+            options = {} if isinstance(plugin, str) else dict(plugin[name] or {})
+            options["jieba_dict_user"] = str(path)
+            config["plugins"][i] = {"search": options}
 
 
 def _cli_group():

@@ -4,6 +4,7 @@ two-character words."""
 from __future__ import annotations
 
 import hashlib
+import json
 import html
 import re
 import shutil
@@ -185,3 +186,102 @@ def test_two_builds_are_byte_identical(built, package, tmp_path):
 
 def test_rebuild_writes_nothing_when_nothing_changed(built, package):
     assert handbook.build_handbook(package, built) == 0
+
+
+# --- Chinese search -------------------------------------------------------------------------
+# The browser side of mkdocs-material's search, in Python: the index's text is split with the
+# configured separator (jieba put U+200B between words at build time); a Chinese query is cut
+# greedily into words the index knows (material's segment(), including its habit of never
+# taking the query's last character into a longer cut), and every term matches as a prefix.
+# test_search_in_a_real_browser checks the same queries in Chromium.
+
+def _segment(query: str, vocabulary: set[str]) -> list[str]:
+    n = len(query)
+    cuts = [0] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            if query[i:j] in vocabulary:
+                cuts[i] = j - i
+    segments, stack = [], [0]
+    while stack:
+        p = stack.pop()
+        for q in range(1, cuts[p]):
+            if cuts[p + q] > cuts[p] - q:
+                segments.append(query[p:p + q])
+                stack.append(p + q)
+        q = p + cuts[p]
+        if q < n - 1 and cuts[q]:
+            stack.append(q)
+        segments.append(query[p:q])
+    return [query] if "" in segments else list(dict.fromkeys(segments))
+
+
+def search_pages(built: Path, query: str) -> set[str]:
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    docs = [(d["location"].split("#")[0], {t.lower() for t in separator.split(re.sub(r"<[^>]+>", " ", d["title"] + " " + d["text"])) if t})
+            for d in index["docs"]]
+    vocabulary = set().union(*(tokens for _, tokens in docs))
+    terms = _segment(query, vocabulary)
+    return {location for location, tokens in docs if any(t.startswith(term) for t in tokens for term in terms)}
+
+
+@pytest.mark.parametrize("query, pages", [
+    ("麻花", {"open-data/", "dictionary/products/", "dictionary/brands/"}),
+    ("抽检", {"dictionary/samplings/", "open-data/", "publishing/"}),
+    ("召回", {"dictionary/recalls/", "meanings/"}),
+    ("作坊", {"dictionary/operators/", "labels/"}),   # inside 小作坊: split by jieba_user.txt
+    ("区划", {"dictionary/regions/"}),               # inside 行政区划
+    ("隐私", {"dictionary/operators/"}),
+])
+def test_search_finds_two_character_words(built, query, pages):
+    assert pages <= search_pages(built, query)
+
+
+def test_search_finds_every_page_containing_the_word(built):
+    """Recall over the handbook: each page whose text contains a word is among its results."""
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    plain = {}
+    for d in index["docs"]:
+        page = d["location"].split("#")[0]
+        plain[page] = plain.get(page, "") + re.sub(r"<[^>]+>", "", d["title"] + d["text"]).replace("\u200b", "")
+    for word in ["麻花", "抽检", "召回", "二维码", "公示", "等级", "合格", "撤市", "预警", "遮蔽", "校验"]:
+        containing = {page for page, text in plain.items() if word in text}
+        assert containing and containing <= search_pages(built, word), word
+
+
+def test_search_in_a_real_browser(built, tmp_path):
+    """Chromium runs material's own search on the built handbook and finds the same pages."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
+
+    root = tmp_path / "site"
+    shutil.copytree(built, root / "handbook")
+    with StaticServer(root) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            requests = []
+            page.on("request", lambda r: requests.append(r.url))
+            for query, expected in [("麻花", {"open-data/", "dictionary/products/"}),
+                                    ("抽检", {"dictionary/samplings/"})]:
+                page.goto(server.url + "/handbook/", wait_until="networkidle")
+                found = None
+                for _ in range(40):  # the index loads in a web worker; retry until it answers
+                    page.fill("input.md-search__input", query)
+                    page.press("input.md-search__input", "End")  # material listens for key events
+                    time.sleep(0.25)
+                    if page.query_selector(".md-search-result__item"):
+                        found = page.eval_on_selector_all(
+                            ".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))")
+                        break
+                assert found, query
+                pages = {urlsplit(h).path.removeprefix("/handbook/") for h in found}
+                # material shows the first results only (more on scrolling): a subset of the model's.
+                assert expected <= pages <= search_pages(built, query), query
+            assert [u for u in requests if not u.startswith(server.url)] == []
+        finally:
+            browser.close()
