@@ -79,14 +79,15 @@ def _target_key(fk: dict) -> str:
 
 
 def csv_resource(name: str, path: str, encoding: str, schema: Schema) -> Resource:
-    # The delimiter is fixed: sniffing it from a sample guesses wrong on odd data.
+    # Delimiter and header row are fixed: guessed from a sample, they go wrong on odd data
+    # (a header cut short makes Frictionless take the next row as more header).
     return Resource(path=path, name=name, format="csv", encoding=encoding, schema=schema,
-                    dialect=Dialect(controls=[formats.CsvControl(delimiter=",", quote_char='"')]))
+                    dialect=Dialect(header_rows=[1], controls=[formats.CsvControl(delimiter=",", quote_char='"')]))
 
 
 def inline_resource(name: str, rows: list[list[str]], schema: Schema) -> Resource:
     """A table already read as text rows (XLSX), header first."""
-    return Resource(data=rows, name=name, format="inline", schema=schema)
+    return Resource(data=rows, name=name, format="inline", schema=schema, dialect=Dialect(header_rows=[1]))
 
 
 def attach_lookups(resource: Resource, lookups: dict[tuple[str, tuple[str, ...]], set], types: dict) -> None:
