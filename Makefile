@@ -7,6 +7,8 @@ DEMO_OUT := build/demo
 # Debian packages: a CJK font for labels and posters; Chromium, poppler and the font for tests.
 DEMO_DEBS := fonts-wqy-microhei
 TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils
+# Load generators for the Datasette benchmark (bench/bench_datasette.py).
+BENCH_DEBS := wrk apache2-utils
 
 .PHONY: demo test bench clean
 
@@ -37,6 +39,7 @@ test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
+	scripts/ensure-debian-packages $(BENCH_DEBS)
 	$(BIN)/python bench/run.py
 
 clean:
