@@ -29,21 +29,22 @@ TRACKED = {
 TABLE_TITLES = {"operators": "主体", "products": "产品", "recalls": "召回", "brands": "品牌"}
 
 
-def _digest(row: dict) -> str:
-    text = json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+def _digest(value) -> str:
+    # repr of a row tuple (str, int, float, None) is stable across runs and twice as fast as JSON.
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:12]
 
 
 def snapshot(conn: sqlite3.Connection) -> dict:
     """Digests and statuses of the tracked tables, and the current grade of each business."""
-    conn.row_factory = sqlite3.Row
     records, status = {}, {}
     for table, (key, *_rest) in TRACKED.items():
+        cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"')
+        columns = [d[0] for d in cursor.description]
+        k, st = columns.index(key), columns.index("status")
         records[table], status[table] = {}, {}
-        for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"'):
-            row = dict(row)
-            records[table][str(row[key])] = _digest(row)
-            status[table][str(row[key])] = row.get("status")
+        for row in cursor:
+            records[table][str(row[k])] = _digest(row)
+            status[table][str(row[k])] = row[st]
     # current_grades (database.py) is the grade in force on the release date.
     grades = {op: grade for op, grade in conn.execute(
         "SELECT operator_id, grade FROM current_grades ORDER BY operator_id")}
@@ -51,7 +52,7 @@ def snapshot(conn: sqlite3.Connection) -> dict:
 
 
 def fingerprint(snap: dict) -> str:
-    return _digest(snap)
+    return hashlib.sha256(json.dumps(snap, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def compare(before: dict, after: dict) -> dict:
@@ -136,7 +137,6 @@ def build_changes(ctx, render) -> None:
     conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
     try:
         snap = snapshot(conn)
-        conn.row_factory = None
         names = _names(conn)
     finally:
         conn.close()

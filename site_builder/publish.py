@@ -73,7 +73,7 @@ def package_zip(members: dict[str, bytes], when: tuple[int, int, int]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever system builds it
-            zf.writestr(info, data, compresslevel=9)
+            zf.writestr(info, data, compresslevel=6)  # 9 is twice as slow for 0.5 % less
     return buffer.getvalue()
 
 
