@@ -325,19 +325,20 @@ class Generator:
             k = self.next_id("product")
             code = "p" + base36(k, 4)  # product k always gets the same code: QR codes stay put
             label = variant if food.name[-1] in variant else f"{food.name}（{variant}）"
+            ingredients = vocab.recipe(food, variant)
             gtin = ""
             if with_gtin:
                 body = f"692{int(op['id'][1:]) % 1_000_000:06d}{j:03d}"
                 gtin = body + gtin_check_digit(body)
             products.append({
                 "code": code, "operator_id": op["id"], "name": place + label, "category": food.category,
-                "spec": rng.choice(food.specs), "ingredients": food.ingredients,
+                "spec": rng.choice(food.specs), "ingredients": ingredients,
                 "additives": rng.choice(food.additives), "standard": food.standard,
                 "shelf_life": rng.choice(food.shelf_lives), "gtin": gtin,
                 "status": self.product_status(op["status"]),
             })
-            n = rng.randint(1, min(4, len(food.materials)))
-            for material, origin in food.materials[:n]:
+            sources = vocab.sourced_materials(food, ingredients)
+            for material, origin in sources[:rng.randint(1, min(4, len(sources)))]:
                 supplier = (origin[2:] + rng.choice(vocab.NAME_FIRST) + rng.choice(vocab.NAME_SECOND)
                             + rng.choice(vocab.supplier_words(material)) + "（演示）")
                 materials.append({"product_code": code, "material": material,

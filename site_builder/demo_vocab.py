@@ -115,7 +115,8 @@ FOODS = {
                (("红薯淀粉", "山西万荣"), ("马铃薯淀粉", "内蒙古乌兰察布"))),
     "醋": Food("食醋", "调味品", ("陈醋", "老陈醋", "熏醋", "柿子醋", "苹果醋", "枣醋"), ("500mL/瓶", "2.5L/桶"),
               "水、高粱、麸皮、大米、食用盐", ("", "苯甲酸钠"), "GB 2719", ("24个月", "36个月"),
-              (("高粱", "山西晋中"), ("麸皮", "山西运城"), ("大米", "黑龙江五常"), ("柿子", "山西平陆"))),
+              (("高粱", "山西晋中"), ("麸皮", "山西运城"), ("大米", "黑龙江五常"), ("柿子", "山西平陆"),
+               ("苹果", "山西临猗"), ("红枣", "山西稷山"))),
     "月饼": Food("月饼", "糕点", ("五仁", "枣泥", "豆沙", "冰糖"), ("100g/个", "600g/盒"),
                "小麦粉、白砂糖、食用植物油、核桃仁、红枣", ("", "山梨酸钾"), "GB 7099", ("45天",),
                (("小麦粉", "山西运城"), ("核桃仁", "山西平陆"), ("红枣", "山西稷山"), ("白砂糖", "广西南宁"))),
@@ -123,7 +124,7 @@ FOODS = {
               "小麦粉、水、酵母、红枣", ("",), "DBS14/ 003", ("7天", "30天"),
               (("小麦粉", "山西万荣"), ("红枣", "山西稷山"), ("酵母", "湖北宜昌"))),
     "豆腐干": Food("豆腐干", "豆制品", ("五香", "麻辣", "卤汁"), ("200g/袋", "500g/袋"),
-                "大豆、水、食用盐、酱油、香辛料", ("硫酸钙", "氯化镁"), "GB 2712", ("30天", "90天"),
+                "大豆、水、食用盐、酱油、八角", ("硫酸钙", "氯化镁"), "GB 2712", ("30天", "90天"),
                 (("大豆", "黑龙江"), ("酱油", "山西运城"), ("八角", "广西玉林"))),
     "山楂": Food("山楂", "蜜饯", ("山楂片", "山楂糕", "山楂条"), ("200g/袋", "500g/袋"),
                "山楂、白砂糖", ("", "柠檬酸"), "GB 14884", ("9个月", "12个月"),
@@ -146,6 +147,36 @@ FOODS = {
                 ("", "碳酸氢钠"), "GB 7099", ("60天",),
                 (("小麦粉", "山西垣曲"), ("核桃仁", "山西垣曲"), ("菜籽油", "山西运城"))),
 }
+
+# What a variant adds to (or swaps in) the base recipe, so the label matches the name.
+VARIANT_ADDS = {
+    "椒盐": "花椒粉", "蜂蜜": "蜂蜜", "红糖": "红糖", "海苔": "海苔", "黑芝麻": "黑芝麻", "花生": "花生仁",
+    "核桃": "核桃仁", "枣泥": "枣泥", "豆沙": "红豆沙", "五仁": "瓜子仁", "冰糖": "冰糖", "鸡蛋": "鸡蛋",
+    "杂粮": "荞麦粉", "葱香": "小葱", "微辣": "辣椒粉", "麻辣": "辣椒粉", "孜然": "孜然粉", "肉桂": "肉桂粉",
+    "柿子醋": "柿子", "苹果醋": "苹果", "枣醋": "红枣",
+}
+VARIANT_SWAPS = {"马铃薯": ("红薯淀粉", "马铃薯淀粉")}
+OILS = ("菜籽油", "大豆油")  # what 食用植物油 on a label is made of
+
+
+def recipe(food: Food, variant: str) -> str:
+    """The ingredients label of one variant: the base recipe plus what the variant adds."""
+    words = food.ingredients.split("、")
+    if variant in VARIANT_SWAPS:
+        old, new = VARIANT_SWAPS[variant]
+        words = [new if w == old else w for w in words]
+    extra = VARIANT_ADDS.get(variant)
+    if extra and extra not in words:
+        words.append(extra)
+    return "、".join(words)
+
+
+def sourced_materials(food: Food, ingredients: str) -> list[tuple[str, str]]:
+    """The food's raw materials that this label actually lists (白芝麻 counts for 芝麻)."""
+    words = ingredients.split("、")
+    return [(m, origin) for m, origin in food.materials
+            if any(w in m for w in words) or (m in OILS and "食用植物油" in words)] or list(food.materials[:1])
+
 
 # A workshop's trade: what it mostly makes; "<字号><word>（演示）" is its name.
 WORKSHOP_TRADES = {
