@@ -123,3 +123,45 @@ def test_same_data_same_bytes_and_never_written_in_place(tmp_path):
     assert linked.read_bytes() == before
     assert rows(sqlite3.connect(first), "select count(*) from penalties") == [(2,)]
     assert not list(first.parent.glob(".*tmp*"))
+
+
+@pytest.fixture(scope="module")
+def demo_db_path(tmp_path_factory, demo_dir):
+    path = tmp_path_factory.mktemp("demo") / "registry.db"
+    build_database(Package.load(demo_dir), path)
+    return path
+
+
+def test_no_private_value_of_the_demo_in_the_database(demo_db_path, demo_dir):
+    with open(demo_dir / "operators.csv", encoding="utf-8-sig", newline="") as f:
+        operators = list(csv.DictReader(f))
+    raw = demo_db_path.read_bytes()
+    values = {o[k] for o in operators for k in ("owner_name", "owner_phone", "owner_id_number")}
+    # A one-character name would be kept whole by the mask (张 -> 张*); the demo has none.
+    values = {v for v in values if len(v) >= 2}
+    assert len(values) > 100
+    leaked = [v for v in values if v.encode("utf-8") in raw]
+    assert leaked == []
+
+
+def test_demo_database_is_deterministic_and_complete(demo_db_path, demo_dir, tmp_path):
+    again = tmp_path / "registry.db"
+    build_database(Package.load(demo_dir), again)
+    assert again.read_bytes() == demo_db_path.read_bytes()
+    conn = sqlite3.connect(demo_db_path)
+    assert rows(conn, "pragma foreign_key_check") == []
+    for table, file, count in conn.execute("select table_name, file, rows from _build_files"):
+        with open(demo_dir / file, encoding="utf-8-sig", newline="") as f:
+            assert count == sum(1 for _ in csv.reader(f)) - 1 == conn.execute(f"select count(*) from [{table}]").fetchone()[0]
+
+
+def test_generated_registry_keys_hold(small_registry, tmp_path):
+    path = tmp_path / "registry.db"
+    build_database(Package.load(small_registry), path)
+    conn = sqlite3.connect(path)
+    assert rows(conn, "pragma foreign_key_check") == []
+    assert conn.execute("select count(*) from operators").fetchone()[0] == 40
+    # one current grade per graded operator, never one that takes effect after the release date
+    assert rows(conn, "select count(*) - count(distinct operator_id) from current_grades") == [(0,)]
+    assert rows(conn, "select count(*) from current_grades where effective_on > (select release_date from _build)") == [(0,)]
+    assert rows(conn, "select count(*) from ongoing_recalls o join recalls r using (id) where r.status != 'ongoing'") == [(0,)]
