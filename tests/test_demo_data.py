@@ -166,6 +166,16 @@ def test_products_materials_and_codes(demo):
     assert max(per_product.values()) <= 4
 
 
+def test_material_sources_match_the_ingredients_label(demo):
+    labels = {p["code"]: p["ingredients"].split("、") for p in demo["products"]}
+    for m in demo["material_sources"]:
+        words = labels[m["product_code"]]
+        assert any(w in m["material"] for w in words) or ("食用植物油" in words and m["material"].endswith("油")), m
+        assert m["supplier"].endswith("（演示）") and m["origin"]
+    potato = [p for p in demo["products"] if "马铃薯" in p["name"]]
+    assert potato and all("马铃薯淀粉" in p["ingredients"] for p in potato)
+
+
 def test_inspections_and_grades_span_two_years(demo):
     insp = demo["inspections"]
     dates = sorted(i["date"] for i in insp)
