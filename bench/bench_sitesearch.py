@@ -65,6 +65,8 @@ def fetched_bytes(root: Path, meta: dict, q: str, ids: list[int], page: int = PA
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, default=50000)
+    parser.add_argument("--publish", action="store_true",
+                        help="also time the other /data/ steps: downloads, changes page, address record")
     parser.add_argument("--page", type=int, default=PAGE, help="results on the first page")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-sitesearch")
     args = parser.parse_args()
@@ -97,6 +99,39 @@ def main() -> None:
             ms = (time.perf_counter() - t) * 1000
             print(f"{q:<12} {len(ids):>7} {brute_force(conn, q):>7} {ms:>7.1f} "
                   f"{fetched_bytes(root, meta, q, ids, args.page) / 1e3:>11.1f}")
+    if args.publish:
+        bench_publish(args.work / f"registry-{args.operators}", db)
+
+
+def bench_publish(data: Path, db: Path) -> None:
+    """publish_package, build_changes and check_and_record on the same registry."""
+    import os
+    from types import SimpleNamespace
+
+    from site_builder import changes, permanence, publish
+    from site_builder.site import render
+
+    package = Package.load(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        os.link(db, out / "registry.db")
+        ctx = SimpleNamespace(package=package, stage_dir=out, site_dir=out / "site", db_path=out / "registry.db",
+                              previous_dir=None)
+        steps = [
+            ("publish_package", lambda: publish.publish_package(package, ctx.db_path, ctx.site_dir)),
+            ("build_changes", lambda: changes.build_changes(ctx, render.configure(package).render)),
+            ("check_and_record", lambda: permanence.check_and_record(permanence.registry_addresses(db), ctx)),
+        ]
+        for name, run in steps:
+            t = time.perf_counter()
+            run()
+            print(f"{name}: {time.perf_counter() - t:.1f} s")
+        data_dir = ctx.site_dir / publish.DATA_DIR
+        sizes = {p.name: p.stat().st_size for p in data_dir.iterdir()}
+        csv_total = sum(v for k, v in sizes.items() if k.endswith(".csv"))
+        print(f"/data/: CSV {csv_total / 1e6:.1f} MB, {publish.ZIP_NAME} {sizes[publish.ZIP_NAME] / 1e6:.1f} MB, "
+              f"record-digests.json {sizes['record-digests.json'] / 1e6:.1f} MB, "
+              f"addresses.txt {sizes['addresses.txt'] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
