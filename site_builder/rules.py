@@ -30,6 +30,46 @@ LABELS = {
 }
 
 
+#: Every rule name `zuofang validate` reports, and what it means: the one list users,
+#: the handbook and the tests read (a test checks the corpus exercises each one).
+RULE_DESCRIPTIONS = {
+    # files and headers (validate.py)
+    "missing-file": "数据表的文件不存在（<表名>.csv 或 <表名>.xlsx）。A table's file is missing.",
+    "encoding": "文件既不是 UTF-8 也不是 GB18030 编码，或含有损坏的字节。Unknown encoding or broken bytes.",
+    "empty-file": "文件是空的，连表头都没有。The file is empty.",
+    "unreadable-file": "文件无法读取，如损坏的 XLSX。The file cannot be read (e.g. a broken XLSX).",
+    "truncated-file": "文件在最后一行被截断：引号未闭合，或最后一行缺单元格且没有换行。The file was cut off.",
+    "missing-column": "缺少数据字典中的列。A column of the schema is missing.",
+    "extra-column": "表头中有数据字典之外的列（或列名有空格、拼写错误）。An unknown column.",
+    "duplicate-column": "同一列名出现两次。A column appears twice.",
+    "empty-table": "区划、主体或产品表没有数据行。regions, operators or products has no rows.",
+    # cells, rows and keys (Frictionless, validate_frictionless.py)
+    "blank-row": "空行。A blank row.",
+    "missing-cell": "这一行的单元格比表头少。A row has fewer cells than the header.",
+    "extra-cell": "这一行的单元格比表头多。A row has more cells than the header.",
+    "type-error": "值的类型不对，如不存在的日期 2026-02-30、带文字的数字。Wrong type.",
+    "constraint-error/required": "必填项为空。A required value is empty.",
+    "enum": "值不在允许的取值中。Not one of the allowed values.",
+    "pattern": "格式不对，如编号、区划代码、信用代码、条码的格式。Wrong format.",
+    "minimum": "值小于允许的最小值。Below the minimum.",
+    "maximum": "值大于允许的最大值。Above the maximum.",
+    "unique": "应当每行不同的值重复了，如登记证号。A unique value repeats.",
+    "primary-key": "编号（主键）重复或为空。A duplicate or empty key.",
+    "foreign-key": "引用的编号在另一张表中找不到。A reference to a row that does not exist.",
+    # domain rules (this module)
+    "date-order": "日期先后不对：有效期早于登记日期、公示结束早于开始、召回结束早于发布、认定早于公示结束。Dates out of order.",
+    "future-date": "已发生事件的日期晚于数据发布日期。An event dated after the release date.",
+    "credit-code": "统一社会信用代码校验码不对（GB 32100）。Credit code check character wrong.",
+    "gtin": "商品条码校验位不对（GS1）。GTIN check digit wrong.",
+    "region-code": "区划不是县级，或代码与级别、上级区划不符（GB/T 2260）。Region level or hierarchy wrong.",
+    "brand-award": "已认定的品牌得分不足 90 分、没有公示期或公示期未满。An award without its conditions.",
+    "formula-injection": "文本以 = + - @ 开头，在电子表格中会被当作公式执行。Spreadsheet formula injection.",
+    "lat-lon": "经纬度超出范围，或只填了其中一个。Latitude/longitude out of range or half given.",
+    "failed-items": "不合格抽检须逐项列出项目、检验结果和标准值；合格则为空。Failed items missing or malformed.",
+    "recall-status": "已结束的召回须有结束日期，进行中的不应有。Recall status and closing date disagree.",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One broken rule in one row: the field to fix, the rule's name and how to fix it."""

@@ -169,7 +169,7 @@ def test_damaged_files_never_raise(tmp_path):
 
     rng = random.Random(20261101)
     names = sorted(p.name for p in BASE.glob("*.csv"))
-    for i in range(24):
+    for i in range(16):
         data = tmp_path / str(i)
         shutil.copytree(BASE, data)
         path = data / rng.choice(names)
