@@ -34,6 +34,20 @@ def read_record(site_dir: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def published_pages(site_dir: Path) -> list[str]:
+    """Permanent addresses found as pages in a built site: for an output made before the record
+    existed, so that the first recorded build cannot drop a page unnoticed."""
+    site_dir = Path(site_dir)
+    found = []
+    for prefix in PERMANENT_PREFIXES:
+        folder = site_dir / urls.output_path(prefix).rsplit("/", 1)[0]
+        if (folder / "index.html").is_file():
+            found.append(prefix)  # /brands/, /recalls/ are pages too
+        if folder.is_dir():
+            found += [f"{prefix}{page.parent.name}/" for page in folder.glob("*/index.html")]
+    return sorted(found)
+
+
 def dropped_addresses(previous: list[str], current: list[str]) -> list[str]:
     """Permanent addresses in `previous` that `current` no longer has, sorted."""
     now = set(current)
@@ -42,7 +56,9 @@ def dropped_addresses(previous: list[str], current: list[str]) -> list[str]:
 
 def check_and_record(addresses: list[str], ctx) -> None:
     """Fail with PermanenceError if a previously published address is missing; else record them all."""
-    previous = read_record(ctx.previous_dir / "site") if ctx.previous_dir else []
+    previous = []
+    if ctx.previous_dir:
+        previous = read_record(ctx.previous_dir / "site") or published_pages(ctx.previous_dir / "site")
     dropped = dropped_addresses(previous, addresses)
     if dropped:
         raise PermanenceError(dropped)

@@ -34,6 +34,17 @@ def test_dropping_a_published_address_fails_and_names_it(tmp_path):
     assert not (tmp_path / "second" / "site" / "data" / "addresses.txt").exists()
 
 
+def test_an_output_without_a_record_is_checked_by_its_pages(tmp_path):
+    old = tmp_path / "old"
+    for address in ("/p/a1/", "/w/b/", "/about/"):
+        page = old / "site" / urls.output_path(address)
+        page.parent.mkdir(parents=True)
+        page.write_text("<html></html>", encoding="utf-8")
+    with pytest.raises(PermanenceError) as caught:
+        permanence.check_and_record(["/p/a1/"], _ctx(tmp_path / "new", old))
+    assert caught.value.dropped == ["/w/b/"]
+
+
 def test_pages_that_are_not_registry_addresses_may_go(tmp_path):
     first = tmp_path / "first"
     permanence.check_and_record(["/p/a1/", "/notices/", "/about/"], _ctx(first, None))
