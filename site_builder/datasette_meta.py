@@ -98,13 +98,14 @@ WHERE b.status = 'publicized' AND b.publicity_start <= {TODAY} AND b.publicity_e
 ORDER BY b.publicity_end, b.id""",
     },
     "repeat_sampling_failures": {
-        "title": "多次抽检不合格的主体 Repeat sampling failures",
-        "description": "历次抽检中不合格两次及以上的主体。",
-        "sql": """SELECT o.id, o.name, o.region_code, o.status, count(*) AS failed_samplings,
-  group_concat(s.sampled_on || ' ' || s.sample_name, '；') AS failures
+        "title": "抽检不合格主体（多次不合格者在前）Repeat sampling failures first",
+        "description": "每个有抽检不合格记录的主体：不合格次数、抽检总次数和各次不合格的日期与样品。"
+                       "不合格两次及以上的主体排在最前。",
+        "sql": """SELECT o.id, o.name, o.region_code, o.status,
+  sum(s.result = '不合格') AS failed_samplings, count(*) AS samplings,
+  group_concat(CASE WHEN s.result = '不合格' THEN s.sampled_on || ' ' || s.sample_name END, '；') AS failures
 FROM samplings s JOIN operators o ON o.id = s.operator_id
-WHERE s.result = '不合格'
-GROUP BY o.id HAVING count(*) >= 2
+GROUP BY o.id HAVING sum(s.result = '不合格') >= 1
 ORDER BY failed_samplings DESC, o.id""",
     },
     "penalties_by_violation": {

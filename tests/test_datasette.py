@@ -101,3 +101,21 @@ def test_html_in_chinese_with_demo_notice_and_site_links(ds, demo_out):
         assert "演示数据" in html, path
     assert f'href="/p/{code}/"' in get(ds, f"/registry/products/{code}").text
     assert f'href="/p/{code}/"' in get(ds, "/registry/products?_size=max").text
+
+
+def test_responses_are_reused_only_while_the_database_is_immutable(tmp_path, demo_out):
+    """The response cache must never hide a change: with a writable database it steps aside."""
+    import shutil
+
+    from datasette.app import Datasette
+
+    from site_builder.serve import PLUGINS
+
+    path = tmp_path / "registry.db"
+    shutil.copy(demo_out / "registry.db", path)
+    writable = Datasette([str(path)], plugins_dir=str(PLUGINS))
+    url = "/registry/penalties.json?_nofacet=1&_shape=objects"
+    before = get(writable, url).json()["filtered_table_rows_count"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("insert into penalties (id, operator_id) select 'zz-new', id from operators limit 1")
+    assert get(writable, url).json()["filtered_table_rows_count"] == before + 1
