@@ -7,8 +7,8 @@ sees all of them at once. Only a missing or broken datapackage.json raises
 DataPackageError, because without it nothing can be checked.
 
 Rule names reported here (besides those in rules.py and validate_frictionless.py):
-missing-file, encoding, empty-file, unreadable-file, truncated-file, missing-column,
-extra-column, duplicate-column, empty-table.
+missing-file, encoding, empty-file, unreadable-file, truncated-file, delimiter,
+missing-column, extra-column, duplicate-column, empty-table (see rules.RULE_DESCRIPTIONS).
 """
 from __future__ import annotations
 
@@ -124,6 +124,8 @@ class _Validation:
             make = lambda schema: inline_resource(table, data, schema)  # noqa: E731
         for field_name, rule, message in header_problems(table, labels, descriptor["fields"]):
             self.report.add(file, 1 + offset, field_name, rule, message)
+            if rule == "delimiter":
+                return  # every row is one long cell: nothing more to say about them
         targets = {f"{t}:{','.join(k)}" for t, k in self.lookups}
         targets |= {f"{table}:{','.join(k)}" for k in self.wanted.get(table, ()) if set(k) <= set(labels)}
         schema = table_schema(descriptor, labels, targets)
@@ -193,6 +195,10 @@ def _problem(file: str, row: int, found: tuple) -> Problem:
 def header_problems(table: str, labels: list[str], fields: list[dict]):
     """Missing, unknown and repeated columns -> (field, rule, message)."""
     known = {f["name"]: f for f in fields}
+    if len(labels) == 1 and (";" in labels[0] or "\t" in labels[0]):
+        yield None, "delimiter", (f"表头“{labels[0][:40]}”只有一列，其中有分号或制表符：文件的分隔符不是英文逗号。"
+                                  "请在表格软件中另存为“CSV（逗号分隔）”。")
+        return
     seen: set[str] = set()
     for number, label in enumerate(labels, 1):
         if label in seen:

@@ -16,6 +16,7 @@ Steps (each a one-key object):
   {"duplicate_row": {"file", "row"}}                copy a row to the end
   {"insert_blank_row": {"file", "row"}}             an empty line before spreadsheet row N
   {"encode": {"file", "encoding"}}                  re-encode (gb18030, utf-8-sig)
+  {"delimit": {"file", "delimiter"}}                rewrite with another delimiter
   {"to_xlsx": "file.csv"}                           replace by file.xlsx (typed cells, first sheet)
   {"cut_after": {"file", "text"}}                   end the file right after the last `text`
   {"replace": {"file", "old", "new"}}               text surgery (first occurrence)
@@ -128,6 +129,13 @@ def _encode(root: Path, a: dict) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode(a["encoding"]))
 
 
+def _delimit(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    out = io.StringIO()
+    csv.writer(out, delimiter=a["delimiter"], lineterminator="\n").writerows(_read(path))
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 def _to_xlsx(root: Path, name: str) -> None:
     from openpyxl import Workbook
 
@@ -183,6 +191,6 @@ STEPS = {
     "set": _set, "delete": lambda root, name: (root / name).unlink(), "drop_column": _drop_column,
     "add_column": _add_column, "rename_column": _rename_column, "keep_rows": _keep_rows,
     "append_row": _append_row, "duplicate_row": _duplicate_row, "insert_blank_row": _insert_blank_row,
-    "encode": _encode, "to_xlsx": _to_xlsx, "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
+    "encode": _encode, "delimit": _delimit, "to_xlsx": _to_xlsx, "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
     "truncate_bytes": _truncate_bytes,
 }
