@@ -25,9 +25,10 @@ from .package import TABLE_ORDER, Package, mask_name
 COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
                 "date": str, "datetime": str, "array": str, "object": str}
 
-#: Columns journalists filter by; each gets an index (with every foreign key column).
+#: Columns journalists filter by (Datasette's facets, datasette_meta.TABLE_SETTINGS); each gets an
+#: index, as every foreign key column does.
 FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
-                 "category", "year", "metric", "heritage")
+                 "category", "year", "metric", "heritage", "origin", "lab", "violation")
 
 #: Date columns the views and canned queries filter by year.
 DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",

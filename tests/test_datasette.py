@@ -119,3 +119,12 @@ def test_responses_are_reused_only_while_the_database_is_immutable(tmp_path, dem
     with sqlite3.connect(path) as conn:
         conn.execute("insert into penalties (id, operator_id) select 'zz-new', id from operators limit 1")
     assert get(writable, url).json()["filtered_table_rows_count"] == before + 1
+
+
+def test_every_facet_column_is_indexed(demo_out):
+    conn = sqlite3.connect(demo_out / "registry.db")
+    for table, settings in datasette_meta.TABLE_SETTINGS.items():
+        indexed = {conn.execute(f"pragma index_info([{name}])").fetchone()[2]
+                   for _seq, name, *_rest in conn.execute(f"pragma index_list([{table}])")}
+        for column in settings.get("facets", []):
+            assert column in indexed, (table, column)
