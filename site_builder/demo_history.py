@@ -255,7 +255,7 @@ class History:
             return {"score": "", "publicity_start": "", "publicity_end": "", "awarded_on": ""}
         if status == "publicized":
             start = RELEASE - timedelta(days=rng.randint(0, 9))
-            return {"score": self.score(88), "publicity_start": start.isoformat(),
+            return {"score": self.score(90), "publicity_start": start.isoformat(),
                     "publicity_end": (start + timedelta(days=14)).isoformat(), "awarded_on": ""}
         latest = date(2026, 9, 30) if status == "awarded" else date(2025, 12, 31)
         awarded = gen.day_between(max(registered + timedelta(days=60), date(2024, 3, 1)), latest)
@@ -272,7 +272,7 @@ STATUS_SENTENCE = {
     "awarded": "经评审和公示，已获认定。",
     "publicized": "评审已通过，目前正在公示，欢迎社会监督。",
     "applied": "已提交申报材料，等待评审。",
-    "revoked": "认定后因抽检不合格被撤销。",
+    "revoked": "认定后复查不达标，认定已被撤销。",
 }
 
 
