@@ -31,7 +31,8 @@ def build_site(ctx) -> SiteJob:
     registry = load_registry(ctx.db_path, package.release_date)
     job = SiteJob(registry, renderer, ctx.site_dir, package.site_url)
     run_pelican(package, job)
-    job.write(urls.static("site.css"), render.site_css())
+    for name in render.STATIC_FILES:
+        job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
 
     if (search := _optional("sitesearch")) is not None:
         search.write_search_index(ctx.db_path, ctx.site_dir)

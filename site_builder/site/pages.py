@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .. import urls
 from . import jsonld
-from .registry import Registry
+from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
 
@@ -41,7 +41,7 @@ def product_pages(reg: Registry, site_url: str) -> Iterator[Page]:
 
 def operator_pages(reg: Registry, site_url: str) -> Iterator[Page]:
     for op_id, op in reg.operators.items():
-        grades = [dict(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
+        grades = [Row(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
         path = reg.region_path(op.get("region_code"))
         address = urls.operator(op_id)
         yield address, "operator.html", {

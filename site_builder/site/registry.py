@@ -22,6 +22,19 @@ _ORDER = {
 }
 
 
+class Row(dict):
+    """A table row whose columns templates read as attributes (`p.name`) without Jinja first
+    trying, and failing, an attribute lookup on a plain dict: measurably faster at 100k pages."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
@@ -122,7 +135,7 @@ def _has(conn: sqlite3.Connection, name: str) -> bool:
 def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
     cur = conn.execute(sql)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur]
+    return [Row(zip(names, row)) for row in cur]
 
 
 def load_registry(db_path: str | Path, release_date: date) -> Registry:

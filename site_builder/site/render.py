@@ -20,6 +20,7 @@ from ..package import Package
 THEME = Path(__file__).parent / "theme"
 TEMPLATES = THEME / "templates"
 CSS_FILE = THEME / "static" / "site.css"
+STATIC_FILES = ("site.css", "icon.svg")  # served from /static/ (urls.static)
 
 # Labels for the schema's enum values, Chinese first.
 KINDS = {"workshop": "食品小作坊", "eatery": "小餐饮", "stall": "食品摊点"}
@@ -55,6 +56,38 @@ NAV = [
     (urls.data(), "数据", "Data"),
     (urls.search(), "搜索", "Search"),
 ]
+
+
+_MOUTHS = {"A": '<path class="mouth" d="M6 13.5q6 7 12 0z"/>', "B": '<path class="mouth line" d="M7 14.5q5 4 10 0"/>',
+           "C": '<path class="mouth line" d="M7.5 15.5h9"/>'}
+
+
+def _face(grade: str) -> Markup:
+    g = GRADES[grade]
+    svg = ('<svg class="face" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
+           '<circle cx="12" cy="12" r="11"/><circle class="eye" cx="8" cy="9" r="1.6"/>'
+           f'<circle class="eye" cx="16" cy="9" r="1.6"/>{_MOUTHS[grade]}</svg>')
+    return Markup(f'<span class="grade grade-{grade}">{svg}<span>{grade} 级 {g["word"]}（{g["face"]}）'
+                  f'<span lang="en">{g["en"]}</span></span></span>')
+
+
+#: The smiley grades as shown everywhere: an inline SVG face (decorative) with the words beside it.
+#: Built once: they are on nearly every page, and a Jinja macro call per page costs more.
+SMILEYS = {grade: _face(grade) for grade in GRADES}
+NOT_GRADED = Markup('<span class="grade grade-none">未评级 <span lang="en">Not graded</span></span>')
+
+
+def smiley(grade: str | None) -> Markup:
+    return SMILEYS.get(grade or "", NOT_GRADED)
+
+
+def _badge(labels: dict[str, str]):
+    badges = {k: Markup('<span class="status status-{}">{}</span>').format(k, v) for k, v in labels.items()}
+    return lambda row: badges.get(row["status"]) or Markup('<span class="status">{}</span>').format(row["status"])
+
+
+operator_status = _badge(OPERATOR_STATUS)
+product_status = _badge(PRODUCT_STATUS)
 
 
 def cn_date(value) -> str:
@@ -120,7 +153,8 @@ def helpers() -> dict:
     return {
         "urls": urls, "KINDS": KINDS, "OPERATOR_STATUS": OPERATOR_STATUS, "PRODUCT_STATUS": PRODUCT_STATUS,
         "BRAND_STATUS": BRAND_STATUS, "RECALL_STATUS": RECALL_STATUS, "GRADES": GRADES, "METRICS": METRICS,
-        "site_css": site_css,
+        "site_css": site_css, "smiley": smiley, "operator_status": operator_status,
+        "product_status": product_status,
     }
 
 
