@@ -4,6 +4,8 @@ Loaded with `datasette --plugins-dir` by `zuofang serve` (site_builder/serve.py)
 """
 from __future__ import annotations
 
+import re
+
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
@@ -69,3 +71,36 @@ def render_cell(row, value, column, table, database):
         return None
     return Markup(f'{escape(value)} <a class="site-page" href="{escape(page)}" '
                   f'title="公众网站上的页面 Page on the public site">网站页面&nbsp;↗</a>')
+
+
+#: Datasette's filter names (the operator menu) in Chinese.
+LOOKUPS = {"contains": "包含", "ends with": "结尾为", "starts with": "开头为", "in": "在列表中",
+           "not in": "不在列表中", "array contains": "数组包含", "array does not contain": "数组不包含",
+           "date": "日期为", "is null": "为空值", "is not null": "非空值", "is blank": "为空",
+           "is not blank": "不为空"}
+
+#: Phrases of Datasette's English description of a filtered table ("where … sorted by …").
+PHRASES = [(re.compile(p), r) for p, r in (
+    (r'search matches "(.*?)"', r"检索“\1”"), (r'search column "(.*?)" matches "(.*?)"', r"\1 中检索“\2”"),
+    (r"sorted by (\S+) descending$", r"按 \1 降序排列"), (r"sorted by (\S+)$", r"按 \1 排序"),
+    (r"^where ", "筛选："), (r" and ", "，且 "), (r" contains ", " 包含 "), (r" does not contain ", " 不包含 "),
+    (r" ends with ", " 结尾为 "), (r" starts with ", " 开头为 "), (r" is not null", " 非空值"),
+    (r" is null", " 为空值"), (r" is not blank", " 不为空"), (r" is blank", " 为空"), (r" is on date ", " 日期为 "),
+)]
+
+
+def zh(text) -> str:
+    """Datasette's English filter labels and table descriptions, in Chinese (others unchanged)."""
+    if text is None:
+        return ""
+    text = str(text)
+    if text in LOOKUPS:
+        return LOOKUPS[text]
+    for pattern, replacement in PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["zh"] = zh
