@@ -39,15 +39,15 @@ DOC_SHARD = 64                      # records per docs file: a result page reads
 BUCKET_BYTES = 24_000               # aim for gram files about this size
 FORMAT_VERSION = 1
 
-#: kind -> (table, key column, searchable fields, SQL giving key, name, detail, *fields)
-SOURCES = {
-    "b": ("brands", "SELECT b.id, b.name, b.category || ' · ' || b.program, b.name, b.name_en, b.category "
-                    "FROM brands b ORDER BY b.name, b.id"),
-    "p": ("products", "SELECT p.code, p.name, p.category || ' · ' || coalesce(o.name, ''), p.name, p.category "
-                      "FROM products p LEFT JOIN operators o ON o.id = p.operator_id ORDER BY p.name, p.code"),
-    "w": ("operators", "SELECT o.id, o.name, o.address, o.name, o.address FROM operators o ORDER BY o.name, o.id"),
-}
+#: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
+#: kind -> (key, the detail line shown under the name, FROM clause with the record as `t`).
+DISPLAY = {
+    "b": ("t.id", "t.category || ' · ' || t.program", "brands t"),
+    "p": ("t.code", "t.category || ' · ' || coalesce(o.name, '')",
+          "products t LEFT JOIN operators o ON o.id = t.operator_id"),
+    "w": ("t.id", "t.address", "operators t"),
+}
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
 ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 
@@ -94,7 +94,9 @@ def read_docs(db_path: str | Path) -> list[Doc]:
     try:
         docs = []
         for kind in KIND_ORDER:
-            _table, sql = SOURCES[kind]
+            key_column, detail, source = DISPLAY[kind]
+            fields = ", ".join(f"t.{f}" for f in SEARCH_FIELDS[kind])
+            sql = f"SELECT {key_column}, t.name, {detail}, {fields} FROM {source} ORDER BY t.name, {key_column}"
             for key, name, detail, *fields in conn.execute(sql):
                 text = "\n".join(normalize(f) for f in fields)
                 docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", detail or "", text))
