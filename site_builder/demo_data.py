@@ -55,9 +55,15 @@ def write_demo_registry(out_dir, operators: int = 320, seed: int = 2026) -> dict
         tables.write("regions", regions())
         tables.write("stations", stations())
         tables.write("parks", parks())
+        penalties: list[dict] = []
         for i in range(operators):
             for table, rows in gen.operator_bundle(i):
-                tables.write(table, rows)
+                if table == "penalties":
+                    penalties.extend(rows)
+                else:
+                    tables.write(table, rows)
+        history.number_decisions(penalties)
+        tables.write("penalties", penalties)
         tables.write("targets", gen.targets(operators))
     _replace(out / "datapackage.json", json.dumps(template, ensure_ascii=False, indent=2) + "\n")
     return {t: tables.counts[t] for t in TABLE_ORDER}

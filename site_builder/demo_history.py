@@ -222,7 +222,7 @@ class History:
         fine = rng.choice(FINES)
         return {"id": f"cf{gen.next_id('penalty'):05d}", "operator_id": self.op["id"],
                 "decided_on": decided.isoformat(),
-                "decision_no": f"运市监罚〔{decided.year}〕{gen.next_id(f'decision-{decided.year}')}号",
+                "decision_no": "",  # numbered in date order once all are known (number_decisions)
                 "violation": violation[0], "penalty": violation[1].format(fine=fine), "fine_yuan": fine}
 
     # -- brands ----------------------------------------------------------------------------------
@@ -283,3 +283,13 @@ def recall_level(item: str) -> str:
     if item.startswith(("过氧化值", "酸价", "总酸")):
         return "三级"
     return "二级"
+
+
+def number_decisions(penalties: list[dict]) -> None:
+    """Decision numbers run 1, 2, 3 … through each year in date order, as a bureau's do.
+    Penalties are few (about one per ten operators), so they are held until the end."""
+    seq: dict[str, int] = {}
+    for p in sorted(penalties, key=lambda p: (p["decided_on"], p["id"])):
+        year = p["decided_on"][:4]
+        seq[year] = seq.get(year, 0) + 1
+        p["decision_no"] = f"运市监罚〔{year}〕{seq[year]}号"

@@ -247,6 +247,10 @@ def test_penalties_and_targets(demo):
     assert penalties and all(re.fullmatch(r"运市监罚〔20\d\d〕\d+号", p["decision_no"]) for p in penalties)
     assert len({p["decision_no"] for p in penalties}) == len(penalties)
     assert all(float(p["fine_yuan"]) > 0 and p["violation"] for p in penalties)
+    for year in {p["decided_on"][:4] for p in penalties}:  # numbered 1, 2, 3 … in date order
+        numbers = [int(re.search(r"〕(\d+)号", p["decision_no"]).group(1))
+                   for p in sorted(penalties, key=lambda p: (p["decided_on"], p["id"])) if p["decided_on"][:4] == year]
+        assert numbers == list(range(1, len(numbers) + 1))
     targets = {(t["region_code"], t["year"], t["metric"]) for t in demo["targets"]}
     metrics = {"graded_share", "a_share", "sampling_coverage", "sampling_pass_rate", "brands_awarded"}
     assert targets == {(c, y, m) for c in COUNTIES for y in ("2025", "2026") for m in metrics}
