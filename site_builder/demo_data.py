@@ -6,7 +6,8 @@ random.Random(seed) is drawn from in a fixed order, nothing iterates a set or us
 hash(), and "today" is the package's release date, never the wall clock.
 
 Rows stream out operator by operator (each operator with its products, inspections,
-samplings …), so 50,000 operators need little memory. Stories the demo must tell
+samplings …), so 50,000 operators need little memory; only penalties (about one per ten
+operators) are held, to number their decisions in date order. Stories the demo must tell
 (named brands, recalls, licences that expired while still "active") are planted at
 fixed operator positions, so they exist at every size that reaches those positions.
 Operator i draws only after operators 0 … i-1, so a larger registry with the same seed
