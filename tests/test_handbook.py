@@ -250,38 +250,63 @@ def test_search_finds_every_page_containing_the_word(built):
         assert containing and containing <= search_pages(built, word), word
 
 
-def test_search_in_a_real_browser(built, tmp_path):
-    """Chromium runs material's own search on the built handbook and finds the same pages."""
-    import time
-
+@pytest.fixture(scope="module")
+def browser_on_handbook(built, tmp_path_factory):
+    """Chromium and a local static server with the handbook at /handbook/, as on the site."""
     from playwright.sync_api import sync_playwright
 
     from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
 
-    root = tmp_path / "site"
+    root = tmp_path_factory.mktemp("handbook-site")
     shutil.copytree(built, root / "handbook")
     with StaticServer(root) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
-            requests = []
-            page.on("request", lambda r: requests.append(r.url))
-            for query, expected in [("麻花", {"open-data/", "dictionary/products/"}),
-                                    ("抽检", {"dictionary/samplings/"})]:
-                page.goto(server.url + "/handbook/", wait_until="networkidle")
-                found = None
-                for _ in range(40):  # the index loads in a web worker; retry until it answers
-                    page.fill("input.md-search__input", query)
-                    page.press("input.md-search__input", "End")  # material listens for key events
-                    time.sleep(0.25)
-                    if page.query_selector(".md-search-result__item"):
-                        found = page.eval_on_selector_all(
-                            ".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))")
-                        break
-                assert found, query
-                pages = {urlsplit(h).path.removeprefix("/handbook/") for h in found}
-                # material shows the first results only (more on scrolling): a subset of the model's.
-                assert expected <= pages <= search_pages(built, query), query
-            assert [u for u in requests if not u.startswith(server.url)] == []
+            yield browser, server
         finally:
             browser.close()
+
+
+def test_search_in_a_real_browser(built, browser_on_handbook):
+    """Chromium runs material's own search on the built handbook and finds the same pages."""
+    import time
+
+    browser, server = browser_on_handbook
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    for query, expected in [("麻花", {"open-data/", "dictionary/products/"}),
+                            ("抽检", {"dictionary/samplings/"})]:
+        page.goto(server.url + "/handbook/", wait_until="networkidle")
+        found = None
+        for _ in range(40):  # the index loads in a web worker; retry until it answers
+            page.fill("input.md-search__input", query)
+            page.press("input.md-search__input", "End")  # material listens for key events
+            time.sleep(0.25)
+            if page.query_selector(".md-search-result__item"):
+                found = page.eval_on_selector_all(
+                    ".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))")
+                break
+        assert found, query
+        pages = {urlsplit(h).path.removeprefix("/handbook/") for h in found}
+        # material shows the first results only (more on scrolling): a subset of the model's.
+        assert expected <= pages <= search_pages(built, query), query
+    assert [u for u in requests if not u.startswith(server.url)] == []
+    page.close()
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("address", ["", "open-data/", "publishing/", "meanings/", "dictionary/operators/", "cli/"])
+def test_pages_pass_axe(browser_on_handbook, address):
+    browser, server = browser_on_handbook
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.url}/handbook/{address}", wait_until="networkidle")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))")
+    page.close()
+    assert violations == [] and errors == []
