@@ -110,7 +110,7 @@ def attach_lookups(resource: Resource, lookups: dict[tuple[str, tuple[str, ...]]
         # One lookup resource per target table; this schema's keys use one key each.
         key, values = keys[0]
         fields = [{"name": k, "type": types[target].get(k, "string")} for k in key]
-        others.append(Resource(name=target, data=[list(key), *map(list, sorted(values))],
+        others.append(Resource(name=target, data=[tuple(key), *values],
                                schema=Schema.from_descriptor({"fields": fields})))
     Package(resources=[*others, resource])
 
