@@ -15,7 +15,8 @@ records whose searchable fields contain the typed string, from static files alon
 
 Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name and
 category; businesses name and address. Letters match case-insensitively (NFKC + lower case);
-whitespace separates terms, and every term must match.
+whitespace separates terms, and every term must match. Each result carries a detail line that
+says first what a shopper must know: 召回中 (an ongoing recall), 已撤市, 已吊销 ….
 ``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
 against a brute-force scan.
 """
@@ -41,13 +42,19 @@ FORMAT_VERSION = 1
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
-#: kind -> (key, the detail line shown under the name, FROM clause with the record as `t`).
+#: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`).
 DISPLAY = {
-    "b": ("t.id", "t.category || ' · ' || t.program", "brands t"),
-    "p": ("t.code", "t.category || ' · ' || coalesce(o.name, '')",
-          "products t LEFT JOIN operators o ON o.id = t.operator_id"),
-    "w": ("t.id", "t.address", "operators t"),
+    "b": ("t.id", "t.category, t.program", "t.status", "brands t"),
+    "p": ("t.code", "t.category, o.name", "t.status", "products t LEFT JOIN operators o ON o.id = t.operator_id"),
+    "w": ("t.id", "t.address", "t.status", "operators t"),
 }
+#: kind -> status -> what the result says about it (none for the ordinary status).
+STATUS_NOTE = {
+    "b": {"applied": "申报中", "publicized": "公示中", "awarded": "已认定", "revoked": "已撤销"},
+    "p": {"discontinued": "已停产", "withdrawn": "已撤市"},
+    "w": {"suspended": "暂停生产经营", "revoked": "已吊销", "expired": "已过期"},
+}
+RECALL_NOTE = "⚠ 召回中 Recall"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
 ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 
@@ -92,14 +99,19 @@ def read_docs(db_path: str | Path) -> list[Doc]:
     """Every searchable record: by kind, then by name, so that records with like names share files."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
+        recalled = {code for (code,) in conn.execute("SELECT product_code FROM ongoing_recalls")}
         docs = []
         for kind in KIND_ORDER:
-            key_column, detail, source = DISPLAY[kind]
-            fields = ", ".join(f"t.{f}" for f in SEARCH_FIELDS[kind])
-            sql = f"SELECT {key_column}, t.name, {detail}, {fields} FROM {source} ORDER BY t.name, {key_column}"
-            for key, name, detail, *fields in conn.execute(sql):
-                text = "\n".join(normalize(f) for f in fields)
-                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", detail or "", text))
+            key_column, detail, status, source = DISPLAY[kind]
+            fields = SEARCH_FIELDS[kind]
+            sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(f't.{f}' for f in fields)}, {detail} "
+                   f"FROM {source} ORDER BY t.name, {key_column}")
+            for key, name, state, *values in conn.execute(sql):
+                text = "\n".join(normalize(v) for v in values[:len(fields)])
+                notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
+                notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
+                line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)
+                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text))
         return docs
     finally:
         conn.close()

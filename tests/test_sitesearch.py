@@ -52,8 +52,18 @@ def search_site(small_registry, tmp_path_factory):
     def operator(rows):
         rows[1][rows[0].index("name")] = NOT_ADJACENT
 
+    def ongoing(rows):
+        header = rows[0]
+        for row in rows[1:]:
+            row[header.index("status")], row[header.index("closed_on")] = "ongoing", ""
+
+    def withdrawn(rows):
+        rows[-1][rows[0].index("status")] = "withdrawn"
+
     _edit_csv(data / "products.csv", names)
+    _edit_csv(data / "products.csv", withdrawn)
     _edit_csv(data / "operators.csv", operator)
+    _edit_csv(data / "recalls.csv", ongoing)
     build_database(Package.load(data), root / "registry.db")
     sitesearch.write_search_index(root / "registry.db", root / "site")
     return root
@@ -121,6 +131,23 @@ def test_results_link_to_built_addresses(search_site):
     operators = {urls.operator(i) for (i,) in conn.execute("SELECT id FROM operators")}
     assert {r["url"] for r in results if r["kind"] == "w"} == operators
     assert [r["kind"] for r in results] == sorted((r["kind"] for r in results), key="bpw".index)
+
+
+def test_results_say_recalled_and_withdrawn(search_site):
+    conn = sqlite3.connect(search_site / "registry.db")
+
+    def result_for(code):
+        (name,) = conn.execute("SELECT name FROM products WHERE code = ?", (code,)).fetchone()
+        return next(r for r in sitesearch.query(search_site / "site", name) if r["url"] == urls.product(code))
+
+    recalled = {c for (c,) in conn.execute("SELECT product_code FROM ongoing_recalls WHERE product_code IS NOT NULL")}
+    assert recalled, "the fixture makes every recall ongoing"
+    assert all(result_for(c)["detail"].startswith("⚠ 召回中") for c in recalled)
+    (withdrawn,) = conn.execute("SELECT code FROM products WHERE status = 'withdrawn' LIMIT 1").fetchone()
+    assert "已撤市" in result_for(withdrawn)["detail"]
+    (plain,) = conn.execute("SELECT code FROM products WHERE status = 'active' AND code NOT IN "
+                            "(SELECT product_code FROM recalls WHERE product_code IS NOT NULL) LIMIT 1").fetchone()
+    assert "召回" not in result_for(plain)["detail"] and "已撤市" not in result_for(plain)["detail"]
 
 
 def test_script_is_published_and_renders_names_as_text(search_site):
