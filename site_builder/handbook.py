@@ -53,6 +53,7 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     _use_jieba_user_dict(config, work_dir / "jieba_user.txt")
     config["site_url"] = handbook_url(package)
     config["copyright"] = _copyright(package)
+    config.setdefault("extra", {})["zuofang_demo"] = package.is_demo
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config_path
 
@@ -154,3 +155,12 @@ def build_handbook(package: Package, dest_dir: str | Path) -> int:
         written = files.sync_tree(site, dest_dir)
     log.info("handbook: %d files written to %s", written, dest_dir)
     return written
+
+
+if __name__ == "__main__":
+    # Preview while writing: python -m site_builder.handbook [DATA_DIR] [DEST_DIR]
+    import sys
+
+    args = sys.argv[1:]
+    data_dir, dest = (args + ["data", "build/handbook"][len(args):])[:2]
+    print(f"{build_handbook(Package.load(data_dir), dest)} files written to {dest}")

@@ -50,6 +50,21 @@ def test_every_page_is_built(built):
         assert '<html lang="zh-CN"' in page.read_text(encoding="utf-8")
 
 
+def test_every_page_says_it_is_demonstration_data(built, package):
+    assert package.is_demo
+    for page in built.rglob("*.html"):
+        assert "演示数据" in page.read_text(encoding="utf-8"), page
+
+
+def test_sitemap_is_dated_by_the_release_not_the_clock(built, package):
+    import gzip
+
+    sitemap = (built / "sitemap.xml").read_text(encoding="utf-8")
+    assert set(re.findall(r"<lastmod>(.*?)</lastmod>", sitemap)) == {package.release_date.isoformat()}
+    assert gzip.decompress((built / "sitemap.xml.gz").read_bytes()).decode("utf-8") == sitemap
+    assert "https://zf.example.cn/handbook/dictionary/operators/" in sitemap
+
+
 def test_strict_build_fails_on_a_broken_link(package, tmp_path, monkeypatch):
     broken = tmp_path / "src"
     shutil.copytree(handbook.SOURCE_DIR, broken)
