@@ -19,8 +19,8 @@ TYPE_NAMES = {
     "array": "JSON 数组 array", "object": "JSON 对象 object", "year": "年份 year",
 }
 PRIVACY = {
-    "mask": "🔒 隐私：遮蔽后公开（张三 → 张\\*）masked",
-    "drop": "🔒 隐私：不公开 dropped",
+    "mask": "隐私：遮蔽后公开（张三 → 张\\*）private, masked",
+    "drop": "隐私：不公开 private, dropped",
 }
 PUBLIC = "公开 public"
 
@@ -149,7 +149,7 @@ def index_page(package: Package) -> str:
         "", "## 图例 Legend", "",
         "- **必填**：该字段不能为空，否则校验报 `required` 错误。",
         "- **约束**：取值（枚举）、格式（正则表达式）和范围；不满足时校验报 `enum`、`pattern` 或范围错误。",
-        "- **公开**：🔒 标记的隐私字段在发布前删除或遮蔽，只留在监管部门自己的登记文件中。",
+        "- **公开**：标为“隐私”的字段在发布前删除或遮蔽，只留在监管部门自己的登记文件中。",
         "",
     ]
     return "\n".join(lines)
@@ -215,8 +215,9 @@ def meanings_section(package: Package) -> str:
     lines = []
     for table, field in enumerated_fields(package):
         resource = package.resources[table]
+        table_title = resource.get("title", table).split(" ")[0]
         lines += [
-            f"### {text(field.get('title', field['name']))}", "",
+            f"### {text(table_title)} · {text(field.get('title', field['name']))}", "",
             f"{code(table + '.' + field['name'])}（[{text(resource.get('title', table))}]({page_name(table)})）："
             f"{text(field.get('description', ''))}", "",
             "| 取值 Value | 含义 Meaning |", "|---|---|",
