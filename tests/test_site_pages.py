@@ -236,3 +236,12 @@ def test_business_page_shows_grade_history_with_inspection_and_reply(site, db):
     history = html[html.index('id="grades"'):html.index('id="inspections"')]
     assert reply in history
     assert urls.datasette_row("operators", op_id) in html
+
+
+def test_active_business_with_lapsed_licence_says_so_at_the_top(site, db):
+    ids = [i for (i,) in db.execute(
+        "select id from operators where status = 'active' and valid_until < (select release_date from _build)")]
+    assert ids, "the demo plants active businesses whose licence lapsed"
+    for op_id in ids:
+        main = page(site, urls.operator(op_id)).split("<main", 1)[1]
+        assert "登记证已过期" in main[: main.index("<h1>")]
