@@ -46,9 +46,14 @@ def locate(data_dir: Path, table: str, declared_path: str | None = None) -> Path
 def detect(path: Path) -> TableSource:
     """Decide the format and, for CSV, the encoding, from the bytes themselves."""
     raw = path.read_bytes()
-    if raw[:4] == b"PK\x03\x04" or path.suffix.lower() == ".xlsx":
+    if is_xlsx(path, raw):
         return TableSource(path, "xlsx", None)
     return TableSource(path, "csv", detect_encoding(path.name, raw))
+
+
+def is_xlsx(path: Path, raw: bytes) -> bool:
+    """By name or by content: an XLSX is a zip, whatever it is called."""
+    return raw[:4] == b"PK\x03\x04" or path.suffix.lower() == ".xlsx"
 
 
 def detect_encoding(name: str, raw: bytes) -> str:

@@ -106,16 +106,18 @@ class _Validation:
                             f"无法读取这个文件（{getattr(error, 'note', None) or exc}）。请用表格软件打开检查，重新导出后再试。")
 
     def read_table(self, table: str, path: Path, file: str) -> None:
-        source = readers.detect(path)
+        raw = path.read_bytes()
         descriptor = self.package.resources[table]["schema"]
         truncated, offset = None, 0
-        if source.format == "csv":
-            text = path.read_bytes().decode(source.encoding)
+        if not readers.is_xlsx(path, raw):
+            encoding = readers.detect_encoding(file, raw)
+            text = raw.decode(encoding)
+            del raw
             if not text.strip():
                 raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
             labels = next(csv.reader(io.StringIO(text, newline="")))
             truncated = readers.csv_truncation(text, len(labels))
-            make = lambda schema: csv_resource(table, str(path.absolute()), source.encoding, schema)  # noqa: E731
+            make = lambda schema: csv_resource(table, str(path.absolute()), encoding, schema)  # noqa: E731
         else:
             rows = readers.read_sheet(path)
             offset = next(i for i, r in enumerate(rows) if r)  # rows above the header are blank
@@ -140,7 +142,7 @@ class _Validation:
         seen = {key: set() for key in keys}
         regions: list[tuple[int, dict]] = []
         pending: list = []  # the last row's problems wait: a truncated file replaces them
-        count = 0
+        count, number = 0, 1 + offset
         with warnings.catch_warnings(), system.use_context(trusted=True):
             warnings.simplefilter("ignore")
             with resource:
@@ -164,10 +166,9 @@ class _Validation:
                                 for f in check_row(table, clean, self.context)]
                     if table == "regions":
                         regions.append((number, clean))
-        if truncated:
-            row = pending[0].row if pending else 1 + offset
-            pending = [_problem(file, row, (None, "truncated-file",
-                                            f"文件在第 {row} 行被截断：{truncated}。文件可能没有完整保存或传输，请重新导出。"))]
+        if truncated:  # `number` is the last row's
+            pending = [_problem(file, number, (None, "truncated-file",
+                                               f"文件在第 {number} 行被截断：{truncated}。文件可能没有完整保存或传输，请重新导出。"))]
         self.report.problems.extend(pending)
         self.report.counts[table] = count
         if count == 0 and table in MUST_HAVE_ROWS:
