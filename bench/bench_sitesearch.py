@@ -9,6 +9,7 @@ sitesearch.write_search_index into a fresh folder.
 from __future__ import annotations
 
 import argparse
+import gzip
 import resource
 import sqlite3
 import statistics
@@ -54,12 +55,14 @@ def brute_force(conn: sqlite3.Connection, q: str) -> int:
     return n
 
 
-def fetched_bytes(root: Path, meta: dict, q: str, ids: list[int], page: int = PAGE) -> int:
-    """What search.js downloads for `q`: meta, the gram files, the record files of the first page."""
+def fetched_bytes(root: Path, meta: dict, q: str, ids: list[int], page: int = PAGE) -> tuple[int, int]:
+    """What search.js downloads for `q` (raw, gzipped): meta, gram files, the first page's record files."""
     buckets = {sitesearch.fnv1a(g) % meta["buckets"] for t in sitesearch.terms(q) for g, _o in sitesearch.cover(t)}
     docs = {i // meta["doc_shard"] for i in ids[:page]}
-    return ((root / "meta.json").stat().st_size + sum((root / "g" / f"{b}.json").stat().st_size for b in buckets)
-            + sum((root / "d" / f"{d}.json").stat().st_size for d in docs))
+    paths = ([root / "meta.json"] + [root / "g" / f"{b}.json" for b in sorted(buckets)]
+             + [root / "d" / f"{d}.json" for d in sorted(docs)])
+    blobs = [p.read_bytes() for p in paths]
+    return sum(map(len, blobs)), sum(len(gzip.compress(b)) for b in blobs)
 
 
 def main() -> None:
@@ -91,14 +94,14 @@ def main() -> None:
               f"(median {statistics.median(docs) / 1e3:.1f} KB, max {docs[-1] / 1e3:.1f} KB)")
         conn = sqlite3.connect(db)
         print(f"first page of {args.page} results; fetched = meta + gram files + record files")
-        print(f"{'query':<12} {'hits':>7} {'brute':>7} {'ms':>7} {'fetched KB':>11}")
+        print(f"{'query':<12} {'hits':>7} {'brute':>7} {'ms':>7} {'fetched KB':>11} {'gzipped KB':>11}")
         for q in QUERIES:
             fresh = sitesearch._Index(site)
             t = time.perf_counter()
             ids = sitesearch.match_ids(fresh, q)
             ms = (time.perf_counter() - t) * 1000
-            print(f"{q:<12} {len(ids):>7} {brute_force(conn, q):>7} {ms:>7.1f} "
-                  f"{fetched_bytes(root, meta, q, ids, args.page) / 1e3:>11.1f}")
+            raw, gz = fetched_bytes(root, meta, q, ids, args.page)
+            print(f"{q:<12} {len(ids):>7} {brute_force(conn, q):>7} {ms:>7.1f} {raw / 1e3:>11.1f} {gz / 1e3:>11.1f}")
     if args.publish:
         bench_publish(args.work / f"registry-{args.operators}", db)
 
