@@ -98,8 +98,9 @@ class History:
     def make_samplings(self) -> list[dict]:
         rng, kind = self.rng, self.op["kind"]
         rows = []
-        if self.plan["recall"]:
-            rows.append(self.planted_failure())
+        self.planted = self.planted_failure() if self.plan["recall"] else None
+        if self.planted:
+            rows.append(self.planted)
         if kind == "workshop":
             count = rng.randint(0, 4) if self.products else 0
         else:
@@ -122,7 +123,6 @@ class History:
         gen, product = self.gen, self.products[0]
         if self.plan["recall"] == "ongoing":
             sampled = RELEASE - timedelta(days=self.rng.randint(40, 80))
-            product["status"] = "active"
         else:
             sampled = gen.day_between(max(self.start, date(2025, 1, 10)), date(2026, 4, 30))
         return self.sampling(product, sampled, True)
@@ -166,10 +166,12 @@ class History:
         for s in self.samplings:
             if s["result"] != "不合格" or not s["product_code"]:
                 continue
-            planted = self.plan["recall"] and not rows and s["product_code"] == self.products[0]["code"]
+            planted = s is self.planted
             if not planted and rng.random() > 0.3:
                 continue
             rows.append(self.recall(s, by_code[s["product_code"]], planted))
+        if self.plan["recall"] == "ongoing":
+            self.products[0]["status"] = "active"  # still on sale: its page must lead with the recall
         return rows
 
     def recall(self, s: dict, product: dict, planted: bool) -> dict:
