@@ -1,0 +1,79 @@
+"""`zuofang build` is atomic: a failed build leaves an existing OUT_DIR exactly as it was."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_builder import build as build_module
+from site_builder.build import build
+from site_builder.cli import cli
+from site_builder.errors import BuildError, ValidationFailed
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root with its content hash and inode: equal digests mean an untouched tree."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() + f"@{p.stat().st_ino}"
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, small_registry):
+    out = tmp_path_factory.mktemp("atomic") / "out"
+    build(small_registry, out)
+    return out
+
+
+def copy_registry(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_build_writes_database_and_site(built):
+    assert (built / "registry.db").is_file()
+    assert (built / "site" / "index.html").is_file()
+    assert not [p for p in built.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+
+def test_invalid_data_leaves_earlier_build_untouched(built, small_registry, tmp_path):
+    before = tree_digest(built)
+    data = copy_registry(small_registry, tmp_path / "data")
+    operators = (data / "operators.csv").read_text(encoding="utf-8").splitlines()
+    header = operators[0].split(",")
+    cells = operators[1].split(",")
+    cells[header.index("kind")] = "factory"
+    operators[1] = ",".join(cells)
+    (data / "operators.csv").write_text("\n".join(operators) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as failed:
+        build(data, built)
+    assert any(p.file == "operators.csv" and p.row == 2 and p.field == "kind" for p in failed.value.report.problems)
+    assert tree_digest(built) == before
+
+
+def test_failing_stage_leaves_earlier_build_untouched(built, small_registry, monkeypatch):
+    before = tree_digest(built)
+
+    def broken_stage(ctx):
+        # Damage the staging copy the way a careless writer would, then fail.
+        (ctx.site_dir / "index.html").unlink()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module, "STAGES", build_module.STAGES[:1] + [("site", broken_stage)])
+    with pytest.raises(BuildError, match="原有输出"):
+        build(small_registry, built)
+    assert tree_digest(built) == before
+
+
+def test_cli_reports_invalid_data_without_traceback(small_registry, tmp_path):
+    data = copy_registry(small_registry, tmp_path / "data")
+    (data / "products.csv").unlink()
+    result = CliRunner().invoke(cli, ["build", str(data), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "products" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
