@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_builder import cli_reference, dictionary, handbook
+from site_builder import cli_reference, dictionary, handbook, urls
 from site_builder.cli import cli
 from site_builder.errors import HandbookError
 from site_builder.package import PRIVATE_KEY, Package
@@ -182,11 +182,11 @@ def test_internal_links_resolve_within_the_handbook(built):
     """Links inside the handbook resolve; links to the rest of the site (/, /data/, /datasette/) are absolute."""
     for page in sorted(built.rglob("*.html")):
         for _tag, _attr, url in page_links(page):
-            if url.startswith("/handbook/"):  # 404.html is served at any depth, so it links by full path
-                assert (built / url.removeprefix("/handbook/")).exists(), (page, url)
+            if url.startswith(urls.handbook()):  # 404.html is served at any depth, so it links by full path
+                assert (built / url.removeprefix(urls.handbook())).exists(), (page, url)
                 continue
-            if url.startswith("/"):
-                assert url in ("/", "/data/") or url.startswith("/datasette/"), (page, url)
+            if url.startswith("/"):  # the rest of the site: addresses urls.py builds
+                assert url in (urls.home(), urls.data()) or url.startswith(urls.DATASETTE_BASE), (page, url)
                 continue
             target = resolve_internal(built, page, url)
             if target is not None:

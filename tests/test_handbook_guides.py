@@ -120,3 +120,31 @@ def test_publishing_guide_explains_every_validation_rule():
     guide = (DOCS / "publishing.md").read_text(encoding="utf-8")
     explained = set(re.findall(r"^\| `([^`]+)` \|", guide, re.M))
     assert rules - explained == set()
+
+
+def test_labels_guide_gives_the_addresses_the_build_writes():
+    """The addresses the printing guide names are the ones urls.py builds (placeholders filled in)."""
+    guide = (DOCS / "labels.md").read_text(encoding="utf-8")
+    documented = {
+        "/qr/<产品编码>.svg": urls.qr_file("CODE", "svg"),
+        "/qr/<产品编码>.png": urls.qr_file("CODE", "png"),
+        "/labels/<主体编号>.pdf": urls.label_sheet("ID"),
+        "/posters/<主体编号>.pdf": urls.poster("ID"),
+        "/01/<GTIN-14>/": urls.gs1_digital_link("GTIN"),
+        "/p/<产品编码>/": urls.product("CODE"),
+    }
+    for text, built in documented.items():
+        assert f"`{text}`" in guide, text
+        assert text.replace("<产品编码>", "CODE").replace("<主体编号>", "ID").replace("<GTIN-14>", "GTIN") == built
+
+
+def test_labels_guide_commands_exist():
+    from site_builder.cli import cli
+
+    guide = (DOCS / "labels.md").read_text(encoding="utf-8")
+    for line in fenced_blocks(guide, "sh")[0].splitlines():
+        args = shlex.split(line.split("#")[0])
+        assert args[0] == "zuofang"
+        command = cli.commands[args[1]]
+        known = {o for p in command.params for o in getattr(p, "opts", [])}
+        assert {a for a in args[2:] if a.startswith("-")} <= known, line
