@@ -101,6 +101,10 @@ def test_html_in_chinese_with_demo_notice_and_site_links(ds, demo_out):
         assert "演示数据" in html, path
     assert f'href="/p/{code}/"' in get(ds, f"/registry/products/{code}").text
     assert f'href="/p/{code}/"' in get(ds, "/registry/products?_size=max").text
+    for table, pk, page in (("operators", "id", "/w/{}/"), ("brands", "id", "/brands/{}/"),
+                            ("recalls", "id", "/recalls/{}/"), ("regions", "code", "/regions/{}/")):
+        key = sqlite3.connect(demo_out / "registry.db").execute(f"select {pk} from {table} limit 1").fetchone()[0]
+        assert f'href="{page.format(key)}"' in get(ds, f"/registry/{table}/{key}").text, table
 
 
 def test_responses_are_reused_only_while_the_database_is_immutable(tmp_path, demo_out):

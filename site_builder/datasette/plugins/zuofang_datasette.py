@@ -20,6 +20,8 @@ SITE_PAGES = {
     "brands": ("id", "name", urls.brand),
     "recalls": ("id", "title", urls.recall),
     "ongoing_recalls": ("id", "title", urls.recall),
+    "regions": ("code", "name", urls.region),
+    "region_figures": ("region_code", "region_name", urls.region),
 }
 
 
