@@ -46,7 +46,7 @@ def test_every_product_gets_a_png_and_an_svg_that_decode_to_its_page(small_qr):
 def test_svg_has_a_white_background_and_the_same_modules_as_the_png(small_qr):
     out, package, _ = small_qr
     (code,) = _rows(out / "registry.db", "SELECT code FROM products ORDER BY code LIMIT 1")[0]
-    svg = (out / "site" / urls.output_path(urls.qr_file(code, "svg"))).read_text()
+    svg = (out / "site" / urls.output_path(urls.qr_file(code, "svg"))).read_text(encoding="utf-8")
     size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
     assert f'<rect width="{size}" height="{size}" fill="#fff"/>' in svg
     # Rasterise the SVG path by hand (no SVG renderer needed) and decode it.

@@ -42,7 +42,7 @@ def _pages(pdf: Path, tmp_path: Path) -> list[Image.Image]:
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, encoding="utf-8").stdout
 
 
 def _site_url(db_path) -> str:

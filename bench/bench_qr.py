@@ -1,0 +1,145 @@
+"""Benchmark of the QR stage: codes per second (matrix, PNG, SVG), the demo's whole stage,
+and a large generated registry (codes for every product, PDFs for a sample of workshops).
+
+    .venv/bin/python bench/bench_qr.py                      # demo + 50,000 operators
+    .venv/bin/python bench/bench_qr.py --operators 5000 --pdf-sample 100
+
+The large registry and its registry.db are kept under --work between runs. Drawing every
+workshop's two PDFs at 50,000 operators takes about an hour on 2 cores, so PDFs are timed on
+--pdf-sample workshops and the full figure is extrapolated (printed as such).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qrcode  # noqa: E402
+import qrcode.image.svg  # noqa: E402
+
+from qr import codes, fonts, labels, posters, records  # noqa: E402
+from qr.build import _printed_chars, build_codes  # noqa: E402
+from site_builder import files, urls  # noqa: E402
+from site_builder.database import build_database  # noqa: E402
+from site_builder.package import Package  # noqa: E402
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}/s ({seconds:.2f} s for {n:,})"
+
+
+def codes_per_second(addresses: list[str]) -> None:
+    t = time.perf_counter()
+    matrices = [codes.make_matrix(a) for a in addresses]
+    t_matrix = time.perf_counter() - t
+    t = time.perf_counter()
+    for m in matrices:
+        codes.png_bytes(m)
+    t_png = time.perf_counter() - t
+    t = time.perf_counter()
+    for m in matrices:
+        codes.svg_text(m)
+    t_svg = time.perf_counter() - t
+    n = len(addresses)
+    print(f"  matrix (qrcode, mask choice) {rate(n, t_matrix)}")
+    print(f"  PNG from matrix (Pillow)     {rate(n, t_png)}")
+    print(f"  SVG from matrix (own path)   {rate(n, t_svg)}")
+    print(f"  code = matrix + PNG + SVG    {rate(n, t_matrix + t_png + t_svg)}")
+    versions = sorted({(m.version, m.symbol_size) for m in matrices})
+    print(f"  versions (version, modules): {versions}")
+    sample = addresses[:200]
+    for label, factory in (("PNG", None), ("SVG path", qrcode.image.svg.SvgPathImage)):
+        t = time.perf_counter()
+        for a in sample:
+            qr = qrcode.QRCode(error_correction=codes.ERROR_CORRECTION, border=4, image_factory=factory)
+            qr.add_data(a)
+            qr.make(fit=True)
+            qr.make_image().save(io.BytesIO())
+        print(f"  for comparison, qrcode's own {label} image factory (matrix again per image): "
+              f"{rate(len(sample), time.perf_counter() - t)}")
+
+
+def stage(db: Path, site_url: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        for run in ("first run", "rerun (nothing changed)"):
+            files.start_build()
+            t = time.perf_counter()
+            s = build_codes(db, site, site_url)
+            total = time.perf_counter() - t
+            parts = ", ".join(f"{k} {v:.2f} s" for k, v in s.seconds.items())
+            print(f"  {run}: {total:.2f} s ({parts}); {s.codes} codes, {s.workshops} workshops "
+                  f"({2 * s.workshops} PDFs), {s.gs1_pages} GS1 pages; written {s.written}, reused {s.reused}")
+            if s.versions:
+                print(f"    versions (version, modules): {dict(s.versions)}")
+
+
+def large(work: Path, operators: int, pdf_sample: int) -> None:
+    from site_builder.demo_data import write_demo_registry
+
+    data, db = work / f"registry-{operators}", work / f"registry-{operators}.db"
+    if not (data / "datapackage.json").is_file():
+        t = time.perf_counter()
+        write_demo_registry(data, operators=operators, seed=2026)
+        print(f"  demo-data: {time.perf_counter() - t:.1f} s")
+    if not db.is_file():
+        t = time.perf_counter()
+        build_database(Package.load(data), db)
+        print(f"  registry.db: {time.perf_counter() - t:.1f} s")
+    registry = records.load(db)
+    print(f"  {len(registry.products):,} products, {len(registry.workshops):,} workshops")
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        t = time.perf_counter()
+        for p in registry.products:
+            m = codes.make_matrix(urls.absolute(registry.site_url, urls.product(p.code)))
+            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), codes.png_bytes(m))
+            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), codes.svg_text(m))
+        print(f"  codes (matrix + PNG + SVG, written): {rate(len(registry.products), time.perf_counter() - t)}")
+    t = time.perf_counter()
+    font = fonts.SubsetFont(_printed_chars(registry)).__enter__()
+    print(f"  CJK font cut to {len(font.chars):,} characters: {time.perf_counter() - t:.1f} s")
+    sample = random.Random(1).sample(registry.workshops, min(pdf_sample, len(registry.workshops)))
+    t = time.perf_counter()
+    for w in sample:
+        products = registry.products_of(w.id)
+        matrices = {p.code: codes.make_matrix(urls.absolute(registry.site_url, urls.product(p.code))) for p in products}
+        labels.label_sheet(w, products, matrices, registry, font.add_to)
+        posters.poster(w, codes.make_matrix(urls.absolute(registry.site_url, urls.operator(w.id))), registry,
+                       font.add_to)
+    per = (time.perf_counter() - t) / len(sample)
+    font.__exit__(None, None, None)
+    print(f"  sheet + poster per workshop (incl. its codes): {per * 1000:.0f} ms on {len(sample)} workshops; "
+          f"extrapolated for all {len(registry.workshops):,}: {per * len(registry.workshops) / 60:.0f} min")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--operators", type=int, default=50000)
+    parser.add_argument("--pdf-sample", type=int, default=200)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-qr")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    demo = Package.load(ROOT / "data")
+    db = args.work / "demo.db"
+    build_database(demo, db)
+    registry = records.load(db)
+    print(f"QR codes per second, {len(registry.products):,} demo addresses ({demo.site_url}/p/<code>/):")
+    codes_per_second([urls.absolute(demo.site_url, urls.product(p.code)) for p in registry.products])
+    print("Demo QR stage (build_codes):")
+    stage(db, demo.site_url)
+    if args.operators:
+        print(f"Generated registry, {args.operators:,} operators:")
+        large(args.work, args.operators, args.pdf_sample)
+
+
+if __name__ == "__main__":
+    main()
