@@ -16,9 +16,9 @@ from pathlib import Path
 
 from site_builder import files, urls
 
-from . import digital_link, fonts, labels, pdfdoc, posters, records
+from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, key
-from .codes import Matrix, make_matrix, png_bytes, svg_text
+from .codes import Matrix
 
 log = logging.getLogger(__name__)
 
@@ -36,44 +36,30 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-class _Matrices(dict):
-    """Address -> QR matrix, made on first use (only for files that must be drawn)."""
-
-    def __missing__(self, text: str) -> Matrix:
-        matrix = self[text] = make_matrix(text)
-        return matrix
-
-
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
-                operator_id: str | None = None) -> Summary:
+                operator_id: str | None = None, workers: int | None = None) -> Summary:
     """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
 
-    `site_url` defaults to the one recorded in the database's `_build` table.
+    `site_url` defaults to the one recorded in the database's `_build` table; `workers`
+    (default: the number of cores) is how many processes draw codes and PDFs.
     """
     site_dir = Path(site_dir)
     registry = records.load(db_path, operator_id)
     site_url = (site_url or registry.site_url).rstrip("/")
+    workers = drawing.default_workers() if workers is None else workers
     try:
         font_path = fonts.locate()[0]
     except fonts.FontMissing:
         font_path = None  # reported when a PDF has to be drawn
     cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None)
-    matrices = _Matrices()
-    summary = Summary()
+    summary = Summary(codes=len(registry.products), workshops=len(registry.workshops))
 
     started = time.perf_counter()
-    for product in registry.products:
-        text = urls.absolute(site_url, urls.product(product.code))
-        for ext, draw in (("png", png_bytes), ("svg", svg_text)):
-            rel = urls.output_path(urls.qr_file(product.code, ext))
-            _file(cache, summary, rel, key(text), lambda: draw(matrices[text]))
-    summary.codes = len(registry.products)
-    summary.versions = Counter((m.version, m.symbol_size) for m in matrices.values())
+    matrices = _codes(cache, summary, registry, site_url, workers)
     summary.seconds["codes"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _documents(cache, summary, registry, site_url, matrices)
-    summary.workshops = len(registry.workshops)
+    _documents(cache, summary, registry, site_url, matrices, workers)
     summary.seconds["pdf"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -88,39 +74,55 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     return summary
 
 
-def _file(cache: Cache, summary: Summary, rel: str, file_key: str, draw) -> None:
-    if cache.fresh(rel, file_key):
-        summary.reused += 1
-    else:
-        summary.written += cache.made(rel, file_key, draw())
+def _codes(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
+           workers: int) -> dict[str, Matrix]:
+    """PNG and SVG per product; returns the matrices it made (address -> matrix) for the sheets."""
+    jobs = []
+    for product in registry.products:
+        text = urls.absolute(site_url, urls.product(product.code))
+        rels = [urls.output_path(urls.qr_file(product.code, ext)) for ext in ("png", "svg")]
+        if all([cache.fresh(rel, key(text)) for rel in rels]):
+            summary.reused += 2
+        else:
+            jobs.append((text, rels))
+    matrices = {}
+    results = drawing.run(drawing.draw_code, [text for text, _ in jobs], workers, registry, None)
+    for (text, (png, svg)), (matrix, png_data, svg_data) in zip(jobs, results, strict=True):
+        matrices[text] = matrix
+        summary.written += cache.made(png, key(text), png_data)
+        summary.written += cache.made(svg, key(text), svg_data)
+        summary.versions[(matrix.version, matrix.symbol_size)] += 1
+    return matrices
 
 
 def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
-               matrices: _Matrices) -> None:
+               matrices: dict[str, Matrix], workers: int) -> None:
     """Label sheet and poster per workshop; the CJK font is cut only if one must be drawn."""
-    font: fonts.SubsetFont | None = None
     context = (registry.demo, registry.release_date.isoformat(), site_url)
-
-    def add_font(pdf):
-        nonlocal font
-        if font is None:
-            font = fonts.SubsetFont(_printed_chars(registry)).__enter__()
-        font.add_to(pdf)
-
-    try:
-        for workshop in registry.workshops:
-            products = registry.products_of(workshop.id)
-            text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in products}
-            sheet_key = key(context, asdict(workshop), [asdict(p) for p in products], text)
-            _file(cache, summary, urls.output_path(urls.label_sheet(workshop.id)), sheet_key,
-                  lambda: labels.label_sheet(workshop, products, {c: matrices[t] for c, t in text.items()},
-                                             registry, add_font))
-            address = urls.absolute(site_url, urls.operator(workshop.id))
-            _file(cache, summary, urls.output_path(urls.poster(workshop.id)), key(context, asdict(workshop), address),
-                  lambda: posters.poster(workshop, matrices[address], registry, add_font))
-    finally:
-        if font is not None:
-            font.__exit__(None, None, None)
+    sheets, posters_ = [], []
+    for workshop in registry.workshops:
+        products = registry.products_of(workshop.id)
+        text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in products}
+        rel, sheet_key = urls.output_path(urls.label_sheet(workshop.id)), key(
+            context, asdict(workshop), [asdict(p) for p in products], text)
+        if cache.fresh(rel, sheet_key):
+            summary.reused += 1
+        else:
+            codes = {code: matrices.get(t, t) for code, t in text.items()}
+            sheets.append(((workshop, products, codes), rel, sheet_key))
+        address = urls.absolute(site_url, urls.operator(workshop.id))
+        rel, poster_key = urls.output_path(urls.poster(workshop.id)), key(context, asdict(workshop), address)
+        if cache.fresh(rel, poster_key):
+            summary.reused += 1
+        else:
+            posters_.append(((workshop, address), rel, poster_key))
+    if not sheets and not posters_:
+        return
+    with fonts.SubsetFont(_printed_chars(registry)) as font:
+        for draw, jobs in ((drawing.draw_sheet, sheets), (drawing.draw_poster, posters_)):
+            results = drawing.run(draw, [job for job, _, _ in jobs], workers, registry, font.path)
+            for (_, rel, file_key), pdf in zip(jobs, results, strict=True):
+                summary.written += cache.made(rel, file_key, pdf)
 
 
 def _printed_chars(registry: records.Registry) -> set[str]:

@@ -89,15 +89,18 @@ class SubsetFont:
 
     def add_to(self, pdf) -> None:
         """Register the face with an fpdf2 document as family `cjk`."""
-        pdf.add_font(FAMILY, "", str(self.path))
-        _keep_glyph_bytes(pdf)
+        add_face(pdf, self.path)
+
+
+def add_face(pdf, path: str | Path, index: int = 0) -> None:
+    """Register the face at `path` with an fpdf2 document as family `cjk`."""
+    pdf.add_font(FAMILY, "", str(path), collection_font_number=index)
+    _keep_glyph_bytes(pdf)
 
 
 def full_face_add_to(pdf) -> None:
     """Register the whole, uncut face (slow; for checks that the cut changes nothing)."""
-    path, index = locate()
-    pdf.add_font(FAMILY, "", str(path), collection_font_number=index)
-    _keep_glyph_bytes(pdf)
+    add_face(pdf, *locate())
 
 
 def _keep_glyph_bytes(pdf) -> None:

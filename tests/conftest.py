@@ -52,5 +52,5 @@ def small_qr_build(tmp_path_factory, small_registry):
     out = tmp_path_factory.mktemp("small-qr")
     package = Package.load(small_registry)
     build_database(package, out / "registry.db")
-    summary = build_codes(out / "registry.db", out / "site", package.site_url)
+    summary = build_codes(out / "registry.db", out / "site", package.site_url, workers=1)
     return out, package, summary

@@ -151,3 +151,14 @@ def test_demo_build_gtin_pages_point_at_built_pages(demo_build):
     for page in pages:
         target = re.search(r'url=(/p/[^/"]+/)"', page.read_text(encoding="utf-8")).group(1)
         assert (site / urls.output_path(target)).is_file()
+
+
+def test_worker_processes_draw_the_same_bytes_as_one_process(small_qr, tmp_path, monkeypatch):
+    from qr import drawing
+
+    out, package, _ = small_qr
+    monkeypatch.setattr(drawing, "MIN_JOBS_PER_WORKER", 1)  # fork even for this small registry
+    build_codes(out / "registry.db", tmp_path / "site", package.site_url, workers=2)
+    made = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(out / "site") for p in (out / "site").rglob("*") if p.is_file())
+    assert all((tmp_path / "site" / rel).read_bytes() == (out / "site" / rel).read_bytes() for rel in made)

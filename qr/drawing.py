@@ -1,0 +1,72 @@
+"""Draws codes and PDFs, in this process or spread over worker processes.
+
+Choosing a QR mask and embedding a font are pure-Python CPU work, so on a machine with
+several cores the stage forks workers (the build's only parallel part). Jobs are plain
+records in, bytes out; the parent alone writes files, so writes stay ordered and the
+output is the same whatever the number of workers (tests/test_qr.py checks this).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import fonts, labels, posters
+from .codes import Matrix, make_matrix, png_bytes, svg_text
+from .records import Product, Registry, Workshop
+
+#: Below this many jobs per worker, forking costs more than it saves.
+MIN_JOBS_PER_WORKER = 8
+
+_context: dict = {}
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _init(registry: Registry, font_path: str | None) -> None:
+    _context["registry"] = registry
+    _context["font"] = font_path
+
+
+def _add_font(pdf) -> None:
+    fonts.add_face(pdf, _context["font"])
+
+
+def draw_code(text: str) -> tuple[Matrix, bytes, str]:
+    """The matrix, PNG and SVG of one address."""
+    matrix = make_matrix(text)
+    return matrix, png_bytes(matrix), svg_text(matrix)
+
+
+def draw_sheet(job: tuple[Workshop, list[Product], dict[str, Matrix | str]]) -> bytes:
+    """A label sheet; products' codes come as matrices, or as addresses when not made this run."""
+    workshop, products, codes = job
+    matrices = {code: m if isinstance(m, Matrix) else make_matrix(m) for code, m in codes.items()}
+    return labels.label_sheet(workshop, products, matrices, _context["registry"], _add_font)
+
+
+def draw_poster(job: tuple[Workshop, str]) -> bytes:
+    workshop, address = job
+    return posters.poster(workshop, make_matrix(address), _context["registry"], _add_font)
+
+
+def run(func: Callable, jobs: list, workers: int, registry: Registry, font_path: Path | None) -> Iterator:
+    """`func` over `jobs`, results in job order; in worker processes when there are enough jobs."""
+    # Workers need only the package-wide facts (demo flag, release date), not every record.
+    slim = replace(registry, products=[], workshops=[], batches={})
+    font = str(font_path) if font_path else None
+    if workers <= 1 or len(jobs) < MIN_JOBS_PER_WORKER * workers:
+        _init(slim, font)
+        yield from map(func, jobs)
+        return
+    # fork: workers start at once and inherit the imported modules (Linux, as the build runs).
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(slim, font)) as pool:
+        yield from pool.map(func, jobs, chunksize=chunk)
+
