@@ -57,6 +57,7 @@ def build_database(package: Package, db_path: Path) -> None:
         sources = [load_table(db, package, table) for table in TABLE_ORDER]
         write_build_table(db, package, sources)
         _finish(db, package)
+        _check_datasette_metadata(db, package)
         db.conn.commit()
         db.execute("VACUUM")
         db.close()
@@ -69,6 +70,16 @@ def build_database(package: Package, db_path: Path) -> None:
     from .datasette_meta import render
 
     files.write_if_changed(db_path.with_name(METADATA_NAME), render(package))
+
+
+def _check_datasette_metadata(db: sqlite_utils.Database, package: Package) -> None:
+    """Datasette's facets, labels and canned queries must fit this database (soundness check)."""
+    from .datasette_meta import generate, problems
+
+    found = problems(db.conn, generate(package))
+    if found:
+        raise DatabaseBuildError("Datasette 元数据与数据库不符：" + "；".join(found)
+                                 + "。请修改 site_builder/datasette_meta.py 中的设置或查询。")
 
 
 def _finish(db: sqlite_utils.Database, package: Package) -> None:

@@ -11,6 +11,8 @@ never from date('now'), so they give the same answers on any day.
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -201,6 +203,32 @@ def column_description(field: dict) -> str:
     if field.get(PRIVATE_KEY) == "mask":
         text += "（隐私字段：只公开姓氏，如 张*）"
     return text
+
+
+def problems(conn: sqlite3.Connection, metadata: dict) -> list[str]:
+    """What in `metadata` the database cannot satisfy: a missing table or column (facet, sort,
+    label, description, search index) or a canned query that does not compile. Run on every
+    build, so a schema change cannot silently break Datasette's pages."""
+    found = []
+    objects = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    database = metadata["databases"][DB]
+    for table, meta in database["tables"].items():
+        if table not in objects:
+            found.append(f"数据表 {table} 不存在")
+            continue
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")}
+        named = list(meta.get("facets", [])) + list(meta.get("columns", {}))
+        named += [meta[k] for k in ("sort", "sort_desc", "label_column") if k in meta]
+        found += [f"{table}.{c} 不存在" for c in dict.fromkeys(named) if c not in columns]
+        if meta.get("fts_table") and meta["fts_table"] not in objects:
+            found.append(f"{table} 的检索索引 {meta['fts_table']} 不存在")
+    for name, query in database.get("queries", {}).items():
+        params = {p: None for p in re.findall(r"(?<!:):([A-Za-z_]\w*)", query["sql"])}
+        try:
+            conn.execute("EXPLAIN " + query["sql"], params)
+        except sqlite3.Error as exc:
+            found.append(f"预设查询 {name} 无法执行（{exc}）")
+    return found
 
 
 def render(package: Package) -> str:

@@ -132,3 +132,13 @@ def test_every_facet_column_is_indexed(demo_out):
                    for _seq, name, *_rest in conn.execute(f"pragma index_list([{table}])")}
         for column in settings.get("facets", []):
             assert column in indexed, (table, column)
+
+
+def test_metadata_that_does_not_fit_the_database_is_reported(demo_out, demo_dir):
+    conn = sqlite3.connect(demo_out / "registry.db")
+    meta = datasette_meta.generate(Package.load(demo_dir))
+    assert datasette_meta.problems(conn, meta) == []
+    meta["databases"]["registry"]["tables"]["operators"]["facets"].append("owner_phone")
+    meta["databases"]["registry"]["queries"]["broken"] = {"sql": "select nope from operators where id = :id"}
+    found = datasette_meta.problems(conn, meta)
+    assert any("operators.owner_phone" in p for p in found) and any("broken" in p for p in found)
