@@ -74,3 +74,20 @@ def test_datasette_words_become_phrases():
     assert escape_query('稷山 "麻花') == '"稷 山" "麻 花"'
     assert escape_query("麻花、") == '"麻 花 u3001"'
     assert escape_query('  "" ') == '""'
+
+
+def test_search_on_the_demo_equals_substring_scan(tmp_path, demo_dir):
+    path = tmp_path / "registry.db"
+    build_database(Package.load(demo_dir), path)
+    conn = sqlite3.connect(path)
+    rng = random.Random(3)
+    for table, (_pk, columns) in SEARCHABLE.items():
+        texts = [t for r in conn.execute(f"select {', '.join(columns)} from {table}") for t in r if t]
+        for _ in range(60):
+            text = rng.choice(texts)
+            n = rng.randint(1, 6)
+            start = rng.randint(0, max(0, len(text) - n))
+            q = text[start:start + n].strip()
+            if q:
+                expected = substring_scan(conn, table, q)
+                assert expected and search(conn, table, q) == expected, (table, q)
