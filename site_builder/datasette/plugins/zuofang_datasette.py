@@ -79,7 +79,7 @@ def render_cell(row, value, column, table, database):
 LOOKUPS = {"contains": "包含", "ends with": "结尾为", "starts with": "开头为", "in": "在列表中",
            "not in": "不在列表中", "array contains": "数组包含", "array does not contain": "数组不包含",
            "date": "日期为", "is null": "为空值", "is not null": "非空值", "is blank": "为空",
-           "is not blank": "不为空"}
+           "is not blank": "不为空", "hide": "隐藏 SQL", "show": "显示 SQL"}
 
 #: Phrases of Datasette's English description of a filtered table ("where … sorted by …").
 PHRASES = [(re.compile(p), r) for p, r in (
