@@ -145,6 +145,20 @@ def render(config_path: Path, site_dir: Path) -> None:
         ) from exc
 
 
+#: Search languages the worker loads (lunr.<lang>.min.js); mkdocs-material copies all 30.
+SEARCH_LANGUAGES = ("zh",)
+
+
+def _drop_unused_assets(site: Path) -> None:
+    """Leave out what no page loads: source maps and other languages' search files (2 of 3.4 MB).
+    The search worker imports lunr.stemmer.support and lunr.<lang> for each configured language."""
+    lunr = site / "assets" / "javascripts" / "lunr"
+    keep = {f"lunr.{lang}.min.js" for lang in SEARCH_LANGUAGES} | {"lunr.stemmer.support.min.js"}
+    for path in sorted(site.rglob("*.map")) + sorted(lunr.glob("*.js")) + sorted(lunr.glob("min/*.js")):
+        if path.name not in keep:
+            path.unlink()
+
+
 def build_handbook(package: Package, dest_dir: str | Path) -> int:
     """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written."""
     with tempfile.TemporaryDirectory(prefix="zuofang-handbook-") as tmp:
@@ -152,6 +166,7 @@ def build_handbook(package: Package, dest_dir: str | Path) -> int:
         site = Path(tmp) / "site"
         with _source_date(package):
             render(config_path, site)
+        _drop_unused_assets(site)
         written = files.sync_tree(site, dest_dir)
     log.info("handbook: %d files written to %s", written, dest_dir)
     return written

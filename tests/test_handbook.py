@@ -178,6 +178,16 @@ def test_scripts_fetch_nothing_from_another_host(built):
     assert 'window.ResizeObserver = function' in (built / "index.html").read_text(encoding="utf-8")
 
 
+def test_search_worker_has_the_language_files_it_loads(built):
+    """Unused assets are left out, but never a file the search worker imports for its languages."""
+    config = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    assert config["lang"] == list(handbook.SEARCH_LANGUAGES)
+    lunr = built / "assets" / "javascripts" / "lunr" / "min"
+    assert sorted(p.name for p in lunr.iterdir()) == sorted(
+        ["lunr.stemmer.support.min.js"] + [f"lunr.{lang}.min.js" for lang in config["lang"]])
+    assert not list(built.rglob("*.map"))
+
+
 def test_internal_links_resolve_within_the_handbook(built):
     """Links inside the handbook resolve; links to the rest of the site (/, /data/, /datasette/) are absolute."""
     for page in sorted(built.rglob("*.html")):
