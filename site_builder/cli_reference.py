@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 
 
-def _help_text(command, info_name: str, parent=None) -> str:
+def _help_text(command, info_name: str, parent=None):
+    """(context, help text) for one command, as `--help` prints it."""
     # A fixed width keeps the page byte-identical whatever terminal the build runs in.
     ctx = command.context_class(command, info_name=info_name, parent=parent,
                                 terminal_width=100, max_content_width=100)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from . import urls
 from .package import PRIVATE_KEY, Package
@@ -229,8 +230,6 @@ def meanings_section(package: Package) -> str:
 
 def write_pages(package: Package, docs_dir) -> list[str]:
     """Write the dictionary pages into `docs_dir`; returns their paths relative to it, in nav order."""
-    from pathlib import Path
-
     docs_dir = Path(docs_dir)
     (docs_dir / "dictionary").mkdir(parents=True, exist_ok=True)
     (docs_dir / "dictionary" / "index.md").write_text(index_page(package), encoding="utf-8")
