@@ -117,6 +117,7 @@ class _Validation:
                 raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
             labels = next(csv.reader(io.StringIO(text, newline="")))
             truncated = readers.csv_truncation(text, len(labels))
+            del text  # Frictionless streams the file itself; no need to hold it while it does
             make = lambda schema: csv_resource(table, str(path.absolute()), encoding, schema)  # noqa: E731
         else:
             rows = readers.read_sheet(path)
