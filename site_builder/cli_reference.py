@@ -11,9 +11,10 @@ import html
 
 def _help_text(command, info_name: str, parent=None):
     """(context, help text) for one command, as `--help` prints it."""
-    # A fixed width keeps the page byte-identical whatever terminal the build runs in.
+    # A fixed width keeps the page byte-identical whatever terminal the build runs in,
+    # and narrow enough for the page column (a Chinese character is one column to click, two on screen).
     ctx = command.context_class(command, info_name=info_name, parent=parent,
-                                terminal_width=100, max_content_width=100)
+                                terminal_width=76, max_content_width=76)
     return ctx, command.get_help(ctx)
 
 
