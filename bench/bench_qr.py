@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import sys
 import tempfile
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 import qrcode  # noqa: E402
 import qrcode.image.svg  # noqa: E402
 
-from qr import codes, fonts, labels, posters, records  # noqa: E402
+from qr import codes, drawing, fonts, labels, posters, records  # noqa: E402
 from qr.build import _printed_chars, build_codes  # noqa: E402
 from site_builder import files, urls  # noqa: E402
 from site_builder.database import build_database  # noqa: E402
@@ -52,6 +53,13 @@ def codes_per_second(addresses: list[str]) -> None:
     print(f"  PNG from matrix (Pillow)     {rate(n, t_png)}")
     print(f"  SVG from matrix (own path)   {rate(n, t_svg)}")
     print(f"  code = matrix + PNG + SVG    {rate(n, t_matrix + t_png + t_svg)}")
+    workers = drawing.default_workers()
+    if workers > 1:
+        t = time.perf_counter()
+        for _ in drawing.run(drawing.draw_code, addresses, workers, records.Registry(
+                release_date=None, demo=False, site_url="", products=[], workshops=[]), None):
+            pass
+        print(f"  code, {workers} worker processes  {rate(n, time.perf_counter() - t)}")
     versions = sorted({(m.version, m.symbol_size) for m in matrices})
     print(f"  versions (version, modules): {versions}")
     sample = addresses[:200]
@@ -69,10 +77,13 @@ def codes_per_second(addresses: list[str]) -> None:
 def stage(db: Path, site_url: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        for run in ("first run", "rerun (nothing changed)"):
+        runs = [("first run, 1 process", 1, site), ("rerun (nothing changed)", 1, site)]
+        if drawing.default_workers() > 1:
+            runs.append((f"first run, {drawing.default_workers()} worker processes", None, Path(tmp) / "site2"))
+        for run, workers, folder in runs:
             files.start_build()
             t = time.perf_counter()
-            s = build_codes(db, site, site_url)
+            s = build_codes(db, folder, site_url, workers=workers)
             total = time.perf_counter() - t
             parts = ", ".join(f"{k} {v:.2f} s" for k, v in s.seconds.items())
             print(f"  {run}: {total:.2f} s ({parts}); {s.codes} codes, {s.workshops} workshops "
@@ -98,11 +109,14 @@ def large(work: Path, operators: int, pdf_sample: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         t = time.perf_counter()
-        for p in registry.products:
-            m = codes.make_matrix(urls.absolute(registry.site_url, urls.product(p.code)))
-            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), codes.png_bytes(m))
-            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), codes.svg_text(m))
-        print(f"  codes (matrix + PNG + SVG, written): {rate(len(registry.products), time.perf_counter() - t)}")
+        texts = [urls.absolute(registry.site_url, urls.product(p.code)) for p in registry.products]
+        workers = drawing.default_workers()
+        results = drawing.run(drawing.draw_code, texts, workers, registry, None)
+        for p, (_m, png, svg) in zip(registry.products, results, strict=True):
+            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), png)
+            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), svg)
+        print(f"  codes (matrix + PNG + SVG, written; {workers} workers): "
+              f"{rate(len(registry.products), time.perf_counter() - t)}")
     t = time.perf_counter()
     font = fonts.SubsetFont(_printed_chars(registry)).__enter__()
     print(f"  CJK font cut to {len(font.chars):,} characters: {time.perf_counter() - t:.1f} s")
@@ -116,8 +130,10 @@ def large(work: Path, operators: int, pdf_sample: int) -> None:
                        font.add_to)
     per = (time.perf_counter() - t) / len(sample)
     font.__exit__(None, None, None)
-    print(f"  sheet + poster per workshop (incl. its codes): {per * 1000:.0f} ms on {len(sample)} workshops; "
-          f"extrapolated for all {len(registry.workshops):,}: {per * len(registry.workshops) / 60:.0f} min")
+    full = per * len(registry.workshops) / 60
+    print(f"  sheet + poster per workshop (incl. its codes), 1 process: {per * 1000:.0f} ms on {len(sample)} "
+          f"workshops; extrapolated for all {len(registry.workshops):,}: {full:.0f} min in 1 process, "
+          f"~{full / drawing.default_workers():.0f} min with {drawing.default_workers()} workers")
 
 
 def main() -> None:
@@ -128,6 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (figures scale with it)")
     demo = Package.load(ROOT / "data")
     db = args.work / "demo.db"
     build_database(demo, db)
