@@ -9,12 +9,16 @@ hard-link clone of the previous build, so mkdocs renders into a temporary folder
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, time, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 import yaml
@@ -35,7 +39,35 @@ def handbook_url(package: Package) -> str:
     return urls.absolute(package.site_url, urls.handbook())
 
 
-def prepare_sources(package: Package, work_dir: Path) -> Path:
+#: Distributions whose version changes the built pages.
+RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Markdown", "Pygments", "jieba", "click")
+INPUTS_META = re.compile(rb'<meta name="zuofang-handbook-inputs" content="([0-9a-f]+)">')
+
+
+def inputs_digest(package: Package) -> str:
+    """A digest of everything the handbook is made from: its sources, the code that generates
+    pages, the package descriptor (schemas, release date, site URL), the CLI's help and the
+    renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
+    h = hashlib.sha256()
+    code = [Path(__file__), Path(dictionary.__file__), Path(cli_reference.__file__)]
+    for path in code + sorted(p for p in SOURCE_DIR.rglob("*") if p.is_file()):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
+    h.update(cli_reference.page(_cli_group()).encode())
+    h.update(" ".join(f"{d}={version(d)}" for d in RENDERERS).encode())
+    return h.hexdigest()[:20]
+
+
+def _built_from(dest_dir: Path) -> str | None:
+    """The inputs digest the handbook in `dest_dir` was built from, if there is one."""
+    try:
+        match = INPUTS_META.search((dest_dir / "index.html").read_bytes())
+    except FileNotFoundError:
+        return None
+    return match.group(1).decode() if match else None
+
+
+def prepare_sources(package: Package, work_dir: Path, digest: str = "") -> Path:
     """Copy the sources to `work_dir`, add the generated pages; returns the mkdocs.yml to build."""
     shutil.copytree(SOURCE_DIR, work_dir, dirs_exist_ok=True)
     docs = work_dir / "docs"
@@ -54,6 +86,7 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     config["site_url"] = handbook_url(package)
     config["copyright"] = _copyright(package)
     config.setdefault("extra", {})["zuofang_demo"] = package.is_demo
+    config["extra"]["zuofang_inputs"] = digest
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config_path
 
@@ -159,10 +192,22 @@ def _drop_unused_assets(site: Path) -> None:
             path.unlink()
 
 
-def build_handbook(package: Package, dest_dir: str | Path) -> int:
-    """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written."""
+def build_handbook(package: Package, dest_dir: str | Path, force: bool = False) -> int:
+    """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written.
+
+    The stage folder starts as a copy of the previous output: when that handbook was built from
+    the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not run,
+    unless `force`."""
+    dest_dir = Path(dest_dir)
+    digest = inputs_digest(package)
+    if not force and _built_from(dest_dir) == digest:
+        for path in dest_dir.rglob("*"):
+            if path.is_file():
+                files.record(path)
+        log.info("handbook: inputs unchanged, %s kept", dest_dir)
+        return 0
     with tempfile.TemporaryDirectory(prefix="zuofang-handbook-") as tmp:
-        config_path = prepare_sources(package, Path(tmp) / "src")
+        config_path = prepare_sources(package, Path(tmp) / "src", digest)
         site = Path(tmp) / "site"
         with _source_date(package):
             render(config_path, site)
@@ -178,4 +223,4 @@ if __name__ == "__main__":
 
     args = sys.argv[1:]
     data_dir, dest = (args + ["data", "build/handbook"][len(args):])[:2]
-    print(f"{build_handbook(Package.load(data_dir), dest)} files written to {dest}")
+    print(f"{build_handbook(Package.load(data_dir), dest, force=True)} files written to {dest}")

@@ -220,6 +220,29 @@ def test_another_build_is_byte_identical_and_rewrites_nothing(built, demo_dir, t
     assert tree_digest(again) == tree_digest(built)
 
 
+def test_unchanged_inputs_keep_the_previous_handbook(built, package, tmp_path):
+    """New records alone do not touch the handbook: with the same schemas, sources and CLI, the
+    previous files are kept (and count as produced, so the build's prune keeps them); a schema
+    change rebuilds it."""
+    import copy
+
+    from site_builder import files
+
+    previous = tmp_path / "handbook"
+    shutil.copytree(built, previous)
+    files.start_build()
+    assert handbook.build_handbook(package, previous) == 0
+    assert files.prune(previous) == []
+
+    descriptor = copy.deepcopy(package.descriptor)
+    field = next(f for r in descriptor["resources"] if r["name"] == "operators"
+                 for f in r["schema"]["fields"] if f["name"] == "address")
+    field["description"] = "经营场所地址（含门牌号）。"
+    assert handbook.build_handbook(Package(package.directory, descriptor), previous) > 0
+    assert "经营场所地址（含门牌号）。" in page_text(previous, "dictionary/operators")
+    files.start_build()
+
+
 # --- Chinese search -------------------------------------------------------------------------
 # The browser side of mkdocs-material's search, in Python: the index's text is split with the
 # configured separator (jieba put U+200B between words at build time); a Chinese query is cut
