@@ -10,6 +10,7 @@ never from date('now'), so they give the same answers on any day.
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sqlite3
@@ -156,7 +157,7 @@ def generate(package: Package) -> dict:
     source = (package.descriptor.get("sources") or [{}])[0]
     tables = {name: table_metadata(package, name) for name in TABLE_ORDER}
     for name, (title, text, facets) in VIEW_METADATA.items():
-        tables[name] = {"title": title, "description": text, "facets": facets}
+        tables[name] = {"title": title, "description": text, "facets": list(facets)}
     for name, (title, text) in BUILD_METADATA.items():
         tables[name] = {"title": title, "description": text}
     assert set(VIEW_METADATA) == set(VIEWS)
@@ -183,7 +184,7 @@ def generate(package: Package) -> dict:
 def table_metadata(package: Package, table: str) -> dict:
     resource = package.resources[table]
     meta = {"title": resource.get("title", table), "description": resource.get("description", "")}
-    meta.update(TABLE_SETTINGS.get(table, {}))
+    meta.update(copy.deepcopy(TABLE_SETTINGS.get(table, {})))  # callers may change what they get
     meta["columns"] = {f["name"]: column_description(f) for f in package.public_fields(table)}
     if table in SEARCHABLE:
         # Datasette finds a search index only by content="table"; ours holds the text as
