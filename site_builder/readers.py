@@ -104,7 +104,7 @@ def read_rows(source: TableSource) -> tuple[list[str], list[list[str]]]:
 
 
 def csv_truncation(text: str, width: int) -> str | None:
-    """Why a CSV text looks cut off mid-row (its last row), or None.
+    """What is wrong with a CSV text's last row when it looks cut off, or None.
 
     Two signs of a cut: a quoted cell never closed (the parser would silently swallow the
     rest of the file into one cell), or a last line without a line break that has fewer
@@ -116,7 +116,8 @@ def csv_truncation(text: str, width: int) -> str | None:
                 pass
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
-                return '引号没有闭合（某个以 " 开头的单元格没有结尾的 "）'
+                return ('有一个引号（"）没有闭合，从这里到文件末尾都被读成了一个单元格。'
+                        "可能是文件被截断，也可能是这一行的某个单元格多了一个引号：请检查这一行，或重新导出")
     if text.endswith(("\n", "\r")):
         return None
     last = text[text.rfind("\n") + 1:]
@@ -124,7 +125,8 @@ def csv_truncation(text: str, width: int) -> str | None:
         return None  # the last row spans lines: its cells cannot be counted from one line
     cells = next(csv.reader([last]), [])
     if 0 < len(cells) < width:
-        return f"最后一行只有 {len(cells)} 个单元格（表头有 {width} 列），且没有换行结尾"
+        return (f"这是最后一行，只有 {len(cells)} 个单元格（表头有 {width} 列），且没有换行结尾："
+                "文件可能在保存或传输中被截断。请重新导出")
     return None
 
 

@@ -38,7 +38,8 @@ RULE_DESCRIPTIONS = {
     "encoding": "文件既不是 UTF-8 也不是 GB18030 编码，或含有损坏的字节。Unknown encoding or broken bytes.",
     "empty-file": "文件是空的，连表头都没有。The file is empty.",
     "unreadable-file": "文件无法读取，如损坏的 XLSX。The file cannot be read (e.g. a broken XLSX).",
-    "truncated-file": "文件在最后一行被截断：引号未闭合，或最后一行缺单元格且没有换行。The file was cut off.",
+    "truncated-file": "文件被截断或引号未闭合：其后的内容都读成了一个单元格，或最后一行缺单元格且没有换行。"
+                      "The file was cut off, or a quote never closes.",
     "delimiter": "CSV 的分隔符不是英文逗号（如分号、制表符）。The CSV is not comma-separated.",
     "missing-column": "缺少数据字典中的列。A column of the schema is missing.",
     "extra-column": "表头中有数据字典之外的列（或列名有空格、拼写错误）。An unknown column.",

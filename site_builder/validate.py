@@ -168,8 +168,8 @@ class _Validation:
                     if table == "regions":
                         regions.append((number, clean))
         if truncated:  # `number` is the last row's
-            pending = [_problem(file, number, (None, "truncated-file",
-                                               f"文件在第 {number} 行被截断：{truncated}。文件可能没有完整保存或传输，请重新导出。"))]
+            pending = [_problem(file, number, (None, "truncated-file", f"第 {number} 行：{truncated}。"))]
+            seen = {}  # rows after the cut are unknown: references into them are not judged
         self.report.problems.extend(pending)
         self.report.counts[table] = count
         if count == 0 and table in MUST_HAVE_ROWS:
