@@ -64,6 +64,9 @@ def detect_encoding(name: str, raw: bytes) -> str:
     before the first bad byte already holds valid multi-byte UTF-8, the file is UTF-8
     (a GB18030 file fails at its first Chinese character) and the bad byte is the error.
     """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise TableReadError(name, "encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”格式）。"
+                             "请在表格软件中另存为“CSV UTF-8（逗号分隔）”。", 1)
     try:
         raw.decode("utf-8-sig")
         return "utf-8-sig"

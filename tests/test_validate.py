@@ -128,6 +128,9 @@ def test_encoding_detection_tells_gb18030_from_broken_utf8():
     with pytest.raises(readers.TableReadError) as caught:
         readers.detect_encoding("t.csv", broken)
     assert caught.value.row == 3 and caught.value.rule == "encoding"
+    with pytest.raises(readers.TableReadError) as caught:
+        readers.detect_encoding("t.csv", text.encode("utf-16"))
+    assert "UTF-16" in str(caught.value)
 
 
 @pytest.mark.parametrize("text,cut", [
