@@ -11,6 +11,14 @@ from site_builder.rules import RULE_DESCRIPTIONS
 from site_builder.validate import validate_registry
 from validate_corpus import BASE, build_case, cases, expected
 
+def test_base_registry_uses_the_current_schemas(repo_root):
+    """The corpus checks the schemas the project ships; regenerate _base when they change
+    (`zuofang demo-data --operators 12 --seed 6 --out tests/corpus/_base`, then review expected.json)."""
+    shipped = json.loads((repo_root / "site_builder/schema/datapackage.json").read_text(encoding="utf-8"))
+    base = json.loads((BASE / "datapackage.json").read_text(encoding="utf-8"))
+    assert base["resources"] == shipped["resources"]
+
+
 def test_base_registry_is_valid():
     report = validate_registry(BASE)
     assert report.problems == []

@@ -1,5 +1,8 @@
 """The bad-input corpus: tests/corpus/<case>/ = one defect applied to the valid registry in _base/.
 
+_base is `zuofang demo-data --operators 12 --seed 6` (12 rather than 5 operators so that it
+holds a closed and an ongoing recall, failed samplings and GTINs for the rules to break).
+
 A case folder holds files that replace _base's, and/or `case.json` with steps applied in
 order to a copy of _base (binary defects — other encodings, XLSX, broken zips, cut-off
 files — are easier to make than to commit), and `expected.json`: the exact problems
