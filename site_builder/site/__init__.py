@@ -11,6 +11,7 @@ import logging
 from .. import files, urls
 from . import feeds, render
 from .pelican_run import run_pelican
+from .pagecache import PageCache
 from .plugin import SiteJob
 from .registry import load_registry
 
@@ -29,7 +30,7 @@ def build_site(ctx) -> SiteJob:
     package = ctx.package
     renderer = render.configure(package)
     registry = load_registry(ctx.db_path, package.release_date)
-    job = SiteJob(registry, renderer, ctx.site_dir, package.site_url)
+    job = SiteJob(registry, renderer, ctx.site_dir, package.site_url, cache=PageCache(ctx.stage_dir, package))
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())

@@ -15,7 +15,9 @@ from pathlib import Path
 from pelican import signals
 
 from .. import files, urls
+from ..errors import ZuofangError
 from . import feeds, lists, pages
+from .pagecache import PageCache
 from .registry import Registry
 from .render import Renderer
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 JOB_SETTING = "ZUOFANG_JOB"
 
 
-class AddressClash(Exception):
+class AddressClash(ZuofangError):
     """Two pages of one build want the same address."""
 
 
@@ -33,16 +35,28 @@ class AddressClash(Exception):
 class SiteJob:
     """What one build's generator needs, and what it reports back."""
 
-    registry: Registry
-    renderer: Renderer
+    registry: Registry = field(repr=False)
+    renderer: Renderer = field(repr=False)
     site_dir: Path
     site_url: str
+    cache: PageCache | None = field(default=None, repr=False)
     addresses: list[str] = field(default_factory=list)
     written: int = 0
+    rendered: int = 0
 
-    def write(self, address: str, text: str) -> None:
+    def write(self, address: str, text: str | bytes) -> None:
         self.addresses.append(address)
         self.written += files.write_if_changed(self.site_dir / urls.output_path(address), text)
+
+    def page(self, address: str, template, context: dict) -> None:
+        """Render a page unless the previous build rendered it from the same inputs."""
+        if self.cache is not None:
+            digest = self.cache.fingerprint({"template": template.name, "context": context})
+            if self.cache.fresh(address, digest, self.site_dir / urls.output_path(address)):
+                self.addresses.append(address)
+                return
+        self.rendered += 1
+        self.write(address, template.render(**context))
 
 
 class RegistryGenerator:
@@ -69,10 +83,13 @@ class RegistryGenerator:
                 if address in seen:
                     raise AddressClash(f"地址 {address} 被两个页面使用（模板 {template}）。请检查编号是否重复。")
                 seen.add(address)
-                job.write(address, render(template).render(**context))
+                job.page(address, render(template), context)
         job.write(urls.feed("recalls"), feeds.recalls_feed(reg, job.site_url, job.renderer.render))
         job.write(urls.feed("notices"), feeds.notices_feed(reg, job.site_url, job.renderer.render))
-        log.info("registry pages: %d addresses, %d files written", len(job.addresses), job.written)
+        if job.cache is not None:
+            job.cache.save()
+        log.info("registry pages: %d addresses, %d rendered, %d files written",
+                 len(job.addresses), job.rendered, job.written)
 
 
 def _generators(pelican):
