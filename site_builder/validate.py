@@ -120,6 +120,9 @@ class _Validation:
             del text  # Frictionless streams the file itself; no need to hold it while it does
             make = lambda schema: csv_resource(table, str(path.absolute()), encoding, schema)  # noqa: E731
         else:
+            # Read by readers, not by Frictionless's XLSX parser: that one hands over typed cells
+            # (a region code typed as a number fails a string field), and an XLSX table must
+            # validate exactly like the same table as CSV.
             rows = readers.read_sheet(path)
             offset = next(i for i, r in enumerate(rows) if r)  # rows above the header are blank
             labels = rows[offset]
