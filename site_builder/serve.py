@@ -97,8 +97,9 @@ def serve(out_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
         raise ServeError(f"无法在 {host}:{port} 上启动网站（{exc.strerror}）：端口可能已被占用，请用 --port 指定其他端口。") from exc
     httpd.daemon_threads = True
     # Datasette's request log goes to stderr: stdout carries only the two addresses.
+    # UTF-8 mode: Datasette reads the metadata and plugin files with the locale's encoding.
     datasette = subprocess.Popen(datasette_command(out_dir, host, port + 1), stdin=subprocess.DEVNULL,
-                                 stdout=_stderr_fd())
+                                 stdout=_stderr_fd(), env={**os.environ, "PYTHONUTF8": "1"})
     previous = _stop_on_sigterm()
     try:
         _wait_until_up(datasette, host, port + 1)

@@ -142,3 +142,18 @@ def test_metadata_that_does_not_fit_the_database_is_reported(demo_out, demo_dir)
     meta["databases"]["registry"]["queries"]["broken"] = {"sql": "select nope from operators where id = :id"}
     found = datasette_meta.problems(conn, meta)
     assert any("operators.owner_phone" in p for p in found) and any("broken" in p for p in found)
+
+
+def test_datasette_starts_in_a_process_whose_locale_is_c(demo_out):
+    """Pelican switches the build process to the "C" locale; Datasette reads plugin files with
+    the locale's encoding, so the plugins must load (and search work) all the same."""
+    import locale
+
+    saved = locale.setlocale(locale.LC_ALL)
+    locale.setlocale(locale.LC_ALL, "C")
+    try:
+        app = datasette_app(demo_out)
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+    rows = get(app, "/registry/products.json?_search=麻花&_shape=array&_col=code").json()
+    assert rows

@@ -1,0 +1,109 @@
+"""Datasette plugin for registry.db: Chinese ?_search=, links to the public site, demo notice.
+
+Registered through plugins/zuofang_datasette.py, which `zuofang serve` passes to
+`datasette --plugins-dir` (site_builder/serve.py).
+"""
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+from site_builder import urls
+from site_builder.search import escape_query
+
+#: Tables (and views) whose rows have a page on the public site: key column, the column
+#: that carries the link (the row's label), and how to address the page.
+SITE_PAGES = {
+    "operators": ("id", "name", urls.operator),
+    "products": ("code", "name", urls.product),
+    "brands": ("id", "name", urls.brand),
+    "recalls": ("id", "title", urls.recall),
+    "ongoing_recalls": ("id", "title", urls.recall),
+    "regions": ("code", "name", urls.region),
+    "region_figures": ("region_code", "region_name", urls.region),
+}
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn, database):
+    # Datasette turns ?_search=麻花 into `match escape_fts(:search)`. Its built-in escape_fts
+    # quotes the word as one token; registry.db indexes one token per character, so the word
+    # must become a phrase of its characters. trylast: registered after the built-in one, so
+    # this definition is the one the connection keeps.
+    if database == "registry":
+        conn.create_function("escape_fts", 1, escape_query, deterministic=True)
+
+
+def site_page(table: str, value) -> str | None:
+    """The public site's page for a row of `table` with primary key `value`, if it has one."""
+    if table not in SITE_PAGES or value in (None, ""):
+        return None
+    return SITE_PAGES[table][2](str(value))
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    # Every page (the index and error pages too) shows the demonstration notice, so the
+    # flag is read from registry.db whatever database the page is about.
+    async def variables():
+        is_demo, release_date = False, None
+        if "registry" in datasette.databases:
+            row = (await datasette.get_database("registry").execute(
+                "select demo, release_date from _build")).first()
+            if row:
+                is_demo, release_date = bool(row["demo"]), row["release_date"]
+        return {"zuofang_demo": is_demo, "zuofang_release_date": release_date,
+                "zuofang_site_page": site_page}
+
+    return variables
+
+
+@hookimpl
+def render_cell(row, value, column, table, database):
+    # The label cell (name or title) carries the link to the public page, on table and row
+    # pages alike; Datasette itself links the key to the row page.
+    if database != "registry" or table not in SITE_PAGES or column != SITE_PAGES[table][1]:
+        return None
+    try:
+        page = site_page(table, row[SITE_PAGES[table][0]])
+    except (IndexError, KeyError):
+        return None
+    if page is None or value is None:
+        return None
+    return Markup(f'{escape(value)} <a class="site-page" href="{escape(page)}" '
+                  f'title="公众网站上的页面 Page on the public site">网站页面&nbsp;↗</a>')
+
+
+#: Datasette's filter names (the operator menu) in Chinese.
+LOOKUPS = {"contains": "包含", "ends with": "结尾为", "starts with": "开头为", "in": "在列表中",
+           "not in": "不在列表中", "array contains": "数组包含", "array does not contain": "数组不包含",
+           "date": "日期为", "is null": "为空值", "is not null": "非空值", "is blank": "为空",
+           "is not blank": "不为空", "hide": "隐藏 SQL", "show": "显示 SQL"}
+
+#: Phrases of Datasette's English description of a filtered table ("where … sorted by …").
+PHRASES = [(re.compile(p), r) for p, r in (
+    (r'search matches "(.*?)"', r"检索“\1”"), (r'search column "(.*?)" matches "(.*?)"', r"\1 中检索“\2”"),
+    (r"sorted by (\S+) descending$", r"按 \1 降序排列"), (r"sorted by (\S+)$", r"按 \1 排序"),
+    (r"^where ", "筛选："), (r" and ", "，且 "), (r" contains ", " 包含 "), (r" does not contain ", " 不包含 "),
+    (r" ends with ", " 结尾为 "), (r" starts with ", " 开头为 "), (r" is not null", " 非空值"),
+    (r" is null", " 为空值"), (r" is not blank", " 不为空"), (r" is blank", " 为空"), (r" is on date ", " 日期为 "),
+)]
+
+
+def zh(text) -> str:
+    """Datasette's English filter labels and table descriptions, in Chinese (others unchanged)."""
+    if text is None:
+        return ""
+    text = str(text)
+    if text in LOOKUPS:
+        return LOOKUPS[text]
+    for pattern, replacement in PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["zh"] = zh
