@@ -27,6 +27,7 @@ LABELS = {
     "effective_on": "等级生效日期", "sampled_on": "抽样日期", "issued_on": "发布日期",
     "closed_on": "结束日期", "publicity_start": "公示开始日期", "publicity_end": "公示结束日期",
     "awarded_on": "认定日期", "decided_on": "处罚决定日期",
+    "product_code": "产品编码", "sampling_id": "抽检编号", "inspection_id": "检查编号",
 }
 
 
@@ -69,6 +70,7 @@ RULE_DESCRIPTIONS = {
     "lat-lon": "经纬度超出范围，或只填了其中一个。Latitude/longitude out of range or half given.",
     "failed-items": "不合格抽检须逐项列出项目、检验结果和标准值；合格则为空。Failed items missing or malformed.",
     "recall-status": "已结束的召回须有结束日期，进行中的不应有。Recall status and closing date disagree.",
+    "same-operator": "抽检、召回、分级引用的产品、抽检或检查属于另一主体。A reference to another business's row.",
 }
 
 
@@ -88,12 +90,18 @@ class Region:
     parent_code: str | None
 
 
+#: Rows other rows point to, by key, whose business (operator_id) a reference must share.
+OWNED = {"products": "code", "inspections": "id", "samplings": "id"}
+
+
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules may look up besides the row: the release date ("today") and the regions."""
+    """What rules may look up besides the row: the release date ("today"), the regions, and
+    the business each product, inspection and sampling belongs to (`OWNED`, filled as read)."""
 
     release_date: date
     regions: Mapping[str, Region] = field(default_factory=dict)
+    owners: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 Row = Mapping[str, object]
@@ -155,6 +163,23 @@ def date_order(earlier: str, later: str, strict: bool) -> RowRule:
             relation = "晚于" if strict else "不早于"
             yield Finding(later, "date-order",
                           f"{LABELS[later]} {zh_date(b)} 应{relation}{LABELS[earlier]} {zh_date(a)}。请核对这两个日期。")
+
+    return check
+
+
+def same_operator(*links: tuple[str, str]) -> RowRule:
+    """A sampling's product, a recall's product and sampling, a grade's inspection must be
+    the same business's: a recall pinned on another maker's product would show on the wrong
+    provenance page."""
+
+    def check(row: Row, ctx: RuleContext) -> Iterator[Finding]:
+        operator = row.get("operator_id")
+        for name, table in links:
+            value = row.get(name)
+            owner = ctx.owners.get(table, {}).get(value) if value and operator else None
+            if owner is not None and owner != operator:
+                yield Finding(name, "same-operator",
+                              f"“{value}”属于主体 {owner}，与这一行的主体 {operator} 不一致。请核对{LABELS.get(name, name)}或主体编号。")
 
     return check
 
@@ -302,10 +327,12 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "products": (gtin, formula_injection),
     "material_sources": (formula_injection,),
     "inspections": (future_dates("date"), formula_injection),
-    "grades": (future_dates("effective_on"), formula_injection),
-    "samplings": (future_dates("sampled_on"), failed_items, formula_injection),
+    "grades": (future_dates("effective_on"), same_operator(("inspection_id", "inspections")), formula_injection),
+    "samplings": (future_dates("sampled_on"), failed_items, same_operator(("product_code", "products")),
+                  formula_injection),
     "recalls": (date_order("issued_on", "closed_on", strict=False), future_dates("issued_on", "closed_on"),
-                recall_status, formula_injection),
+                recall_status, same_operator(("product_code", "products"), ("sampling_id", "samplings")),
+                formula_injection),
     "brands": (date_order("publicity_start", "publicity_end", strict=True),
                date_order("publicity_end", "awarded_on", strict=True),
                future_dates("publicity_start", "awarded_on"), brand_award, formula_injection),

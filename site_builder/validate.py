@@ -25,7 +25,7 @@ from .errors import DataPackageError
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError
 from .report import Problem, Report
-from .rules import Region, RuleContext, check_row, region_hierarchy
+from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
 from .validate_frictionless import (
     TableInfo, attach_lookups, csv_resource, field_title, inline_resource, row_problems, table_schema,
 )
@@ -145,6 +145,7 @@ class _Validation:
         info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files)
         seen = {key: set() for key in keys}
         regions: list[tuple[int, dict]] = []
+        owners = self.context.owners.setdefault(table, {}) if table in OWNED else {}
         pending: list = []  # the last row's problems wait: a truncated file replaces them
         count, number = 0, 1 + offset
         with warnings.catch_warnings(), system.use_context(trusted=True):
@@ -170,6 +171,8 @@ class _Validation:
                                 for f in check_row(table, clean, self.context)]
                     if table == "regions":
                         regions.append((number, clean))
+                    elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):
+                        owners[clean[OWNED[table]]] = clean["operator_id"]
         if truncated:  # `number` is the last row's
             pending = [_problem(file, number, (None, "truncated-file", f"第 {number} 行：{truncated}。"))]
             seen = {}  # rows after the cut are unknown: references into them are not judged
@@ -189,7 +192,7 @@ class _Validation:
             self.report.add(file, number, finding.field, finding.rule, finding.message)
         regions = {r["code"]: Region(r.get("level"), r.get("name"), r.get("parent_code"))
                    for _, r in rows if r.get("code")}
-        self.context = RuleContext(self.context.release_date, regions)
+        self.context = RuleContext(self.context.release_date, regions, self.context.owners)
 
 
 def _problem(file: str, row: int, found: tuple) -> Problem:
