@@ -119,12 +119,18 @@ def _have(row: Row, *names: str) -> bool:
 
 # --- rules shared by several tables ------------------------------------------------------
 
+FORMULA_HINTS = {
+    "+": "电话号码请去掉“+86”，写成 0359-… 的形式",
+    "-": "可改写为不以“-”开头的说法，如“冷冻（-18℃）保存”",
+}
+
+
 def formula_injection(row: Row, ctx: RuleContext) -> Iterator[Finding]:
     for name, value in row.items():
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            hint = FORMULA_HINTS.get(value[0], f"请去掉开头的“{value[0]}”")
             yield Finding(name, "formula-injection",
-                          f"“{_short(value)}”以“{value[0]}”开头，在电子表格中打开时会被当作公式执行（公式注入）。"
-                          f"请去掉开头的“{value[0]}”，或在前面加上文字（电话号码请写成 0359-… 的形式）。")
+                          f"“{_short(value)}”以“{value[0]}”开头，在电子表格中打开时会被当作公式执行（公式注入）。{hint}。")
 
 
 def future_dates(*names: str) -> RowRule:
