@@ -49,9 +49,11 @@ def inputs_digest(package: Package) -> str:
     pages, the package descriptor (schemas, release date, site URL), the CLI's help and the
     renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
     h = hashlib.sha256()
-    code = [Path(__file__), Path(dictionary.__file__), Path(cli_reference.__file__)]
-    for path in code + sorted(p for p in SOURCE_DIR.rglob("*") if p.is_file()):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    code = {Path(m.__file__).name: Path(m.__file__) for m in (dictionary, cli_reference)}
+    code["handbook.py"] = Path(__file__)
+    sources = {str(p.relative_to(SOURCE_DIR)): p for p in SOURCE_DIR.rglob("*") if p.is_file()}
+    for name, path in sorted(code.items()) + sorted(sources.items()):
+        h.update(name.encode() + b"\0" + path.read_bytes())
     h.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
     h.update(cli_reference.page(_cli_group()).encode())
     h.update(" ".join(f"{d}={version(d)}" for d in RENDERERS).encode())
