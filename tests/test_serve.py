@@ -46,7 +46,7 @@ def test_serve_site_and_datasette_on_one_port_then_stop(tmp_path):
     (out / "site" / "index.html").write_text('<html lang="zh-CN"><body>首页</body></html>', encoding="utf-8")
     port = free_port_pair()
     process = subprocess.Popen([str(ZUOFANG), "serve", str(out), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, encoding="utf-8")
     try:
         lines = [process.stdout.readline() for _ in range(2)]  # printed once both answer
         assert lines[0].strip() == f"网站 Site: http://127.0.0.1:{port}/"
@@ -71,7 +71,7 @@ def test_serve_without_a_site_folder_still_serves_datasette(tmp_path):
     build_database(Package.load(write_tiny_registry(tmp_path / "data")), out / "registry.db")
     port = free_port_pair()
     process = subprocess.Popen([str(ZUOFANG), "serve", str(out), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, encoding="utf-8")
     try:
         process.stdout.readline()
         status, body = fetch(f"http://127.0.0.1:{port}/")
@@ -84,5 +84,5 @@ def test_serve_without_a_site_folder_still_serves_datasette(tmp_path):
 
 
 def test_serve_without_a_database_says_how_to_build(tmp_path):
-    result = subprocess.run([str(ZUOFANG), "serve", str(tmp_path)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run([str(ZUOFANG), "serve", str(tmp_path)], capture_output=True, encoding="utf-8", timeout=30)
     assert result.returncode != 0 and "zuofang build" in result.stderr
