@@ -30,8 +30,8 @@ SITE_PAGES = {
 def prepare_connection(conn, database):
     # Datasette turns ?_search=麻花 into `match escape_fts(:search)`. Its built-in escape_fts
     # quotes the word as one token; registry.db indexes one token per character, so the word
-    # must become a phrase of its characters. trylast: registered after the built-in one, so
-    # this definition is the one the connection keeps.
+    # must become a phrase of its characters. trylast: pluggy calls this after Datasette's own
+    # prepare_connection (sql_functions.py), so this definition is the one the connection keeps.
     if database == "registry":
         conn.create_function("escape_fts", 1, escape_query, deterministic=True)
 
