@@ -42,7 +42,9 @@ class Package:
             descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DataPackageError(f"{path}：不是有效的 JSON（{exc}）。") from exc
-        names = [r.get("name") for r in descriptor.get("resources", [])]
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+            raise DataPackageError(f"{path}：不是数据包描述（应为含 resources 列表的 JSON 对象）。")
+        names = [r.get("name") for r in descriptor["resources"] if isinstance(r, dict)]
         missing = [t for t in TABLE_ORDER if t not in names]
         if missing:
             raise DataPackageError(f"{path}：缺少数据表定义：{'、'.join(missing)}。")
