@@ -1,0 +1,140 @@
+"""A real browser (Debian's Chromium, driven by Playwright) loads the pages a visitor meets first:
+no console error, no request to any host but the local server, and axe-core finds no violation."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from site_builder import urls
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
+
+REPO = Path(__file__).resolve().parent.parent
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_build):
+    conn = sqlite3.connect(f"file:{demo_build / 'registry.db'}?mode=ro", uri=True)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_build):
+    with StaticServer(demo_build / "site") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def visit(browser, server, address: str, wait_for: str | None = None) -> dict:
+    """Load `address`, run axe-core, and return what a tester would note down."""
+    page = browser.new_page()
+    requests, errors, failed = [], [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(server.url + address)
+    if wait_for:
+        page.wait_for_selector(wait_for)
+    page.add_script_tag(path=str(AXE))
+    axe = page.evaluate("async () => (await axe.run(document)).violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))")
+    result = {
+        "status": response.status, "requests": requests, "errors": errors, "failed": failed, "axe": axe,
+        "lang": page.get_attribute("html", "lang"), "text": page.inner_text("body"), "page": page,
+    }
+    return result
+
+
+def assert_clean(result, server):
+    assert result["status"] == 200
+    assert result["lang"] == "zh-CN"
+    assert result["failed"] == []
+    assert result["errors"] == []
+    assert [u for u in result["requests"] if not u.startswith(server.url)] == []
+    assert result["axe"] == []
+    assert "演示数据" in result["text"]
+
+
+def one(conn, sql):
+    row = conn.execute(sql).fetchone()
+    assert row is not None, f"the demo has no row for: {sql}"
+    return row[0]
+
+
+def test_home(browser, server):
+    assert_clean(visit(browser, server, urls.home()), server)
+
+
+def test_business_page(browser, server, demo_db):
+    operator_id = one(demo_db, "select operator_id from grades order by operator_id limit 1")
+    result = visit(browser, server, urls.operator(operator_id))
+    assert_clean(result, server)
+    name = one(demo_db, f"select name from operators where id = '{operator_id}'")
+    assert name in result["text"]
+
+
+def test_provenance_page_under_ongoing_recall(browser, server, demo_db):
+    code, title = demo_db.execute(
+        "select product_code, title from recalls where status = 'ongoing' and product_code is not null "
+        "order by id limit 1").fetchone()
+    result = visit(browser, server, urls.product(code))
+    assert_clean(result, server)
+    product_name = one(demo_db, f"select name from products where code = '{code}'")
+    text = result["text"]
+    # The recall is the first thing a shopper reads: above the product itself.
+    assert title in text and product_name in text
+    assert text.index(title) < text.index(product_name)
+    assert "召回" in text[: text.index(product_name)]
+
+
+def test_withdrawn_product_keeps_its_page(browser, server, demo_db):
+    code = one(demo_db, "select code from products where status = 'withdrawn' order by code limit 1")
+    result = visit(browser, server, urls.product(code))
+    assert_clean(result, server)
+    assert "撤市" in result["text"]
+
+
+def test_brand_page(browser, server, demo_db):
+    brand_id, name = demo_db.execute("select id, name from brands where name = '稷山麻花' limit 1").fetchone()
+    result = visit(browser, server, urls.brand(brand_id))
+    assert_clean(result, server)
+    assert name in result["text"]
+
+
+def test_recall_list(browser, server, demo_db):
+    result = visit(browser, server, urls.recalls())
+    assert_clean(result, server)
+    titles = [r[0] for r in demo_db.execute("select title from recalls order by issued_on desc, id")]
+    positions = [result["text"].index(t) for t in titles]
+    assert positions == sorted(positions), "recalls are listed newest first"
+
+
+def test_search_finds_what_was_typed(browser, server, demo_db):
+    result = visit(browser, server, urls.search() + "?q=麻花", wait_for="#search-results li")
+    assert_clean(result, server)
+    shown = result["page"].locator("#search-results li").all_inner_texts()
+    expected_products = [r[0] for r in demo_db.execute("select name from products where instr(name, '麻花') > 0")]
+    assert shown, "results appear"
+    assert all("麻花" in item for item in shown)
+    assert len(shown) >= len(expected_products)
+
+
+def test_pages_work_without_javascript(browser, server, demo_db):
+    code = one(demo_db, "select product_code from recalls where status = 'ongoing' and product_code is not null limit 1")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + urls.product(code))
+    text = page.inner_text("body")
+    assert "召回" in text and one(demo_db, f"select name from products where code = '{code}'") in text
+    context.close()

@@ -1,0 +1,44 @@
+"""Every internal link and resource on the built site resolves, and nothing loads from another host."""
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+import pytest
+
+from sitecheck import page_links, page_loads, resolve_internal
+
+# Links into Datasette are served by Datasette, not by the static site; test_datasette checks them.
+DATASETTE_PREFIX = "/datasette/"
+
+
+@pytest.fixture(scope="module")
+def site_pages(demo_build):
+    root = demo_build / "site"
+    return root, sorted(root.rglob("*.html"))
+
+
+def test_no_broken_internal_link(site_pages):
+    root, pages = site_pages
+    assert len(pages) > 1000
+    broken = defaultdict(list)
+    for page in pages:
+        for tag, attr, url in page_links(page):
+            if url.startswith(DATASETTE_PREFIX):
+                continue
+            target = resolve_internal(root, page, url)
+            if target is not None and not target.exists():
+                broken[url].append(str(page.relative_to(root)))
+    assert not broken, {u: p[:3] for u, p in list(broken.items())[:20]}
+
+
+def test_nothing_loads_from_another_host(site_pages):
+    """Scripts, images, stylesheets, icons: all from the site itself (canonical links name it, load nothing)."""
+    root, pages = site_pages
+    offenders = [
+        (str(page.relative_to(root)), url)
+        for page in pages
+        for url in page_loads(page)
+        if urlsplit(url).scheme not in ("", "data") or url.startswith("//")
+    ]
+    assert offenders == []
