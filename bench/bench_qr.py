@@ -96,7 +96,7 @@ def large(work: Path, operators: int, pdf_sample: int) -> None:
     from site_builder.demo_data import write_demo_registry
 
     data, db = work / f"registry-{operators}", work / f"registry-{operators}.db"
-    if not (data / "datapackage.json").is_file():
+    if not db.is_file() and not (data / "datapackage.json").is_file():
         t = time.perf_counter()
         write_demo_registry(data, operators=operators, seed=2026)
         print(f"  demo-data: {time.perf_counter() - t:.1f} s")

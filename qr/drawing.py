@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -64,8 +65,10 @@ def run(func: Callable, jobs: list, workers: int, registry: Registry, font_path:
         _init(slim, font)
         yield from map(func, jobs)
         return
-    # fork: workers start at once and inherit the imported modules (Linux, as the build runs).
-    context = multiprocessing.get_context("fork")
+    # fork starts workers at once with the modules already imported; but forking a process
+    # that runs other threads can deadlock on a lock a thread held, so then spawn instead.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
     chunk = max(1, len(jobs) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(slim, font)) as pool:
         yield from pool.map(func, jobs, chunksize=chunk)
