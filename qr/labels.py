@@ -7,7 +7,7 @@ and the address in letters for anyone whose phone cannot scan.
 from __future__ import annotations
 
 from .codes import Matrix, draw_pdf
-from .pdfdoc import DEMO_NOTICE, cn_date, new_document, text_block, write_lines
+from .pdfdoc import DEMO_NOTICE, cn_date, fit_lines, new_document, text_block, write_lines
 from .records import Product, Registry, Workshop
 
 COLUMNS, ROWS = 3, 7
@@ -69,7 +69,9 @@ def _label(pdf, x: float, y: float, product: Product, workshop: Workshop, matrix
     draw_pdf(pdf, matrix, x + PADDING, y + (LABEL_H - QR_SIZE) / 2, QR_SIZE)
     tx, width = x + PADDING + QR_SIZE + 1.0, LABEL_W - QR_SIZE - 2 * PADDING - 1.5
     ty = y + 2.5
-    ty = text_block(pdf, tx, ty, product.name, width, 9, max_lines=2)
+    # The name on one line if a slightly smaller size allows it, rather than a stray "）" below.
+    size = next((s for s in (9, 8, 7.5) if fit_lines(pdf, product.name, width, 1, s) == [product.name]), 9)
+    ty = text_block(pdf, tx, ty, product.name, width, size, max_lines=2)
     if product.spec:
         ty = text_block(pdf, tx, ty, product.spec, width, 7)
     ty = text_block(pdf, tx, ty + 0.8, f"生产者：{workshop.name}", width, 6.5, max_lines=2)

@@ -38,10 +38,12 @@ def cn_date(value: str | date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
-    """Wrap `text` to `width` mm at the current font; cut to `max_lines` with an ellipsis."""
+def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | None = None) -> list[str]:
+    """Wrap `text` to `width` mm (at `size` pt, else the current size); cut to `max_lines` with an ellipsis."""
     if not text:
         return []
+    if size is not None:
+        pdf.set_font_size(size)
     lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR)
     if len(lines) <= max_lines:
         return lines
