@@ -76,6 +76,11 @@ def page(slug: str) -> str:
     return f"/{quote(slug)}/"
 
 
+def news(slug: str) -> str:
+    """An announcement (公告) from content/news."""
+    return f"/news/{quote(slug)}/"
+
+
 def static(name: str) -> str:
     """A theme file (CSS, icons) served from /static/."""
     return f"/static/{quote(name)}"

@@ -73,9 +73,11 @@ def test_closed_recall_is_not_shown_as_ongoing(site, db):
 def test_withdrawn_product_keeps_its_page_and_says_so(site, db):
     codes = [c for (c,) in db.execute("select code from products where status = 'withdrawn'")]
     assert codes
+    year, month, day = (int(x) for x in db.execute("select release_date from _build").fetchone()[0][:10].split("-"))
     for code in codes:
         main = page(site, urls.product(code)).split("<main", 1)[1]
         assert "已撤市" in main[: main.index("<h1>")]
+        assert f"数据更新日期：{year}年{month}月{day}日" in main
 
 
 def test_revoked_business_keeps_its_page_and_says_so(site, db):

@@ -40,7 +40,7 @@ def product(p: dict, op: dict | None, site_url: str) -> dict:
     return data
 
 
-def brand(b: dict, op: dict | None, site_url: str) -> dict:
+def brand(b: dict, site_url: str) -> dict:
     data = {
         "@context": "https://schema.org", "@type": "Brand", "name": b["name"],
         "url": urls.absolute(site_url, urls.brand(b["id"])),
@@ -49,6 +49,4 @@ def brand(b: dict, op: dict | None, site_url: str) -> dict:
         data["alternateName"] = b["name_en"]
     if b.get("story"):
         data["description"] = b["story"]
-    if op:
-        data["brand_owner"] = op["name"]
     return data

@@ -45,7 +45,7 @@ def ended_notices(reg: Registry) -> list[dict]:
     return sorted(ended, key=lambda b: (b.get("publicity_end") or "", b["id"]), reverse=True)
 
 
-def home_page(reg: Registry) -> Page:
+def home_page(reg: Registry, news: list[dict] = ()) -> Page:
     # The area the registry covers: its city (a county registry has no city row).
     cities = [r for r in reg.regions.values() if r.get("level") == "city"]
     area = cities or [r for r in reg.regions.values() if r.get("level") == "county"]
@@ -58,7 +58,7 @@ def home_page(reg: Registry) -> Page:
         "address": urls.home(), "counts": counts, "regions": cities + _top_regions(reg),
         "region_name": area[0]["name"] if len(area) == 1 else "",
         "ongoing": [r for r in reg.recalls if r["status"] == "ongoing"],
-        "open_notices": open_notices(reg),
+        "open_notices": open_notices(reg), "news": list(news)[:5],
     }
 
 
@@ -176,8 +176,8 @@ def not_found_page(reg: Registry) -> Page:
     return urls.not_found(), "404.html", {"address": urls.not_found()}
 
 
-def overview_pages(reg: Registry) -> Iterator[Page]:
-    yield home_page(reg)
+def overview_pages(reg: Registry, news: list[dict] = ()) -> Iterator[Page]:
+    yield home_page(reg, news)
     yield brands_page(reg)
     yield recalls_page(reg)
     yield notices_page(reg)

@@ -76,7 +76,7 @@ def brand_pages(reg: Registry, site_url: str) -> Iterator[Page]:
             "grade": reg.current_grade.get(b.get("operator_id")),
             "publicity_open": publicity_open(reg, b),
             "datasette": urls.datasette_row("brands", brand_id),
-            "jsonld": jsonld.brand(b, op, site_url),
+            "jsonld": jsonld.brand(b, site_url),
         }
 
 

@@ -70,6 +70,10 @@ class RegistryGenerator:
         reg = self.job.registry
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
+        articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
+        self.news = [{"address": urls.news(a.slug), "title": a.title, "date": a.date.date().isoformat()}
+                     for a in articles]
+        self.editorial += [n["address"] for n in self.news]
         self.planned = len(reg.products) + len(reg.operators) + len(reg.brands) + len(reg.recalls)
 
     def generate_output(self, writer):
@@ -77,7 +81,7 @@ class RegistryGenerator:
         seen: set[str] = set(self.editorial)
         job.addresses.extend(self.editorial)
         render = job.renderer.env.get_template
-        sources = [f(reg, job.site_url) for f in pages.RECORD_PAGES] + [lists.overview_pages(reg)]
+        sources = [f(reg, job.site_url) for f in pages.RECORD_PAGES] + [lists.overview_pages(reg, self.news)]
         for source in sources:
             for address, template, context in source:
                 if address in seen:
