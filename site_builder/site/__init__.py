@@ -13,7 +13,6 @@ from . import feeds, render
 from .pelican_run import run_pelican
 from .pagecache import PageCache
 from .plugin import SiteJob
-from .registry import load_registry
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,8 @@ def build_site(ctx) -> SiteJob:
     """Render every page of the site into ctx.site_dir, writing only files whose bytes changed."""
     package = ctx.package
     renderer = render.configure(package)
-    registry = load_registry(ctx.db_path, package.release_date)
-    job = SiteJob(registry, renderer, ctx.site_dir, package.site_url, cache=PageCache(ctx.stage_dir, package))
+    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url,
+                  cache=PageCache(ctx.stage_dir, package))
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())

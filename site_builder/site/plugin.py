@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pelican import signals
@@ -18,7 +19,7 @@ from .. import files, urls
 from ..errors import ZuofangError
 from . import feeds, lists, pages
 from .pagecache import PageCache
-from .registry import Registry
+from .registry import Registry, load_registry
 from .render import Renderer
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,12 @@ class AddressClash(ZuofangError):
 class SiteJob:
     """What one build's generator needs, and what it reports back."""
 
-    registry: Registry = field(repr=False)
+    db_path: Path
+    release_date: date
     renderer: Renderer = field(repr=False)
     site_dir: Path
     site_url: str
+    registry: Registry | None = field(default=None, repr=False)  # read by the generator
     cache: PageCache | None = field(default=None, repr=False)
     addresses: list[str] = field(default_factory=list)
     written: int = 0
@@ -67,14 +70,14 @@ class RegistryGenerator:
         self.job: SiteJob = settings[JOB_SETTING]
 
     def generate_context(self):
-        reg = self.job.registry
+        # One read of registry.db; every page is then built from these dicts.
+        self.job.registry = load_registry(self.job.db_path, self.job.release_date)
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
         articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
         self.news = [{"address": urls.news(a.slug), "title": a.title, "date": a.date.date().isoformat()}
                      for a in articles]
         self.editorial += [n["address"] for n in self.news]
-        self.planned = len(reg.products) + len(reg.operators) + len(reg.brands) + len(reg.recalls)
 
     def generate_output(self, writer):
         job, reg = self.job, self.job.registry

@@ -105,13 +105,6 @@ def json_ld(data: dict) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def split_list(value) -> list[str]:
-    """"糕点、炒货" -> ["糕点", "炒货"] (the registry separates lists with 、)."""
-    if not value:
-        return []
-    return [p.strip() for p in str(value).replace(",", "、").replace("，", "、").split("、") if p.strip()]
-
-
 def number(value) -> str:
     """Figures as people read them: no trailing .0, shares as percentages elsewhere."""
     if value is None or value == "":
@@ -145,7 +138,7 @@ def common_context(package: Package) -> dict:
 
 
 def filters() -> dict:
-    return {"cn_date": cn_date, "json_ld": json_ld, "split_list": split_list, "number": number}
+    return {"cn_date": cn_date, "json_ld": json_ld, "number": number}
 
 
 def helpers() -> dict:
