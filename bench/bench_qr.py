@@ -92,7 +92,7 @@ def stage(db: Path, site_url: str) -> None:
                 print(f"    versions (version, modules): {dict(s.versions)}")
 
 
-def large(work: Path, operators: int, pdf_sample: int) -> None:
+def large(work: Path, operators: int, pdf_sample: int, codes_too: bool = True) -> None:
     from site_builder.demo_data import write_demo_registry
 
     data, db = work / f"registry-{operators}", work / f"registry-{operators}.db"
@@ -106,17 +106,18 @@ def large(work: Path, operators: int, pdf_sample: int) -> None:
         print(f"  registry.db: {time.perf_counter() - t:.1f} s")
     registry = records.load(db)
     print(f"  {len(registry.products):,} products, {len(registry.workshops):,} workshops")
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp)
-        t = time.perf_counter()
-        texts = [urls.absolute(registry.site_url, urls.product(p.code)) for p in registry.products]
-        workers = drawing.default_workers()
-        results = drawing.run(drawing.draw_code, texts, workers, registry, None)
-        for p, (_m, png, svg) in zip(registry.products, results, strict=True):
-            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), png)
-            files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), svg)
-        print(f"  codes (matrix + PNG + SVG, written; {workers} workers): "
-              f"{rate(len(registry.products), time.perf_counter() - t)}")
+    if codes_too:
+        with tempfile.TemporaryDirectory() as tmp:
+            site = Path(tmp)
+            t = time.perf_counter()
+            texts = [urls.absolute(registry.site_url, urls.product(p.code)) for p in registry.products]
+            workers = drawing.default_workers()
+            results = drawing.run(drawing.draw_code, texts, workers, registry, None)
+            for p, (_m, png, svg) in zip(registry.products, results, strict=True):
+                files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), png)
+                files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), svg)
+            print(f"  codes (matrix + PNG + SVG, written; {workers} workers): "
+                  f"{rate(len(registry.products), time.perf_counter() - t)}")
     t = time.perf_counter()
     font = fonts.SubsetFont(_printed_chars(registry)).__enter__()
     print(f"  CJK font cut to {len(font.chars):,} characters: {time.perf_counter() - t:.1f} s")
@@ -140,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, default=50000)
     parser.add_argument("--pdf-sample", type=int, default=200)
+    parser.add_argument("--pdf-only", action="store_true", help="skip the large registry's codes")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-qr")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -155,7 +157,7 @@ def main() -> None:
     stage(db, demo.site_url)
     if args.operators:
         print(f"Generated registry, {args.operators:,} operators:")
-        large(args.work, args.operators, args.pdf_sample)
+        large(args.work, args.operators, args.pdf_sample, codes_too=not args.pdf_only)
 
 
 if __name__ == "__main__":
