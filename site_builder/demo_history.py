@@ -189,7 +189,8 @@ class History:
         later = date.fromisoformat(s["batch"][:4] + "-" + s["batch"][4:6] + "-" + s["batch"][6:]) + timedelta(days=3)
         if later < date.fromisoformat(s["sampled_on"]):
             batch_dates.append(f"{later:%Y%m%d}")
-        phone = "0359-" + str(rng.randint(2000000, 8999999))
+        # Fixed-line numbers never start with 0 after the area code, so this cannot ring anyone.
+        phone = "0359-0" + str(rng.randint(2000000, 8999999))[1:]
         return {
             "id": f"r{gen.next_id('recall'):04d}", "issued_on": issued.isoformat(),
             "title": f"关于{self.op['name']}召回{product['name']}的公告",
@@ -198,7 +199,7 @@ class History:
             "reason": (f"经{s['lab']}检验，{first['item']}项目不符合食品安全标准"
                        f"（检验结果 {first['measured']}{first['unit']}，标准值 {first['standard']}{first['unit']}）。"),
             "level": recall_level(first["item"]), "advice": rng.choice(vocab.RECALL_ADVICE),
-            "contact": f"生产者电话 {phone}；投诉举报 12315",
+            "contact": f"生产者电话 {phone}（虚构号码）；投诉举报 12315",
             "status": "ongoing" if ongoing else "closed",
             "closed_on": "" if ongoing else closed_on.isoformat(), "sampling_id": s["id"],
         }
