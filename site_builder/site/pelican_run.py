@@ -51,7 +51,7 @@ def settings(package: Package, content: Path, output: Path, job: SiteJob) -> dic
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "CACHE_PATH": str(output.parent / "cache"),
         "DELETE_OUTPUT_DIRECTORY": False, "OUTPUT_SOURCES": False, "TYPOGRIFY": False,
         "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
-        "JINJA_GLOBALS": {**render.helpers(), **common}, "JINJA_FILTERS": render.filters(),
+        "JINJA_GLOBALS": {**render.helpers(), **common, "chrome": job.renderer.chrome, "og_tags": job.renderer.og_tags}, "JINJA_FILTERS": render.filters(),
         "PLUGINS": ["site_builder.site.plugin"], "PLUGIN_PATHS": [],
         JOB_SETTING: job,
         **_OFF, **_NOT_WRITTEN,

@@ -164,6 +164,23 @@ class Renderer:
         self.env.filters.update(filters())
         self.env.globals.update(helpers())
         self.env.globals.update(common_context(package))
+        self.env.globals["og_tags"] = self.og_tags
+        # Header and footer are the same on every page: rendered once, not 200,000 times.
+        self.chrome = {part: Markup(self.env.get_template(f"_{part}.html").render()) for part in ("header", "footer")}
+        self.env.globals["chrome"] = self.chrome
+        self._site = common_context(package)["site"]
+
+    def og_tags(self, title: str, kind: str, address: str, description: str = "") -> Markup:
+        """OpenGraph tags, the description and the canonical link of a page."""
+        url = urls.absolute(self._site["url"], address)
+        tags = Markup(
+            '<meta name="description" content="{d}">\n<meta property="og:title" content="{t}">\n'
+            '<meta property="og:type" content="{k}">\n<meta property="og:url" content="{u}">\n'
+            '<meta property="og:site_name" content="{n}">\n<meta property="og:locale" content="zh_CN">\n'
+        ).format(d=description, t=title, k=kind, u=url, n=self._site["name"])
+        if description:
+            tags += Markup('<meta property="og:description" content="{}">\n').format(description)
+        return tags + Markup('<link rel="canonical" href="{}">').format(url)
 
     def render(self, template_name: str, **context) -> str:
         return self.env.get_template(template_name).render(**context)
