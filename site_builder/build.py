@@ -64,12 +64,19 @@ def _stage_handbook(ctx: BuildContext) -> None:
     build_handbook(ctx.package, ctx.site_dir / "handbook")
 
 
+def _stage_soundness(ctx: BuildContext) -> None:
+    from .soundness import check_output
+
+    check_output(ctx)
+
+
 #: Stages in order; each reads what the ones before it wrote.
 STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("database", _stage_database),
     ("site", _stage_site),
     ("qr", _stage_qr),
     ("handbook", _stage_handbook),
+    ("soundness", _stage_soundness),
 ]
 
 
@@ -78,7 +85,8 @@ def _available(name: str) -> bool:
     import importlib.util
 
     module = {"database": "site_builder.database", "site": "site_builder.site",
-              "qr": "qr.build", "handbook": "site_builder.handbook"}[name]
+              "qr": "qr.build", "handbook": "site_builder.handbook",
+              "soundness": "site_builder.soundness"}[name]
     return importlib.util.find_spec(module) is not None
 
 

@@ -1,0 +1,93 @@
+"""The last build stage: before the new output replaces the old one, check what visitors rely on.
+
+Every product has its provenance page and both QR images, every business, brand and recall
+its page; every internal link in the pages this build wrote resolves; Datasette answers on the
+new database. Any failure stops the build, so a broken site is never published.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import files, urls
+from .errors import BuildError
+
+#: href/src/action attribute values; enough for pages we render ourselves (always quoted).
+LINK = re.compile(r'\s(?:href|src|action)="([^"]*)"')
+SKIP = ("#", "mailto:", "tel:", "data:", "javascript:")
+
+PAGES = (
+    ("products", "code", urls.product),
+    ("operators", "id", urls.operator),
+    ("brands", "id", urls.brand),
+    ("recalls", "id", urls.recall),
+    ("regions", "code", urls.region),
+)
+
+
+def check_output(ctx) -> None:
+    """Raise BuildError listing every missing page, missing QR image and broken link."""
+    site = Path(ctx.site_dir)
+    problems = missing_pages(ctx.db_path, site)
+    problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"))
+    problems += datasette_problems(ctx.stage_dir)
+    if problems:
+        shown = "\n".join(f"  - {p}" for p in problems[:30])
+        more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
+        raise BuildError(f"构建后的检查发现 {len(problems)} 个问题，新输出未发布：\n{shown}{more}")
+
+
+def missing_pages(db_path: Path, site: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        problems = []
+        for table, key, address in PAGES:
+            for (value,) in conn.execute(f"SELECT {key} FROM {table}"):
+                if not (site / urls.output_path(address(value))).is_file():
+                    problems.append(f"{table} {value}：缺少页面 {address(value)}")
+        for (code,) in conn.execute("SELECT code FROM products"):
+            for ext in ("png", "svg"):
+                if not (site / urls.output_path(urls.qr_file(code, ext))).is_file():
+                    problems.append(f"products {code}：缺少二维码 {urls.qr_file(code, ext)}")
+        return problems
+    finally:
+        conn.close()
+
+
+def broken_links(site: Path, pages: list[Path]) -> list[str]:
+    """Internal links in `pages` whose target file does not exist (Datasette paths excepted)."""
+    problems = []
+    for page in pages:
+        address = "/" + page.relative_to(site).as_posix()
+        for url in LINK.findall(page.read_text(encoding="utf-8")):
+            url = url.replace("&amp;", "&")
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url.startswith(SKIP):
+                continue
+            path = unquote(urlsplit(urljoin(address, url)).path)
+            if path.startswith(urls.datasette_home()):
+                continue
+            target = site / path.lstrip("/")
+            if path.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{address}：链接 {url} 指向不存在的文件")
+    return problems
+
+
+def datasette_problems(out_dir: Path) -> list[str]:
+    """Datasette, configured as `zuofang serve` runs it, answers with the registry's tables."""
+    from .serve import datasette_app
+
+    async def ask():
+        response = await datasette_app(out_dir).client.get("/registry.json")
+        return response.status_code, response.json() if response.status_code == 200 else None
+
+    status, body = asyncio.run(ask())
+    if status != 200:
+        return [f"Datasette 无法打开 registry.db（HTTP {status}）"]
+    tables = {t["name"] for t in body.get("tables", [])}
+    return [f"Datasette 中缺少数据表 {t}" for t, _, _ in PAGES if t not in tables]

@@ -1,0 +1,68 @@
+"""The soundness stage stops a build whose output would send a scanner or a visitor nowhere."""
+from __future__ import annotations
+
+import pytest
+
+from site_builder import build as build_module
+from site_builder import urls
+from site_builder.build import build
+from site_builder.errors import BuildError
+from site_builder.soundness import broken_links, missing_pages
+from test_build import tree_digest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, small_registry):
+    out = tmp_path_factory.mktemp("sound") / "out"
+    build(small_registry, out)
+    return out
+
+
+def first_product(out):
+    import sqlite3
+
+    conn = sqlite3.connect(out / "registry.db")
+    code = conn.execute("select code from products order by code limit 1").fetchone()[0]
+    conn.close()
+    return code
+
+
+def test_a_good_build_has_nothing_missing(built):
+    assert missing_pages(built / "registry.db", built / "site") == []
+    pages = sorted((built / "site").rglob("*.html"))
+    assert broken_links(built / "site", pages) == []
+
+
+def test_a_missing_qr_image_stops_the_build_and_keeps_the_old_output(built, small_registry, monkeypatch):
+    before = tree_digest(built)
+    code = first_product(built)
+
+    def lose_a_qr_image(ctx):
+        (ctx.site_dir / urls.output_path(urls.qr_file(code, "png"))).unlink()
+
+    stages = list(build_module.STAGES)
+    stages.insert(-1, ("sabotage", lose_a_qr_image))
+    monkeypatch.setattr(build_module, "STAGES", stages)
+    monkeypatch.setattr(build_module, "_available", lambda name: True)
+    with pytest.raises(BuildError, match=f"缺少二维码 /qr/{code}.png"):
+        build(small_registry, built)
+    assert tree_digest(built) == before
+
+
+def test_a_broken_link_is_named_with_its_page(built, tmp_path):
+    site = tmp_path / "site"
+    (site / "p" / "x").mkdir(parents=True)
+    page = site / "p" / "x" / "index.html"
+    page.write_text('<a href="/w/nobody/">maker</a> <a href="/datasette/registry/x">row</a> <a href="#top">top</a>',
+                    encoding="utf-8")
+    assert broken_links(site, [page]) == ["/p/x/index.html：链接 /w/nobody/ 指向不存在的文件"]
+
+
+def test_a_missing_provenance_page_is_reported(built, tmp_path):
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(built / "site", site)
+    code = first_product(built)
+    (site / urls.output_path(urls.product(code))).unlink()
+    assert missing_pages(built / "registry.db", site) == [f"products {code}：缺少页面 /p/{code}/"]
