@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 
-from .. import files, urls
+from .. import urls
 from . import feeds, render
 from .pelican_run import run_pelican
 from .pagecache import PageCache
