@@ -8,6 +8,7 @@ category/tag/author pages are off: the site's feeds are written from registry.db
 """
 from __future__ import annotations
 
+import locale
 import logging
 import tempfile
 from pathlib import Path
@@ -67,10 +68,14 @@ def run_pelican(package: Package, job: SiteJob, content: Path = CONTENT) -> int:
         out = Path(tmp) / "out"
         out.mkdir()
         quiet, console.quiet = console.quiet, True  # Pelican prints a "Done" line on every run
+        # Pelican sets the process locale from LOCALE; give the rest of the build (and the CLI's
+        # own output) back the locale it had.
+        saved_locale = locale.setlocale(locale.LC_ALL)
         try:
             Pelican(settings(package, content, out, job)).run()
         finally:
             console.quiet = quiet
+            locale.setlocale(locale.LC_ALL, saved_locale)
         written = files.sync_tree(out, job.site_dir)
         logging.getLogger(__name__).info("pelican: %d editorial files changed", written)
         return written
