@@ -247,3 +247,17 @@ def test_active_business_with_lapsed_licence_says_so_at_the_top(site, db):
     for op_id in ids:
         main = page(site, urls.operator(op_id)).split("<main", 1)[1]
         assert "登记证已过期" in main[: main.index("<h1>")]
+
+
+def test_county_page_sets_figures_against_targets(site, db):
+    rows = db.execute(
+        "select region_code, graded_share, target_graded_share from region_figures "
+        "where is_release_year and target_graded_share is not null").fetchall()
+    assert rows
+    for code, actual, target in rows:
+        html = page(site, urls.region(code))
+        figures = html[html.index('id="figures"'):html.index("</table>", html.index('id="figures"'))]
+        row = figures[figures.index("量化分级覆盖率"):]
+        row = row[: row.index("</tr>")]
+        assert f"{target:g}%" in row and f"{actual:g}%" in row
+        assert ("已达标" if actual >= target else "未达标") in row
