@@ -63,7 +63,7 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     summary.seconds["pdf"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    for address, html in digital_link.pages(registry.products, registry.batches, site_url).items():
+    for address, html in digital_link.pages(registry.products, registry.batches, site_url, registry.demo).items():
         summary.written += files.write_if_changed(site_dir / urls.output_path(address), html)
         summary.gs1_pages += 1
     summary.seconds["gs1"] = time.perf_counter() - started

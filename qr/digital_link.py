@@ -18,7 +18,11 @@ from .records import Product
 log = logging.getLogger(__name__)
 
 
-def pages(products: list[Product], batches: dict[str, list[str]], site_url: str) -> dict[str, str]:
+#: Said on every page while the registry is demonstration data (the site's header says the same).
+DEMO_NOTICE = "<p><strong>演示数据：本站所有主体、产品、召回均为虚构</strong> — Demonstration data: all businesses are fictional</p>\n"
+
+
+def pages(products: list[Product], batches: dict[str, list[str]], site_url: str, demo: bool) -> dict[str, str]:
     """Site address -> HTML for every GTIN and every known batch of a product with a GTIN."""
     out: dict[str, str] = {}
     owner: dict[str, str] = {}
@@ -31,13 +35,13 @@ def pages(products: list[Product], batches: dict[str, list[str]], site_url: str)
             log.warning("商品条码 %s 同时属于产品 %s 和 %s；GS1 地址指向 %s。", gtin, owner[gtin], product.code, owner[gtin])
             continue
         owner[gtin] = product.code
-        out[urls.gs1_digital_link(gtin)] = page(product, gtin, None, site_url)
+        out[urls.gs1_digital_link(gtin)] = page(product, gtin, None, site_url, demo)
         for batch in batches.get(product.code, []):
-            out[urls.gs1_digital_link(gtin, batch)] = page(product, gtin, batch, site_url)
+            out[urls.gs1_digital_link(gtin, batch)] = page(product, gtin, batch, site_url, demo)
     return out
 
 
-def page(product: Product, gtin: str, batch: str | None, site_url: str) -> str:
+def page(product: Product, gtin: str, batch: str | None, site_url: str, demo: bool) -> str:
     target = urls.product(product.code)
     canonical = urls.absolute(site_url, target)
     what = f"商品条码 {gtin}" + (f"，批次 {batch}" if batch else "")
@@ -49,7 +53,9 @@ def page(product: Product, gtin: str, batch: str | None, site_url: str) -> str:
         f"<title>{name} — {escape(what)}</title>\n"
         f'<link rel="canonical" href="{escape(canonical)}">\n'
         f'<meta http-equiv="refresh" content="0; url={escape(target)}">\n'
-        "</head>\n<body>\n<main>\n"
+        "</head>\n<body>\n"
+        + (DEMO_NOTICE if demo else "")
+        + "<main>\n"
         f"<h1>{name}</h1>\n"
         f"<p>{escape(what)}</p>\n"
         f'<p><a href="{escape(target)}">查看产品溯源信息 View product information</a></p>\n'

@@ -30,6 +30,7 @@ class BuildContext:
     stage_dir: Path          # becomes OUT_DIR when the build succeeds
     previous_dir: Path | None  # the OUT_DIR being replaced, if any (read-only)
     timings: dict[str, float] = field(default_factory=dict)
+    addresses: list[str] = field(default_factory=list)  # pages the site stage published
 
     @property
     def db_path(self) -> Path:
@@ -80,16 +81,6 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 ]
 
 
-def _available(name: str) -> bool:
-    """A stage whose module does not exist yet is skipped (the project grows stage by stage)."""
-    import importlib.util
-
-    module = {"database": "site_builder.database", "site": "site_builder.site",
-              "qr": "qr.build", "handbook": "site_builder.handbook",
-              "soundness": "site_builder.soundness"}[name]
-    return importlib.util.find_spec(module) is not None
-
-
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
     from .validate import validate_registry
@@ -103,9 +94,6 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
         for name, run in STAGES:
-            if not _available(name):
-                log.info("stage %s not available yet, skipped", name)
-                continue
             started = time.perf_counter()
             run(ctx)
             ctx.timings[name] = time.perf_counter() - started

@@ -55,6 +55,11 @@ def start_build() -> None:
     _changed.clear()
 
 
+def produced(path: str | Path) -> bool:
+    """True when this build wrote or kept `path` (a file merely left over from the previous output is not)."""
+    return Path(path).absolute() in _produced
+
+
 def changed_files() -> set[Path]:
     """Files whose bytes this build changed or created."""
     return set(_changed)

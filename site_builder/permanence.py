@@ -1,5 +1,8 @@
 """Published addresses are permanent: each build records them, and a build that would drop one fails.
 
+Checked by the build's last stage (soundness), once every stage has written its pages, so GS1
+Digital Link addresses (/01/…) are held to it as well as registry pages.
+
 A QR code printed on a package lives for years. The record (site/data/addresses.txt, sorted, one
 address per line) is public, so anyone can audit that nothing disappeared. A product or business
 that is withdrawn or revoked keeps its page; only deleting its row would drop its address, and
@@ -18,7 +21,8 @@ RECORD = "data/addresses.txt"  # under the site root: /data/addresses.txt
 #: Address families that must never disappear once published (registry pages, QR targets).
 PERMANENT_PREFIXES = tuple(
     address[: -len("x/")]  # "/p/x/" -> "/p/"
-    for address in (urls.product("x"), urls.operator("x"), urls.brand("x"), urls.recall("x"), urls.region("x"))
+    for address in (urls.product("x"), urls.operator("x"), urls.brand("x"), urls.recall("x"), urls.region("x"),
+                    urls.gs1_digital_link("x"))
 )
 
 

@@ -1,6 +1,6 @@
 """The last build stage: before the new output replaces the old one, check what visitors rely on.
 
-Every product has its provenance page and both QR images, every business, brand and recall
+No address published by an earlier build is missing (printed QR codes live for years). Every product has its provenance page and both QR images, every business, brand and recall
 its page; every internal link in the pages this build wrote resolves; Datasette answers on the
 new database. Any failure stops the build, so a broken site is never published.
 """
@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import files, urls
+from . import files, permanence, urls
 from .errors import BuildError
 
 #: href/src/action attribute values; enough for pages we render ourselves (always quoted).
@@ -29,8 +29,10 @@ PAGES = (
 
 
 def check_output(ctx) -> None:
-    """Raise BuildError listing every missing page, missing QR image and broken link."""
+    """Raise PermanenceError for a dropped address; BuildError listing every missing page,
+    missing QR image and broken link."""
     site = Path(ctx.site_dir)
+    permanence.check_and_record(ctx.addresses + gs1_addresses(site), ctx)
     problems = missing_pages(ctx.db_path, site)
     problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"))
     problems += datasette_problems(ctx.stage_dir)
@@ -38,6 +40,14 @@ def check_output(ctx) -> None:
         shown = "\n".join(f"  - {p}" for p in problems[:30])
         more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
         raise BuildError(f"构建后的检查发现 {len(problems)} 个问题，新输出未发布：\n{shown}{more}")
+
+
+def gs1_addresses(site: Path) -> list[str]:
+    """The GS1 Digital Link pages the QR stage produced in this build (/01/<gtin>/, /01/<gtin>/10/<batch>/);
+    pages left over in the stage from the previous output do not count."""
+    root = site / urls.output_path(urls.gs1_digital_link("x")).split("/")[0]
+    return sorted("/" + p.parent.relative_to(site).as_posix() + "/"
+                  for p in root.rglob("index.html") if files.produced(p))
 
 
 def missing_pages(db_path: Path, site: Path) -> list[str]:

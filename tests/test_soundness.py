@@ -43,7 +43,6 @@ def test_a_missing_qr_image_stops_the_build_and_keeps_the_old_output(built, smal
     stages = list(build_module.STAGES)
     stages.insert(-1, ("sabotage", lose_a_qr_image))
     monkeypatch.setattr(build_module, "STAGES", stages)
-    monkeypatch.setattr(build_module, "_available", lambda name: True)
     with pytest.raises(BuildError, match=f"缺少二维码 /qr/{code}.png"):
         build(small_registry, built)
     assert tree_digest(built) == before
@@ -66,3 +65,29 @@ def test_a_missing_provenance_page_is_reported(built, tmp_path):
     code = first_product(built)
     (site / urls.output_path(urls.product(code))).unlink()
     assert missing_pages(built / "registry.db", site) == [f"products {code}：缺少页面 /p/{code}/"]
+
+
+def test_dropping_a_published_gs1_address_fails_the_build(built, small_registry, tmp_path):
+    """A GTIN printed as a barcode lives as long as the package: its /01/ address is permanent."""
+    import csv
+    import shutil
+
+    from site_builder.checksums import gtin14
+    from site_builder.errors import PermanenceError
+
+    data = tmp_path / "data"
+    shutil.copytree(small_registry, data)
+    with open(data / "products.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    product = next(r for r in rows if r["gtin"])
+    address = urls.gs1_digital_link(gtin14(product["gtin"]))
+    assert (built / "site" / urls.output_path(address)).is_file()
+    product["gtin"] = ""
+    with open(data / "products.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    before = tree_digest(built)
+    with pytest.raises(PermanenceError, match=address):
+        build(data, built)
+    assert tree_digest(built) == before

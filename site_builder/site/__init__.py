@@ -5,23 +5,15 @@
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 
-from .. import urls
+from .. import changes, publish, sitesearch, urls
 from . import feeds, render
 from .pelican_run import run_pelican
 from .pagecache import PageCache
 from .plugin import SiteJob
 
 log = logging.getLogger(__name__)
-
-
-def _optional(name: str):
-    """Another helper's module (search, downloads, permanence, changes), if it exists yet."""
-    if importlib.util.find_spec(f"site_builder.{name}") is None:
-        return None
-    return importlib.import_module(f"site_builder.{name}")
 
 
 def build_site(ctx) -> SiteJob:
@@ -34,17 +26,15 @@ def build_site(ctx) -> SiteJob:
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
 
-    if (search := _optional("sitesearch")) is not None:
-        search.write_search_index(ctx.db_path, ctx.site_dir)
-    if (publish := _optional("publish")) is not None:
-        publish.publish_package(package, ctx.db_path, ctx.site_dir)
-    if (changes := _optional("changes")) is not None:
-        changes.build_changes(ctx, renderer.render)
-        job.addresses.append(urls.changes())
+    sitesearch.write_search_index(ctx.db_path, ctx.site_dir)
+    publish.publish_package(package, ctx.db_path, ctx.site_dir)
+    changes.build_changes(ctx, renderer.render)
+    job.addresses.append(urls.changes())
 
     job.write(urls.sitemap(), feeds.sitemap(job.addresses, package.site_url, renderer.render))
     job.write(urls.robots(), feeds.robots(package.site_url))
-    if (permanence := _optional("permanence")) is not None:
-        permanence.check_and_record(sorted(set(job.addresses)), ctx)
+    # Permanence is checked once every stage has written its pages (the soundness stage),
+    # so that the QR stage's GS1 addresses are held to it too.
+    ctx.addresses.extend(sorted(set(job.addresses)))
     log.info("site: %d addresses, %d files changed", len(job.addresses), job.written)
     return job
