@@ -6,7 +6,6 @@ are not rewritten), and only a complete build replaces OUT_DIR.
 """
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import time
@@ -18,8 +17,6 @@ from typing import Callable
 from . import files
 from .errors import BuildError, ValidationFailed, ZuofangError
 from .package import Package
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -98,7 +95,7 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
             run(ctx)
             ctx.timings[name] = time.perf_counter() - started
         # What the previous output held and this build no longer makes goes away
-        # (published addresses cannot: the site stage fails the build before this point).
+        # (published addresses cannot: the soundness stage fails the build before this point).
         files.record(ctx.db_path)
         files.prune(stage)
     ctx.stage_dir = out_dir
