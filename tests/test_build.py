@@ -77,3 +77,16 @@ def test_cli_reports_invalid_data_without_traceback(small_registry, tmp_path):
     assert result.exit_code == 1
     assert "products" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_two_builds_of_the_same_data_are_byte_identical(built, small_registry, tmp_path):
+    """Every stage's output (database, pages, search index, downloads, QR images, PDFs, handbook)."""
+    again = tmp_path / "again"
+    build(small_registry, again)
+
+    def contents(root):
+        return {k: v.split("@")[0] for k, v in tree_digest(root).items()}
+
+    first, second = contents(built), contents(again)
+    assert len(first) > 100
+    assert first == second
