@@ -94,6 +94,7 @@ def test_republish_rewrites_nothing_and_never_writes_in_place(small_registry, tm
     clone = tmp_path / "clone"
     (clone / "site" / "data").mkdir(parents=True)
     os.link(tmp_path / "first" / "registry.db", clone / "registry.db")
+    os.link(tmp_path / "first" / publish.EXPORT_RECORD, clone / publish.EXPORT_RECORD)
     for p in data.iterdir():
         os.link(p, clone / "site" / "data" / p.name)
     files.start_build()
@@ -110,3 +111,27 @@ def test_republish_rewrites_nothing_and_never_writes_in_place(small_registry, tm
     assert "改名后的产品" in (clone / "site" / "data" / "products.csv").read_text(encoding="utf-8")
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
     assert os.path.samefile(clone / "site" / "data" / "registry.db", clone / "registry.db")
+
+
+def test_republish_after_one_change_exports_only_that_table(small_registry, tmp_path, monkeypatch):
+    """Unchanged tables keep the previous build's CSV; the result equals a fresh publish."""
+    registry = tmp_path / "changed"
+    shutil.copytree(small_registry, registry)
+    first = _publish(registry, tmp_path / "out")
+    (first / "operators.csv").unlink()  # a file lost since: remade, not trusted
+    inodes = {p.name: p.stat().st_ino for p in first.iterdir()}
+    products = (registry / "products.csv").read_text(encoding="utf-8")
+    first_name = products.splitlines()[1].split(",")[2]
+    (registry / "products.csv").write_text(products.replace(first_name, "改名后的产品", 1), encoding="utf-8")
+    exported = []
+    real_export = publish.export_csv
+    monkeypatch.setattr(publish, "export_csv", lambda conn, table, columns: exported.append(table)
+                        or real_export(conn, table, columns))
+    _publish(registry, tmp_path / "out")
+    assert sorted(exported) == ["operators", "products"]
+    for name in ("brands.csv", "samplings.csv", "regions.csv"):
+        assert (first / name).stat().st_ino == inodes[name]
+    assert (first / "products.csv").stat().st_ino != inodes["products.csv"]
+    fresh = _publish(registry, tmp_path / "fresh")
+    assert {p.name: p.read_bytes() for p in first.iterdir() if p.name != publish.DB_NAME} == \
+        {p.name: p.read_bytes() for p in fresh.iterdir() if p.name != publish.DB_NAME}
