@@ -42,3 +42,21 @@ def test_nothing_loads_from_another_host(site_pages):
         if urlsplit(url).scheme not in ("", "data") or url.startswith("//")
     ]
     assert offenders == []
+
+
+def test_workshop_pages_link_their_poster_and_label_sheet(demo_build):
+    """The bureau prints a workshop's 信息公示牌 and labels from its page."""
+    import sqlite3
+
+    from site_builder import urls
+
+    site = demo_build / "site"
+    conn = sqlite3.connect(demo_build / "registry.db")
+    workshops = [i for (i,) in conn.execute("select id from operators where kind = 'workshop'")]
+    conn.close()
+    assert workshops
+    for operator_id in workshops:
+        html = (site / urls.output_path(urls.operator(operator_id))).read_text(encoding="utf-8")
+        for pdf in (urls.poster(operator_id), urls.label_sheet(operator_id)):
+            assert f'href="{pdf}"' in html
+            assert (site / urls.output_path(pdf)).read_bytes().startswith(b"%PDF")
