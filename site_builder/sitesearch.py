@@ -39,6 +39,7 @@ SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ 
 DOC_SHARD = 64                      # records per docs file: a result page reads few small files
 BUCKET_BYTES = 24_000               # aim for gram files about this size
 FORMAT_VERSION = 1
+INPUTS_RECORD = ".search-inputs.json"  # beside registry.db, not published: what the index was made from
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
@@ -159,6 +160,45 @@ def write_search_index(db_path: str | Path, site_dir: str | Path) -> None:
     site_dir = Path(site_dir)
     root = site_dir / INDEX_DIR
     docs = read_docs(db_path)
+    files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
+    record_path = Path(db_path).with_name(INPUTS_RECORD)
+    inputs = _inputs_digest(docs)
+    if _unchanged(record_path, root, inputs):
+        return
+    written = _write_index(docs, root)
+    files.write_if_changed(record_path, _dumps({"inputs": inputs, "files": written}) + "\n")
+
+
+def _inputs_digest(docs: list[Doc]) -> str:
+    """Everything the index files depend on: the records' fields, in order, and this code."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for d in docs:
+        h.update(_dumps([d.kind, d.url, d.name, d.detail, d.text]).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _unchanged(record_path: Path, root: Path, inputs: str) -> bool:
+    """True (and every index file kept) when the previous build made the index from the same
+    records and its files still hold what it wrote: the n-gram index took 6 s at 50,000 businesses."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        if record.get("inputs") != inputs:
+            return False
+        for name, digest in record["files"].items():
+            if hashlib.sha256((root / name).read_bytes()).hexdigest() != digest:
+                return False
+    except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
+        return False
+    files.record(record_path)
+    for name in record["files"]:
+        files.record(root / name)
+    return True
+
+
+def _write_index(docs: list[Doc], root: Path) -> dict[str, str]:
+    """Write the index files; returns each one's path under `root` and sha256."""
+    written: dict[str, str] = {}
     stride = max((len(d.text) for d in docs), default=0) + 1
     postings = build_postings(docs, stride)
     encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
@@ -174,19 +214,20 @@ def write_search_index(db_path: str | Path, site_dir: str | Path) -> None:
     for b in range(buckets):
         # Written by hand to reuse the encoded postings: the same bytes as _dumps(dict).
         body = ",".join(f"{_dumps(g)}:{encoded[g]}" for g in shards.get(b, ()))
-        version.update(_write(root / "g" / f"{b}.json", "{" + body + "}"))
+        version.update(_write(root, f"g/{b}.json", "{" + body + "}", written))
     for start in range(0, len(docs), DOC_SHARD):
         rows = [[d.kind, d.url, d.name, d.detail] for d in docs[start:start + DOC_SHARD]]
-        version.update(_write(root / "d" / f"{start // DOC_SHARD}.json", _dumps(rows)))
+        version.update(_write(root, f"d/{start // DOC_SHARD}.json", _dumps(rows), written))
     meta = {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
             "doc_shard": DOC_SHARD, "version": version.hexdigest()[:16]}
-    _write(root / "meta.json", _dumps(meta))
-    files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
+    _write(root, "meta.json", _dumps(meta), written)
+    return written
 
 
-def _write(path: Path, text: str) -> bytes:
+def _write(root: Path, name: str, text: str, written: dict[str, str]) -> bytes:
     data = text.encode("utf-8")
-    files.write_if_changed(path, data)
+    files.write_if_changed(root / name, data)
+    written[name] = hashlib.sha256(data).hexdigest()
     return data
 
 

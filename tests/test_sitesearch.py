@@ -220,3 +220,20 @@ def test_search_page_in_a_browser(search_site, small_registry):
         page.wait_for_function("document.getElementById('search-status')?.textContent.includes('没有找到')")
         assert page.locator("#search-results li").count() == 0
         browser.close()
+
+
+def test_unchanged_records_keep_the_index_and_a_damaged_file_is_remade(small_registry, tmp_path):
+    from site_builder import files
+
+    build_database(Package.load(small_registry), tmp_path / "registry.db")
+    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    index = tmp_path / "site" / sitesearch.INDEX_DIR
+    before = {p: p.read_bytes() for p in index.rglob("*.json")}
+    files.start_build()
+    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    assert files.changed_files() == set()
+    assert all(files.produced(p) for p in before)  # kept files are not pruned
+    shard = index / "d" / "0.json"
+    shard.write_text("[]", encoding="utf-8")
+    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    assert {p: p.read_bytes() for p in index.rglob("*.json")} == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,10 +60,10 @@ class PageCache:
         data = json.dumps(context, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
         return hashlib.blake2b(self.salt + data.encode(), digest_size=16).hexdigest()
 
-    def fresh(self, address: str, digest: str, path: Path) -> bool:
+    def fresh(self, address: str, digest: str, path: str | Path) -> bool:
         """True when the page at `path` was rendered from exactly these inputs (it is then kept)."""
         self.current[address] = digest
-        if self.previous.get(address) == digest and path.is_file():
+        if self.previous.get(address) == digest and os.path.isfile(path):
             files.record(path)
             return True
         return False

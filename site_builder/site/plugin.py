@@ -9,6 +9,7 @@ as Pelican's Writer does, so two records can never silently share a page.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,7 +56,7 @@ class SiteJob:
         """Render a page unless the previous build rendered it from the same inputs."""
         if self.cache is not None:
             digest = self.cache.fingerprint({"template": template.name, "context": context})
-            if self.cache.fresh(address, digest, self.site_dir / urls.output_path(address)):
+            if self.cache.fresh(address, digest, os.path.join(self.site_dir, urls.output_path(address))):
                 self.addresses.append(address)
                 return
         self.rendered += 1
