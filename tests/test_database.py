@@ -165,3 +165,32 @@ def test_generated_registry_keys_hold(small_registry, tmp_path):
     assert rows(conn, "select count(*) - count(distinct operator_id) from current_grades") == [(0,)]
     assert rows(conn, "select count(*) from current_grades where effective_on > (select release_date from _build)") == [(0,)]
     assert rows(conn, "select count(*) from ongoing_recalls o join recalls r using (id) where r.status != 'ongoing'") == [(0,)]
+
+
+def test_rebuild_from_the_same_files_keeps_the_database(tmp_path):
+    """Same registry files and code: the previous registry.db is kept (same inode); a changed
+    file, or a database that is not the one recorded, is built again, equal to a fresh build."""
+    data = write_tiny_registry(tmp_path / "data")
+    db = tmp_path / "out" / "registry.db"
+    build_database(Package.load(data), db)
+    inode = db.stat().st_ino
+    build_database(Package.load(data), db)
+    assert db.stat().st_ino == inode
+
+    products = (data / "products.csv").read_text(encoding="utf-8")
+    header, first, *rest = products.splitlines(keepends=True)
+    name = first.split(",")[2]
+    (data / "products.csv").write_text(header + first.replace(name, "改名后的产品", 1) + "".join(rest),
+                                       encoding="utf-8")
+    build_database(Package.load(data), db)
+    assert db.stat().st_ino != inode
+    fresh = tmp_path / "fresh" / "registry.db"
+    build_database(Package.load(data), fresh)
+    assert db.read_bytes() == fresh.read_bytes()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from products where name = '改名后的产品'").fetchone() == (1,)
+
+    os.unlink(db)
+    db.write_bytes(fresh.read_bytes()[:-4096])  # not the database the record describes
+    build_database(Package.load(data), db)
+    assert db.read_bytes() == fresh.read_bytes()
