@@ -45,6 +45,36 @@ def rename_one_product(data: Path) -> str:
     return rows[0]["code"]
 
 
+#: The site stage's steps timed separately (module, function), wall seconds of the last build.
+STEPS = [("site_builder.site.plugin", "load_registry"), ("site_builder.sitesearch", "write_search_index"),
+         ("site_builder.publish", "publish_package"), ("site_builder.changes", "build_changes")]
+step_seconds: dict[str, float] = {}
+
+
+def _time_steps() -> None:
+    """Wrap each step in STEPS with a timer (once per process)."""
+    import importlib
+
+    for module_name, name in STEPS:
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
+        if getattr(real, "timed", False):
+            continue
+
+        def timed(*args, _real=real, _name=name, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                step_seconds[_name] = time.perf_counter() - started
+        timed.timed = True
+        setattr(module, name, timed)
+
+
+def steps() -> str:
+    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step_seconds.items())
+
+
 def site_build(data: Path, out: Path):
     from site_builder import files
     from site_builder.build import BuildContext
@@ -57,6 +87,8 @@ def site_build(data: Path, out: Path):
     ctx.db_path.unlink(missing_ok=True)
     build_database(package, ctx.db_path)
     files.start_build()
+    _time_steps()
+    step_seconds.clear()
     started, cpu = time.perf_counter(), time.process_time()
     job = build_site(ctx)
     return time.perf_counter() - started, time.process_time() - cpu, job
@@ -88,10 +120,12 @@ def one_size(n: int) -> None:
         seconds, cpu, job = site_build(data, out)
         print(f"{n:>6} operators: unchanged rebuild {seconds:6.1f} s wall ({cpu:.1f} s CPU), "
               f"{job.written} files rewritten")
+        print(f"{n:>6} operators:   steps: {steps()}")
         code = rename_one_product(data)
         seconds, cpu, job = site_build(data, out)
         print(f"{n:>6} operators: rebuild after renaming product {code}: {seconds:6.1f} s wall ({cpu:.1f} s CPU), "
               f"{job.written} files rewritten")
+        print(f"{n:>6} operators:   steps: {steps()}")
         print(f"{n:>6} operators: {provenance_weight(out / 'site')}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{n:>6} operators: peak memory {peak:,.0f} MB (process, including the database build)")
