@@ -86,7 +86,8 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     report = validate_registry(data_dir)
     if not report.valid:
         raise ValidationFailed(report)
-    out_dir = Path(out_dir)
+    # Absolute from here on: stages compare their paths with the ones files.py recorded.
+    out_dir = Path(out_dir).absolute()
     files.start_build()
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)

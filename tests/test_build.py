@@ -90,3 +90,11 @@ def test_two_builds_of_the_same_data_are_byte_identical(built, small_registry, t
     first, second = contents(built), contents(again)
     assert len(first) > 100
     assert first == second
+
+
+def test_build_into_a_relative_out_dir(small_registry, tmp_path, monkeypatch):
+    """`make demo` builds into build/demo, relative to the checkout."""
+    monkeypatch.chdir(tmp_path)
+    build(small_registry, Path("build") / "demo")
+    assert (tmp_path / "build" / "demo" / "site" / "index.html").is_file()
+    build(small_registry, Path("build") / "demo")
