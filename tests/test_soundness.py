@@ -69,24 +69,21 @@ def test_a_missing_provenance_page_is_reported(built, tmp_path):
 
 def test_dropping_a_published_gs1_address_fails_the_build(built, small_registry, tmp_path):
     """A GTIN printed as a barcode lives as long as the package: its /01/ address is permanent."""
-    import csv
     import shutil
+    import sqlite3
 
     from site_builder.checksums import gtin14
     from site_builder.errors import PermanenceError
+    from test_site_pages_build import edit_csv
 
     data = tmp_path / "data"
     shutil.copytree(small_registry, data)
-    with open(data / "products.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    product = next(r for r in rows if r["gtin"])
-    address = urls.gs1_digital_link(gtin14(product["gtin"]))
+    conn = sqlite3.connect(built / "registry.db")
+    code, gtin = conn.execute("select code, gtin from products where gtin is not null order by code limit 1").fetchone()
+    conn.close()
+    address = urls.gs1_digital_link(gtin14(gtin))
     assert (built / "site" / urls.output_path(address)).is_file()
-    product["gtin"] = ""
-    with open(data / "products.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_csv(data / "products.csv", "code", code, "gtin", "")
     before = tree_digest(built)
     with pytest.raises(PermanenceError, match=address):
         build(data, built)
