@@ -58,9 +58,7 @@ def build_database(package: Package, db_path: Path) -> None:
         files.record(record)
     else:
         _build(package, db_path)
-        with db_path.open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-        files.write_if_changed(record, json.dumps({"inputs": inputs, "sha256": digest}, indent=1) + "\n")
+        files.write_if_changed(record, json.dumps({"inputs": inputs, "sha256": files.sha256_of(db_path)}, indent=1) + "\n")
     # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
     from .datasette_meta import render
 
@@ -90,8 +88,7 @@ def _kept(db_path: Path, record: Path, inputs: str) -> bool:
         before = json.loads(record.read_text(encoding="utf-8"))
         if not isinstance(before, dict) or before.get("inputs") != inputs:
             return False
-        with db_path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest() == before.get("sha256")
+        return files.sha256_of(db_path) == before.get("sha256")
     except (FileNotFoundError, ValueError):
         return False
 
@@ -165,7 +162,7 @@ def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
             f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))})",
             (tuple(record[n] for n in names) for record in parse_rows(package, table, header, rows)))
     _index(db, package, table, fields)
-    return {"table_name": table, "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path),
             "rows": len(rows)}
 
 

@@ -10,6 +10,7 @@ previous output held and this build no longer makes (`prune`).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def write_if_changed(path: str | Path, content: bytes | str) -> bool:
     os.replace(tmp, path)
     _changed.add(path.absolute())
     return True
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes: how kept outputs are checked against what a build recorded."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def record(path: str | Path) -> None:

@@ -115,7 +115,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path)
     zip_inputs = _inputs("zip", {"members": {n: record[n]["sha256"] for n in members}, "date": release.isoformat()})
     if _kept(out / ZIP_NAME, previous.get(ZIP_NAME), zip_inputs) is None:
         files.write_if_changed(out / ZIP_NAME, package_zip(members, (release.year, release.month, release.day)))
-    record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": _sha256_file(out / ZIP_NAME)}
+    record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": files.sha256_of(out / ZIP_NAME)}
     files.write_if_changed(record_path, json.dumps(record, sort_keys=True, indent=1) + "\n")
     link_database(db_path, out / DB_NAME)
 
@@ -156,10 +156,6 @@ def _kept(path: Path, before: dict | None, inputs: str | None) -> bytes | None:
         return None
     files.record(path)
     return data
-
-
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _read_record(path: Path) -> dict:

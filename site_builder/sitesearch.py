@@ -186,7 +186,7 @@ def _unchanged(record_path: Path, root: Path, inputs: str) -> bool:
         if record.get("inputs") != inputs:
             return False
         for name, digest in record["files"].items():
-            if hashlib.sha256((root / name).read_bytes()).hexdigest() != digest:
+            if files.sha256_of(root / name) != digest:
                 return False
     except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
         return False
