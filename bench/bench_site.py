@@ -1,13 +1,15 @@
-"""The site stage: build time and pages/s at 1k, 10k and 50k operators, peak memory, the rebuild
-after one product changes, and the provenance page's weight (raw and gzipped, HTML + CSS).
+"""The public site, built as `zuofang build` builds it: time and pages/s at 1k, 10k and 50k
+operators, peak memory, the rebuild after one product changes, and the provenance page's weight
+(raw and gzipped, HTML + CSS).
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
 `write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
-benchmarks); registry.db is built first and not counted. Then `build_site` runs into an empty
-site folder (first build), again unchanged (nothing rewritten), and after one product is renamed.
-The site stage includes the other steps it calls (search index, /data/ downloads, changes page).
-Wall time on a shared machine can be several times the CPU time; both are printed.
-Usage: python bench/bench_site.py [N ...]   (default: 1000 10000 50000)
+benchmarks). Each build is a real staged `build()`: validation, then the stages database, site and
+soundness (QR codes, PDFs and the handbook have their own benchmarks: bench_qr.py,
+bench_handbook.py; `--all-stages` includes them). Three builds: into an empty OUT_DIR, again with
+nothing changed, and after one product is renamed. Wall time on a shared machine can be several
+times the CPU time; both are printed.
+Usage: python bench/bench_site.py [--all-stages] [N ...]   (default: 1000 10000 50000)
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+PAGE_STAGES = ("database", "site", "soundness")
 
 
 def registry(n: int) -> Path:
@@ -45,53 +49,37 @@ def rename_one_product(data: Path) -> str:
     return rows[0]["code"]
 
 
-#: The site stage's steps timed separately (module, function), wall seconds of the last build.
-STEPS = [("site_builder.site.plugin", "load_registry"), ("site_builder.sitesearch", "write_search_index"),
-         ("site_builder.publish", "publish_package"), ("site_builder.changes", "build_changes")]
-step_seconds: dict[str, float] = {}
+def timed_build(data: Path, out: Path, all_stages: bool):
+    """One `zuofang build`; returns (wall s, CPU s, validate s, ctx)."""
+    from site_builder import build as build_module
+    from site_builder import validate
 
+    if not all_stages:
+        build_module.STAGES = [s for s in build_module.STAGES if s[0] in PAGE_STAGES]
+    real_validate, spent = validate.validate_registry, {}
 
-def _time_steps() -> None:
-    """Wrap each step in STEPS with a timer (once per process)."""
-    import importlib
+    def timed_validate(data_dir):
+        started = time.perf_counter()
+        try:
+            return real_validate(data_dir)
+        finally:
+            spent["validate"] = time.perf_counter() - started
 
-    for module_name, name in STEPS:
-        module = importlib.import_module(module_name)
-        real = getattr(module, name)
-        if getattr(real, "timed", False):
-            continue
-
-        def timed(*args, _real=real, _name=name, **kwargs):
-            started = time.perf_counter()
-            try:
-                return _real(*args, **kwargs)
-            finally:
-                step_seconds[_name] = time.perf_counter() - started
-        timed.timed = True
-        setattr(module, name, timed)
-
-
-def steps() -> str:
-    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step_seconds.items())
-
-
-def site_build(data: Path, out: Path):
-    from site_builder import files
-    from site_builder.build import BuildContext
-    from site_builder.database import build_database
-    from site_builder.package import Package
-    from site_builder.site import build_site
-
-    package = Package.load(data)
-    ctx = BuildContext(package, out, None)
-    ctx.db_path.unlink(missing_ok=True)
-    build_database(package, ctx.db_path)
-    files.start_build()
-    _time_steps()
-    step_seconds.clear()
+    validate.validate_registry = timed_validate
     started, cpu = time.perf_counter(), time.process_time()
-    job = build_site(ctx)
-    return time.perf_counter() - started, time.process_time() - cpu, job
+    try:
+        ctx = build_module.build(data, out)
+    finally:
+        validate.validate_registry = real_validate
+    return time.perf_counter() - started, time.process_time() - cpu, spent["validate"], ctx
+
+
+def describe(label: str, n: int, run) -> str:
+    seconds, cpu, validating, ctx = run
+    stages = ", ".join(f"{name} {s:.1f}" for name, s in ctx.timings.items())
+    return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = validate {validating:.1f} s + "
+            f"stages [{stages}] s + commit; record pages rendered {ctx.pages['records']:,}, "
+            f"kept {ctx.pages['kept']:,}; site files written {ctx.pages['written']:,}")
 
 
 def provenance_weight(site: Path) -> str:
@@ -107,38 +95,34 @@ def provenance_weight(site: Path) -> str:
             f"(HTML + CSS; budget 14 KB gzipped); median {sorted(sizes)[len(sizes) // 2] / 1024:.1f} KB raw")
 
 
-def one_size(n: int) -> None:
+def one_size(n: int, all_stages: bool) -> None:
     with tempfile.TemporaryDirectory(prefix=f"zf-bench-site-{n}-") as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(registry(n), data)
         out = Path(tmp) / "out"
-        out.mkdir()
-        seconds, cpu, job = site_build(data, out)
-        pages = sum(1 for a in job.addresses if a.endswith("/") or a.endswith(".html"))
-        print(f"{n:>6} operators: first build {seconds:6.1f} s wall ({cpu:.1f} s CPU), {pages:,} pages, "
-              f"{pages / seconds:,.0f} pages/s wall, {pages / cpu:,.0f} pages/s CPU")
-        seconds, cpu, job = site_build(data, out)
-        print(f"{n:>6} operators: unchanged rebuild {seconds:6.1f} s wall ({cpu:.1f} s CPU), "
-              f"{job.written} files rewritten")
-        print(f"{n:>6} operators:   steps: {steps()}")
+        first = timed_build(data, out, all_stages)
+        pages = first[3].pages["records"] + first[3].pages["overview"]
+        print(describe("first build", n, first))
+        print(f"{n:>6} operators:   {pages:,} pages: {pages / first[0]:,.0f} pages/s end to end, "
+              f"{pages / first[3].timings['site']:,.0f} pages/s in the site stage", flush=True)
+        print(describe("unchanged rebuild", n, timed_build(data, out, all_stages)), flush=True)
         code = rename_one_product(data)
-        seconds, cpu, job = site_build(data, out)
-        print(f"{n:>6} operators: rebuild after renaming product {code}: {seconds:6.1f} s wall ({cpu:.1f} s CPU), "
-              f"{job.written} files rewritten")
-        print(f"{n:>6} operators:   steps: {steps()}")
+        print(describe(f"rebuild after renaming product {code}", n, timed_build(data, out, all_stages)), flush=True)
         print(f"{n:>6} operators: {provenance_weight(out / 'site')}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (process, including the database build)")
+        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (the whole process: three builds)", flush=True)
 
 
-def main(sizes: list[int]) -> None:
+def main(args: list[str]) -> None:
+    flags = [a for a in args if a.startswith("--")]
+    sizes = [int(a) for a in args if not a.startswith("--")] or [1000, 10000, 50000]
     for n in sizes:
         # One process per size: peak memory is then that size's own.
-        subprocess.run([sys.executable, __file__, "--one", str(n)], check=True)
+        subprocess.run([sys.executable, __file__, "--one", str(n), *flags], check=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
-        one_size(int(sys.argv[2]))
+        one_size(int(sys.argv[2]), "--all-stages" in sys.argv)
     else:
-        main([int(a) for a in sys.argv[1:]] or [1000, 10000, 50000])
+        main(sys.argv[1:])

@@ -134,7 +134,7 @@ def bench_publish(data: Path, db: Path) -> None:
         sizes = {p.name: p.stat().st_size for p in data_dir.iterdir()}
         csv_total = sum(v for k, v in sizes.items() if k.endswith(".csv"))
         print(f"/data/: CSV {csv_total / 1e6:.1f} MB, {publish.ZIP_NAME} {sizes[publish.ZIP_NAME] / 1e6:.1f} MB, "
-              f"record-digests.json {sizes['record-digests.json'] / 1e6:.1f} MB, "
+              f"changes.json {sizes['changes.json'] / 1e3:.1f} KB, "
               f"addresses.txt {sizes['addresses.txt'] / 1e6:.1f} MB")
 
 

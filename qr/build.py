@@ -2,7 +2,7 @@
 
 Reads registry.db only (the single source of every published view) and writes into the
 site folder with files.write_if_changed, so a rebuild rewrites only files whose bytes
-changed and never touches the hard-linked previous build. Files whose inputs did not
+changed and never touches the previous build. Files whose inputs did not
 change since the last run are not even redrawn (qr/cache.py).
 """
 from __future__ import annotations

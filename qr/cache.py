@@ -1,8 +1,8 @@
 """Remembers what each QR, sheet and poster file was made from, so a rebuild skips unchanged ones.
 
 Making a QR matrix (mask choice) and a PDF (font subsetting) are the slow parts of the
-stage. The build folder starts as a hard-link clone of the previous output, so a file whose
-inputs are unchanged is already there with the right bytes: the stage only records it.
+stage. A file whose inputs are unchanged is already in the previous output with the right
+bytes: the stage only records it (site_builder/files.py keeps it).
 The key of a file hashes its inputs plus a fingerprint of the code and libraries that
 draw it, so a change to either remakes it. The record lives beside site/ (not published).
 """
@@ -56,7 +56,7 @@ class Cache:
 
     def _read(self) -> dict:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            return json.loads(files.current(self.path).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return {}
 
@@ -67,7 +67,7 @@ class Cache:
         if entry is None or entry[0] != file_key:
             return False
         try:
-            if target.stat().st_size != entry[1]:
+            if files.current(target).stat().st_size != entry[1]:
                 return False
         except FileNotFoundError:
             return False

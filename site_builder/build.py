@@ -1,11 +1,12 @@
-"""`zuofang build`: validate, then run every stage into a staging folder and swap it in.
+"""`zuofang build`: validate, then run every stage into a staging folder and commit it.
 
 A failed build leaves an existing OUT_DIR exactly as it was: all work happens in a sibling
-staging folder that starts as a hard-link clone of the previous output (so unchanged files
-are not rewritten), and only a complete build replaces OUT_DIR.
+staging folder that receives only the files this build changed (files.py), reading the rest
+from the previous output; only a complete build is committed into OUT_DIR.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -18,20 +19,24 @@ from . import files
 from .errors import BuildError, ValidationFailed, ZuofangError
 from .package import Package
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class BuildContext:
     """What every stage gets: the package, where the database is, where the site goes."""
 
     package: Package
-    stage_dir: Path          # becomes OUT_DIR when the build succeeds
+    stage_dir: Path          # this build's changed files, committed into OUT_DIR when it succeeds
     previous_dir: Path | None  # the OUT_DIR being replaced, if any (read-only)
     timings: dict[str, float] = field(default_factory=dict)
     addresses: list[str] = field(default_factory=list)  # pages the site stage published
+    pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
 
     @property
     def db_path(self) -> Path:
-        return self.stage_dir / "registry.db"
+        """registry.db as it is now: this build's, or the previous one when it was kept."""
+        return files.current(self.stage_dir / "registry.db")
 
     @property
     def site_dir(self) -> Path:
@@ -41,7 +46,7 @@ class BuildContext:
 def _stage_database(ctx: BuildContext) -> None:
     from .database import build_database
 
-    build_database(ctx.package, ctx.db_path)
+    build_database(ctx.package, ctx.stage_dir / "registry.db")
 
 
 def _stage_site(ctx: BuildContext) -> None:
@@ -88,33 +93,31 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
         raise ValidationFailed(report)
     # Absolute from here on: stages compare their paths with the ones files.py recorded.
     out_dir = Path(out_dir).absolute()
-    files.start_build()
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
         for name, run in STAGES:
             started = time.perf_counter()
             run(ctx)
             ctx.timings[name] = time.perf_counter() - started
-        # What the previous output held and this build no longer makes goes away
-        # (published addresses cannot: the soundness stage fails the build before this point).
-        files.record(ctx.db_path)
-        files.prune(stage)
+        # The commit removes what the previous output held and this build no longer makes
+        # (published addresses cannot go: the soundness stage fails the build before this point).
+        files.record(ctx.stage_dir / "registry.db")
     ctx.stage_dir = out_dir
     return ctx
 
 
 @contextmanager
 def staged_output(out_dir: Path):
-    """Yield a staging folder beside `out_dir`; on success it replaces `out_dir`, on failure it is removed."""
+    """Yield an empty staging folder beside `out_dir` (files.start_build reads the rest from
+    `out_dir`); on success it is committed into `out_dir`, on failure it is removed."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if files.recover(out_dir):
+        log.warning("%s: finished the commit an earlier build left half done", out_dir)
     stage = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
-    if out_dir.is_dir():
-        _hardlink_clone(out_dir, stage)
-    else:
-        stage.mkdir()
+    stage.mkdir()
+    files.start_build(stage, out_dir if out_dir.is_dir() else None)
     try:
         yield stage
     except ZuofangError:
@@ -123,12 +126,4 @@ def staged_output(out_dir: Path):
     except Exception as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise BuildError(f"构建失败（{type(exc).__name__}: {exc}），原有输出 {out_dir} 保持不变。") from exc
-    if out_dir.exists():
-        os.rename(out_dir, old)
-    os.rename(stage, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _hardlink_clone(src: Path, dst: Path) -> None:
-    """Copy a tree as hard links: instant, and safe because writers replace files, never edit them."""
-    shutil.copytree(src, dst, copy_function=os.link, symlinks=True)
+    files.commit(out_dir)

@@ -1,22 +1,21 @@
 """/changes/: what is new or changed since the previous release.
 
-Each build saves a short digest of every public row of the tables people follow (businesses,
-products, recalls, brands), their statuses and each business's current grade, in
-site/data/record-digests.json; the next build compares its own with that file. The file also
-keeps the comparison it made, so rebuilding the same data again (the previous output now being
-this same release) gives the same page instead of "nothing changed".
+The previous output's registry.db is compared with this build's (delta.py): rows of the tables
+people follow (businesses, products, recalls, brands) that are new, changed status or changed
+otherwise, and businesses whose current grade changed. The comparison is saved in
+site/data/changes.json (with the release it compared against), so rebuilding the same data
+again, when the previous output is this same release, gives the same page, not "nothing changed".
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
-from . import files, urls
+from . import delta, files, urls
 
-RECORD = "data/record-digests.json"  # under the site root: /data/record-digests.json
-FORMAT = 1
+RECORD = "data/changes.json"  # under the site root: /data/changes.json
+FORMAT = 2
 LIMIT = 200  # items listed per section; the rest are counted
 
 #: table -> (key column, column shown as the name, address builder, Chinese title of a new one)
@@ -29,48 +28,41 @@ TRACKED = {
 TABLE_TITLES = {"operators": "主体", "products": "产品", "recalls": "召回", "brands": "品牌"}
 
 
-def _digest(value) -> str:
-    # repr of a row tuple (str, int, float, None) is stable across runs and twice as fast as JSON.
-    return hashlib.sha256(repr(value).encode()).hexdigest()[:12]
+def compare(changed: dict[str, delta.TableChange], conn: sqlite3.Connection) -> dict:
+    """Keys of what is new, what changed status, what else changed, and grade changes.
 
-
-def snapshot(conn: sqlite3.Connection) -> dict:
-    """Digests and statuses of the tracked tables, and the current grade of each business."""
-    records, status = {}, {}
-    for table, (key, *_rest) in TRACKED.items():
-        cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"')
-        columns = [d[0] for d in cursor.description]
-        k, st = columns.index(key), columns.index("status")
-        records[table], status[table] = {}, {}
-        for row in cursor:
-            records[table][str(row[k])] = _digest(row)
-            status[table][str(row[k])] = row[st]
-    # current_grades (database.py) is the grade in force on the release date.
-    grades = {op: grade for op, grade in conn.execute(
-        "SELECT operator_id, grade FROM current_grades ORDER BY operator_id")}
-    return {"records": records, "status": status, "grades": grades}
-
-
-def fingerprint(snap: dict) -> str:
-    return hashlib.sha256(json.dumps(snap, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def compare(before: dict, after: dict) -> dict:
-    """Keys of what is new, what changed status, what else changed, and grade changes."""
+    `conn` has the new registry.db as main and the previous one attached as `old`."""
     new, status, updated = {}, [], {}
-    for table in TRACKED:
-        old, now = before["records"].get(table, {}), after["records"][table]
-        old_status = before["status"].get(table, {})
-        new[table] = sorted(k for k in now if k not in old)
+    for table, (key, *_rest) in TRACKED.items():
+        change = changed.get(table) or delta.TableChange((key,))
+        new[table] = sorted(str(r[key]) for r in change.added())
         updated[table] = []
-        for k in sorted(k for k in now if k in old and now[k] != old[k]):
-            if old_status.get(k) != after["status"][table][k]:
-                status.append([table, k, old_status.get(k), after["status"][table][k]])
+        for old, now in sorted(change.changed(), key=lambda pair: str(pair[1][key])):
+            if old.get("status") != now.get("status"):
+                status.append([table, str(now[key]), old.get("status"), now.get("status")])
             else:
-                updated[table].append(k)
-    grades = [[op, before["grades"].get(op), g] for op, g in sorted(after["grades"].items())
-              if before["grades"].get(op) != g]
-    return {"new": new, "status": status, "updated": updated, "grades": grades}
+                updated[table].append(str(now[key]))
+    return {"new": new, "status": status, "updated": updated, "grades": grade_changes(conn)}
+
+
+def grade_changes(conn: sqlite3.Connection) -> list[list]:
+    """[business, grade before, grade now] where the grade in force differs (current_grades is a
+    view, so a new release date alone can change it)."""
+    rows = conn.execute(
+        "SELECT n.operator_id, o.grade, n.grade FROM main.current_grades n "
+        "LEFT JOIN old.current_grades o ON o.operator_id = n.operator_id "
+        "WHERE o.grade IS NOT n.grade ORDER BY n.operator_id")
+    return [list(row) for row in rows]
+
+
+def is_empty(changes: dict) -> bool:
+    return not (any(changes["new"].values()) or changes["status"] or any(changes["updated"].values())
+                or changes["grades"])
+
+
+def _release(conn: sqlite3.Connection, schema: str) -> str | None:
+    row = conn.execute(f"SELECT release_date FROM {schema}._build").fetchone()
+    return row[0] if row else None
 
 
 def read_record(site_dir: Path) -> dict | None:
@@ -81,72 +73,70 @@ def read_record(site_dir: Path) -> dict | None:
     return record if record.get("format") == FORMAT else None
 
 
-def plan(previous: dict | None, snap: dict, release: str) -> dict:
-    """This build's record: the snapshot plus the comparison the page shows."""
-    mark = fingerprint(snap)
-    if previous and previous.get("fingerprint") == mark:
-        # Same data as the previous output: keep the comparison it made (the page stays the same).
-        changes, base = previous.get("changes"), previous.get("base")
-    elif previous:
-        changes, base = compare(previous, snap), previous.get("release")
-    else:
-        changes, base = None, None
-    return {"format": FORMAT, "release": release, "fingerprint": mark, "base": base,
-            "changes": changes, **snap}
-
-
-def _names(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def _names(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, str]:
+    key, name, *_rest = TRACKED[table]
     out = {}
-    for table, (key, name, *_rest) in TRACKED.items():
-        out[table] = {str(k): n for k, n in conn.execute(f'SELECT "{key}", "{name}" FROM "{table}"')}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        out.update((str(k), n) for k, n in conn.execute(
+            f'SELECT "{key}", "{name}" FROM main."{table}" WHERE "{key}" IN ({", ".join("?" * len(chunk))})', chunk))
     return out
 
 
 def _item(table: str, key: str, names: dict, **extra) -> dict:
-    item = {"table": table, "url": TRACKED[table][2](key), "name": names[table].get(key, key),
+    item = {"table": table, "url": TRACKED[table][2](key), "name": names.get(table, {}).get(key, key),
             "change": "", "old": None, "new": None}
     item.update(extra)
     return item
 
 
-def sections(changes: dict, names: dict) -> list[dict]:
+def sections(changes: dict, conn: sqlite3.Connection) -> list[dict]:
     """The page's sections, each {title, items (at most LIMIT), more (how many not listed), total}."""
-    out = []
-
-    def add(title, items):
-        if items:
-            out.append({"title": title, "items": items[:LIMIT], "more": max(0, len(items) - LIMIT),
-                        "total": len(items)})
-
+    groups = []
     for table in ("recalls", "operators", "products", "brands"):
-        add(TRACKED[table][3], [_item(table, k, names) for k in changes["new"][table]])
-    add("等级变化 Grade changes",
-        [_item("operators", op, names, change="grade", old=old, new=new) for op, old, new in changes["grades"]])
-    add("状态变化 Status changes",
-        [_item(t, k, names, change="status", old=old, new=new) for t, k, old, new in changes["status"]])
-    updated = [_item(t, k, names) for t in ("operators", "products", "recalls", "brands")
-               for k in changes["updated"][t]]
-    add("信息更新 Updated records", updated)
-    return out
+        groups.append((TRACKED[table][3], [(table, k, {}) for k in changes["new"][table]]))
+    groups.append(("等级变化 Grade changes",
+                   [("operators", op, {"change": "grade", "old": old, "new": new}) for op, old, new in changes["grades"]]))
+    groups.append(("状态变化 Status changes",
+                   [(t, k, {"change": "status", "old": old, "new": new}) for t, k, old, new in changes["status"]]))
+    groups.append(("信息更新 Updated records",
+                   [(t, k, {}) for t in ("operators", "products", "recalls", "brands") for k in changes["updated"][t]]))
+    listed = [(title, items[:LIMIT], len(items)) for title, items in groups if items]
+    wanted: dict[str, list[str]] = {}
+    for _title, items, _total in listed:
+        for table, key, _extra in items:
+            wanted.setdefault(table, []).append(key)
+    names = {table: _names(conn, table, sorted(set(keys))) for table, keys in wanted.items()}
+    return [{"title": title, "items": [_item(t, k, names, **extra) for t, k, extra in items],
+             "more": total - len(items), "total": total} for title, items, total in listed]
 
 
-def build_changes(ctx, render) -> None:
-    """Write /changes/ with `render("changes.html", …)` and save this build's record."""
+def build_changes(ctx, render, changed: dict[str, delta.TableChange] | None = None) -> None:
+    """Write /changes/ with `render("changes.html", …)` and save this build's comparison.
+
+    `changed` is the rows that differ from the previous output's registry.db (the site stage has
+    them already); without it they are found here."""
     site_dir = Path(ctx.site_dir)
-    previous = read_record(ctx.previous_dir / "site") if ctx.previous_dir else None
+    previous_db = Path(ctx.previous_dir) / "registry.db" if ctx.previous_dir else None
+    previous = read_record(Path(ctx.previous_dir) / "site") if ctx.previous_dir else None
+    if changed is None and previous_db is not None:
+        changed = delta.compare(previous_db, ctx.db_path, same_code=False)
     conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
     try:
-        snap = snapshot(conn)
-        names = _names(conn)
+        counts = [(TABLE_TITLES[t], conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in TRACKED]
+        comparison, base = None, None
+        if changed is not None:
+            conn.execute("ATTACH DATABASE ? AS old", (f"file:{previous_db.absolute()}?mode=ro",))
+            comparison, base = compare(changed, conn), _release(conn, "old")
+            if is_empty(comparison) and previous:
+                # Same data as the previous output: keep the comparison it made (the page stays the same).
+                comparison, base = previous.get("changes"), previous.get("base")
+        html = render("changes.html", address=urls.changes(), first=comparison is None, base=base, counts=counts,
+                      sections=sections(comparison, conn) if comparison else [])
     finally:
         conn.close()
-    record = plan(previous, snap, ctx.package.release_date.isoformat())
-    counts = [(TABLE_TITLES[t], len(snap["records"][t])) for t in TRACKED]
-    changes = record["changes"]
-    html = render(
-        "changes.html", address=urls.changes(), first=changes is None, base=record["base"],
-        counts=counts, sections=sections(changes, names) if changes else [],
-    )
     files.write_if_changed(site_dir / urls.output_path(urls.changes()), html)
+    record = {"format": FORMAT, "release": ctx.package.release_date.isoformat(), "base": base,
+              "changes": comparison}
     files.write_if_changed(site_dir / RECORD, json.dumps(record, ensure_ascii=False, sort_keys=True,
                                                           separators=(",", ":")) + "\n")

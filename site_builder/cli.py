@@ -70,6 +70,8 @@ def build(data_dir, out_dir):
         raise click.ClickException(str(exc)) from exc
     timings = "，".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
     click.echo(f"构建完成 Built: {out_dir}（{timings}）")
+    if ctx.pages:
+        click.echo(f"记录页面 Record pages: 渲染 rendered {ctx.pages['records']:,}，沿用 kept {ctx.pages['kept']:,}")
 
 
 @cli.command()

@@ -2,8 +2,8 @@
 
 Only public data goes in: private fields are dropped or masked while rows are parsed,
 before anything is written. The database is written to a temporary file beside the
-target and renamed over it, because the target may be a hard link to the previous
-build's file (see files.py): opening it for writing would change the published copy.
+target and renamed over it, so that nobody ever opens a half-written database and the
+published hard link (site/data/registry.db) is never written through.
 Same data gives the same bytes: rows go in file order, nothing records the wall clock.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def build_database(package: Package, db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     record = db_path.with_name(INPUTS_RECORD)
     inputs = _inputs(package)
-    if _kept(db_path, record, inputs):
+    if _kept(files.current(db_path), files.current(record), inputs):
         files.record(db_path)
         files.record(record)
     else:

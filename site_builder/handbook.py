@@ -3,9 +3,9 @@
 The sources (mkdocs.yml and docs/) ship inside the package, in handbook_src/, so an
 installed zuofang can build the handbook without the repository. Generated pages (data
 dictionary, CLI reference, grade/status meanings) are written into a temporary copy of
-those sources, never into the package. mkdocs writes in place, and the stage folder is a
-hard-link clone of the previous build, so mkdocs renders into a temporary folder that
-`files.sync_tree` copies over (new file + rename, only where the bytes changed).
+those sources, never into the package. mkdocs writes every file, and a build's staging
+folder must receive only files whose bytes changed (files.py), so mkdocs renders into a
+temporary folder that `files.sync_tree` copies over (only where the bytes changed).
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def inputs_digest(package: Package) -> str:
 def _built_from(dest_dir: Path) -> str | None:
     """The inputs digest the handbook in `dest_dir` was built from, if there is one."""
     try:
-        match = INPUTS_META.search((dest_dir / "index.html").read_bytes())
+        match = INPUTS_META.search(files.current(dest_dir / "index.html").read_bytes())
     except FileNotFoundError:
         return None
     return match.group(1).decode() if match else None
@@ -197,15 +197,13 @@ def _drop_unused_assets(site: Path) -> None:
 def build_handbook(package: Package, dest_dir: str | Path, force: bool = False) -> int:
     """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written.
 
-    The stage folder starts as a copy of the previous output: when that handbook was built from
-    the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not run,
+    When the previous output's handbook was built from the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not run,
     unless `force`."""
     dest_dir = Path(dest_dir)
     digest = inputs_digest(package)
     if not force and _built_from(dest_dir) == digest:
-        for path in dest_dir.rglob("*"):
-            if path.is_file():
-                files.record(path)
+        for path in files.listing(dest_dir):
+            files.record(path)
         log.info("handbook: inputs unchanged, %s kept", dest_dir)
         return 0
     with tempfile.TemporaryDirectory(prefix="zuofang-handbook-") as tmp:

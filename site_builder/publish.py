@@ -8,7 +8,7 @@ entries in a fixed order with the release date as their timestamp.
 
 Exporting and zipping every table took 13 s at 50,000 businesses, so a table whose source
 file (its sha256 in registry.db's _build_files), public columns and this code are those of the
-previous build keeps its CSV (EXPORT_RECORD beside registry.db, not published, says which
+previous build keeps its CSV (EXPORT_RECORD beside site/, not published, says which
 inputs and which bytes each file had); the zip is rebuilt only when a member changed.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ DATA_DIR = "data"            # site/data/ = /data/
 ZIP_NAME = "zuofang-data.zip"
 DB_NAME = "registry.db"
 DESCRIPTOR_NAME = "datapackage.json"
-EXPORT_RECORD = ".publish-inputs.json"  # beside registry.db: what each /data/ file was made from
+EXPORT_RECORD = ".publish-inputs.json"  # beside site/ (OUT_DIR): what each /data/ file was made from
 _CODE = ("publish.py", "database.py", "readers.py", "package.py")  # what shapes a table's CSV
 
 
@@ -90,7 +90,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path)
     """Write site/data/: <table>.csv, datapackage.json, zuofang-data.zip and registry.db."""
     db_path, out = Path(db_path), Path(site_dir) / DATA_DIR
     descriptor = published_descriptor(package)
-    record_path = db_path.with_name(EXPORT_RECORD)
+    record_path = Path(site_dir).parent / EXPORT_RECORD
     previous = _read_record(record_path)
     record: dict[str, dict] = {}
     members: dict[str, bytes] = {}
@@ -149,7 +149,7 @@ def _kept(path: Path, before: dict | None, inputs: str | None) -> bytes | None:
     if inputs is None or not before or before.get("inputs") != inputs:
         return None
     try:
-        data = path.read_bytes()
+        data = files.current(path).read_bytes()
     except FileNotFoundError:
         return None
     if hashlib.sha256(data).hexdigest() != before.get("sha256"):
@@ -169,11 +169,10 @@ def _read_record(path: Path) -> dict:
 def link_database(db_path: Path, target: Path) -> None:
     """Publish registry.db as a hard link to the stage's database: no copy of a large file.
 
-    The old entry is unlinked first (never written through), so the previous build's file,
-    which the stage folder shares by hard link, is untouched."""
+    An old entry in the folder is unlinked first, never written through."""
     files.record(target)
     try:
-        if os.path.samefile(db_path, target):
+        if os.path.samefile(db_path, files.current(target)):
             return
         target.unlink()
     except FileNotFoundError:

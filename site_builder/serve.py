@@ -77,12 +77,15 @@ def metadata_path(out_dir: Path) -> Path:
     return path if path.is_file() else REPO_METADATA
 
 
-def datasette_app(out_dir):
-    """The same Datasette `serve` runs, in this process (tests and benchmarks use its .client)."""
+def datasette_app(out_dir, db_path=None, metadata=None):
+    """The same Datasette `serve` runs, in this process (tests and benchmarks use its .client);
+    the build's soundness check passes the database and metadata it has not yet published."""
     from datasette.app import Datasette
 
-    return Datasette(immutables=[str(Path(out_dir) / "registry.db")], cors=True,
-                     metadata=json.loads(metadata_path(out_dir).read_text(encoding="utf-8")),
+    db_path = db_path or Path(out_dir) / "registry.db"
+    metadata = Path(metadata) if metadata and Path(metadata).is_file() else metadata_path(out_dir)
+    return Datasette(immutables=[str(db_path)], cors=True,
+                     metadata=json.loads(metadata.read_text(encoding="utf-8")),
                      template_dir=str(TEMPLATES), plugins_dir=str(PLUGINS), settings=dict(SETTINGS))
 
 

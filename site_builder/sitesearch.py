@@ -39,7 +39,7 @@ SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ 
 DOC_SHARD = 64                      # records per docs file: a result page reads few small files
 BUCKET_BYTES = 24_000               # aim for gram files about this size
 FORMAT_VERSION = 1
-INPUTS_RECORD = ".search-inputs.json"  # beside registry.db, not published: what the index was made from
+INPUTS_RECORD = ".search-inputs.json"  # beside site/ (OUT_DIR), not published: what the index was made from
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
@@ -161,7 +161,7 @@ def write_search_index(db_path: str | Path, site_dir: str | Path) -> None:
     root = site_dir / INDEX_DIR
     docs = read_docs(db_path)
     files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
-    record_path = Path(db_path).with_name(INPUTS_RECORD)
+    record_path = site_dir.parent / INPUTS_RECORD
     inputs = _inputs_digest(docs)
     if _unchanged(record_path, root, inputs):
         return
@@ -182,7 +182,7 @@ def _unchanged(record_path: Path, root: Path, inputs: str) -> bool:
     """True (and every index file kept) when the previous build made the index from the same
     records and its files still hold what it wrote: the n-gram index took 6 s at 50,000 businesses."""
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record = json.loads(files.current(record_path).read_text(encoding="utf-8"))
         if record.get("inputs") != inputs:
             return False
         for name, digest in record["files"].items():

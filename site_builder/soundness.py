@@ -7,12 +7,14 @@ new database. Any failure stops the build, so a broken site is never published.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import files, permanence, urls
+from .database import METADATA_NAME
 from .errors import BuildError
 
 #: href/src/action attribute values; enough for pages we render ourselves (always quoted).
@@ -35,7 +37,7 @@ def check_output(ctx) -> None:
     permanence.check_and_record(ctx.addresses + gs1_addresses(site), ctx)
     problems = missing_pages(ctx.db_path, site)
     problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"))
-    problems += datasette_problems(ctx.stage_dir)
+    problems += datasette_problems(ctx.db_path, files.current(ctx.stage_dir / METADATA_NAME))
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems[:30])
         more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
@@ -47,20 +49,23 @@ def gs1_addresses(site: Path) -> list[str]:
     pages left over in the stage from the previous output do not count."""
     root = site / urls.output_path(urls.gs1_digital_link("x")).split("/")[0]
     return sorted("/" + p.parent.relative_to(site).as_posix() + "/"
-                  for p in root.rglob("index.html") if files.produced(p))
+                  for p in files.produced_under(root) if p.name == "index.html")
 
 
 def missing_pages(db_path: Path, site: Path) -> list[str]:
+    """Records without their page or QR images (during a build: among the files it produced,
+    written or kept from the previous output because their inputs did not change)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    root = os.path.join(os.path.abspath(site), "")
     try:
         problems = []
         for table, key, address in PAGES:
             for (value,) in conn.execute(f"SELECT {key} FROM {table}"):
-                if not (site / urls.output_path(address(value))).is_file():
+                if not files.present(root + urls.output_path(address(value))):
                     problems.append(f"{table} {value}：缺少页面 {address(value)}")
         for (code,) in conn.execute("SELECT code FROM products"):
             for ext in ("png", "svg"):
-                if not (site / urls.output_path(urls.qr_file(code, ext))).is_file():
+                if not files.present(root + urls.output_path(urls.qr_file(code, ext))):
                     problems.append(f"products {code}：缺少二维码 {urls.qr_file(code, ext)}")
         return problems
     finally:
@@ -81,19 +86,19 @@ def broken_links(site: Path, pages: list[Path]) -> list[str]:
             if path.startswith(urls.datasette_home()):
                 continue
             target = site / path.lstrip("/")
-            if path.endswith("/") or target.is_dir():
+            if path.endswith("/") or files.present(target / "index.html"):
                 target = target / "index.html"
-            if not target.is_file():
+            if not files.present(target):
                 problems.append(f"{address}：链接 {url} 指向不存在的文件")
     return problems
 
 
-def datasette_problems(out_dir: Path) -> list[str]:
+def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
     """Datasette, configured as `zuofang serve` runs it, answers with the registry's tables."""
     from .serve import datasette_app
 
     async def ask():
-        response = await datasette_app(out_dir).client.get("/registry.json")
+        response = await datasette_app(db_path.parent, db_path, metadata_path).client.get("/registry.json")
         return response.status_code, response.json() if response.status_code == 200 else None
 
     status, body = asyncio.run(ask())

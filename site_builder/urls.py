@@ -10,17 +10,26 @@ import re
 from urllib.parse import quote
 
 
+#: Characters quote() never escapes: an address part made only of these is its own encoding,
+#: and checking first saves a second per 100,000 pages.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quote(text: str, safe: str = "/") -> str:
+    return text if _PLAIN.fullmatch(text) else quote(text, safe=safe)
+
+
 def home() -> str:
     return "/"
 
 
 def product(code: str) -> str:
     """The provenance page printed as a QR code on every package."""
-    return f"/p/{quote(code)}/"
+    return f"/p/{_quote(code)}/"
 
 
 def operator(operator_id: str) -> str:
-    return f"/w/{quote(operator_id)}/"
+    return f"/w/{_quote(operator_id)}/"
 
 
 def brands() -> str:
@@ -28,7 +37,7 @@ def brands() -> str:
 
 
 def brand(brand_id: str) -> str:
-    return f"/brands/{quote(brand_id)}/"
+    return f"/brands/{_quote(brand_id)}/"
 
 
 def recalls() -> str:
@@ -36,7 +45,7 @@ def recalls() -> str:
 
 
 def recall(recall_id: str) -> str:
-    return f"/recalls/{quote(recall_id)}/"
+    return f"/recalls/{_quote(recall_id)}/"
 
 
 def notices() -> str:
@@ -44,7 +53,7 @@ def notices() -> str:
 
 
 def region(code: str) -> str:
-    return f"/regions/{quote(code)}/"
+    return f"/regions/{_quote(code)}/"
 
 
 def grades() -> str:
@@ -57,7 +66,7 @@ def data() -> str:
 
 def data_file(name: str) -> str:
     """A published download under /data/ (the package zip, a table's CSV, registry.db)."""
-    return f"/data/{quote(name)}"
+    return f"/data/{_quote(name)}"
 
 
 def search() -> str:
@@ -74,17 +83,17 @@ def changes() -> str:
 
 def page(slug: str) -> str:
     """An editorial page from content/pages (about, grading, report …)."""
-    return f"/{quote(slug)}/"
+    return f"/{_quote(slug)}/"
 
 
 def news(slug: str) -> str:
     """An announcement (公告) from content/news."""
-    return f"/news/{quote(slug)}/"
+    return f"/news/{_quote(slug)}/"
 
 
 def static(name: str) -> str:
     """A theme file (CSS, icons) served from /static/."""
-    return f"/static/{quote(name)}"
+    return f"/static/{_quote(name)}"
 
 
 def sitemap() -> str:
@@ -107,24 +116,24 @@ def feed(name: str) -> str:
 
 def qr_file(code: str, ext: str) -> str:
     """A product's QR image, `svg` or `png`."""
-    return f"/qr/{quote(code)}.{ext}"
+    return f"/qr/{_quote(code)}.{ext}"
 
 
 def label_sheet(operator_id: str) -> str:
     """A workshop's printable A4 sheet of product QR labels (PDF)."""
-    return f"/labels/{quote(operator_id)}.pdf"
+    return f"/labels/{_quote(operator_id)}.pdf"
 
 
 def poster(operator_id: str) -> str:
     """A workshop's printable A4 信息公示牌 poster (PDF)."""
-    return f"/posters/{quote(operator_id)}.pdf"
+    return f"/posters/{_quote(operator_id)}.pdf"
 
 
 def gs1_digital_link(gtin14: str, batch: str | None = None) -> str:
     """GS1 Digital Link path (AI 01 = GTIN, AI 10 = batch/lot) on the static site."""
     path = f"/01/{gtin14}/"
     if batch:
-        path += f"10/{quote(batch, safe='')}/"
+        path += f"10/{_quote(batch, safe='')}/"
     return path
 
 
@@ -149,7 +158,7 @@ def datasette_home() -> str:
 
 
 def datasette_table(table: str) -> str:
-    return f"{DATASETTE_BASE}{DATASETTE_DB}/{quote(table)}"
+    return f"{DATASETTE_BASE}{DATASETTE_DB}/{_quote(table)}"
 
 
 #: What tilde_encode leaves as it is: a key made only of these is its own encoding (checking

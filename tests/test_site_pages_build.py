@@ -90,28 +90,20 @@ def test_names_with_markup_render_as_text(registry, tmp_path):
 
 
 def test_rebuild_renders_only_the_pages_whose_rows_changed(registry, tmp_path):
-    from site_builder.build import BuildContext
-    from site_builder.database import build_database
-    from site_builder.package import Package
-    from site_builder.site import build_site
-
-    def site_stage() -> "SiteJob":  # noqa: F821
-        package = Package.load(registry)
-        ctx = BuildContext(package, tmp_path / "out", None)
-        ctx.db_path.unlink(missing_ok=True)
-        build_database(package, ctx.db_path)
-        files.start_build()
-        return build_site(ctx)
-
-    (tmp_path / "out").mkdir()
-    first_job = site_stage()
-    assert first_job.rendered > 100
-    assert site_stage().rendered == 0
+    out = tmp_path / "out"
+    first_build = build_pages(registry, out)
+    assert first_build.pages["records"] > 100 and first_build.pages["kept"] == 0
+    again = build_pages(registry, out)
+    assert again.pages == {**first_build.pages, "records": 0, "kept": first_build.pages["records"], "written": 0}
     product = first(registry / "products.csv", "code", status="active")
     edit_csv(registry / "products.csv", "code", product["code"], "shelf_life", "18个月")
-    again = site_stage()
-    # Rendered: the provenance page and the maker's page (whose context holds the product row);
-    # rewritten: only the provenance page, the one that shows the shelf life.
-    assert again.rendered <= 3 and again.written == 1
-    page = (tmp_path / "out" / "site" / urls.output_path(urls.product(product["code"]))).read_text(encoding="utf-8")
+    changed = build_pages(registry, out)
+    # Rendered: the provenance page, the maker's page (which lists the product's row) and any
+    # recall of the product; rewritten: the provenance page (the one that shows the shelf life)
+    # and /changes/, which lists the product as updated.
+    assert 2 <= changed.pages["records"] <= 3
+    assert changed.pages["kept"] == first_build.pages["records"] - changed.pages["records"]
+    rewritten = {p.as_posix().split("/site/", 1)[1] for p in files.changed_files() if p.suffix == ".html"}
+    assert rewritten == {urls.output_path(urls.product(product["code"])), "changes/index.html"}
+    page = (out / "site" / urls.output_path(urls.product(product["code"]))).read_text(encoding="utf-8")
     assert "18个月" in page

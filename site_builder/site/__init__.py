@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 
 from .. import changes, publish, sitesearch, urls
-from . import feeds, render
+from . import feeds, rebuild, render
 from .pelican_run import run_pelican
-from .pagecache import PageCache
 from .plugin import SiteJob
 
 log = logging.getLogger(__name__)
@@ -20,21 +19,24 @@ def build_site(ctx) -> SiteJob:
     """Render every page of the site into ctx.site_dir, writing only files whose bytes changed."""
     package = ctx.package
     renderer = render.configure(package)
-    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url,
-                  cache=PageCache(ctx.stage_dir, package))
+    plan = rebuild.plan(ctx)
+    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope)
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
 
     sitesearch.write_search_index(ctx.db_path, ctx.site_dir)
     publish.publish_package(package, ctx.db_path, ctx.site_dir)
-    changes.build_changes(ctx, renderer.render)
+    changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 
     job.write(urls.sitemap(), feeds.sitemap(job.addresses, package.site_url, renderer.render))
     job.write(urls.robots(), feeds.robots(package.site_url))
+    rebuild.save(ctx, plan)
     # Permanence is checked once every stage has written its pages (the soundness stage),
     # so that the QR stage's GS1 addresses are held to it too.
     ctx.addresses.extend(sorted(set(job.addresses)))
+    ctx.pages = {"records": job.records, "kept": job.kept, "overview": job.rendered - job.records,
+                 "written": job.written}
     log.info("site: %d addresses, %d files changed", len(job.addresses), job.written)
     return job

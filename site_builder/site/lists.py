@@ -50,9 +50,9 @@ def home_page(reg: Registry, news: list[dict] = ()) -> Page:
     cities = [r for r in reg.regions.values() if r.get("level") == "city"]
     area = cities or [r for r in reg.regions.values() if r.get("level") == "county"]
     counts = {
-        "operators": len(reg.operators), "products": len(reg.products),
+        "operators": reg.counts["operators"], "products": reg.counts["products"],
         "awarded": sum(b["status"] == "awarded" for b in reg.brands.values()),
-        "samplings": len(reg.samplings_by_id),
+        "samplings": reg.counts["samplings"],
     }
     return urls.home(), "home.html", {
         "address": urls.home(), "counts": counts, "regions": cities + _top_regions(reg),

@@ -1,11 +1,12 @@
 """The registry's one-per-record pages: /p/<code>/, /w/<id>/, /brands/<id>/, /recalls/<id>/.
 
 Each function yields (address, template, context); the generator renders and writes them.
-Contexts are built from the Registry's dicts only, never from per-page queries.
+Contexts are built from the Registry's dicts only, never from per-page queries. Given `only`
+(a set of keys), a function yields just those records' pages (a rebuild's scope, site/scope.py).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .. import urls
 from . import jsonld
@@ -18,12 +19,19 @@ Page = tuple[str, str, dict]
 PRODUCT_SAMPLINGS = 3
 
 
+def _chosen(records: dict, only: set | None) -> Iterable[tuple[str, dict]]:
+    """The records (key, row) a run renders: all of them, or those keyed in `only`."""
+    if only is None:
+        return records.items()
+    return ((k, records[k]) for k in sorted(only) if k in records)
+
+
 def _expired(reg: Registry, op: dict) -> bool:
     return bool(op.get("valid_until")) and op["valid_until"] < reg.release_date.isoformat()
 
 
-def product_pages(reg: Registry, site_url: str) -> Iterator[Page]:
-    for code, p in reg.products.items():
+def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
+    for code, p in _chosen(reg.products, only):
         op = reg.operators.get(p["operator_id"])
         recall = reg.ongoing_recall(code)
         address = urls.product(code)
@@ -39,8 +47,8 @@ def product_pages(reg: Registry, site_url: str) -> Iterator[Page]:
         }
 
 
-def operator_pages(reg: Registry, site_url: str) -> Iterator[Page]:
-    for op_id, op in reg.operators.items():
+def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
+    for op_id, op in _chosen(reg.operators, only):
         grades = [Row(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
         path = reg.region_path(op.get("region_code"))
         address = urls.operator(op_id)
@@ -66,8 +74,8 @@ def publicity_open(reg: Registry, b: dict) -> bool:
             and b["publicity_start"] <= today <= (b.get("publicity_end") or today))
 
 
-def brand_pages(reg: Registry, site_url: str) -> Iterator[Page]:
-    for brand_id, b in reg.brands.items():
+def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
+    for brand_id, b in _chosen(reg.brands, only):
         op = reg.operators.get(b.get("operator_id"))
         address = urls.brand(brand_id)
         yield address, "brand.html", {
@@ -80,8 +88,10 @@ def brand_pages(reg: Registry, site_url: str) -> Iterator[Page]:
         }
 
 
-def recall_pages(reg: Registry, site_url: str) -> Iterator[Page]:
+def recall_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
     for r in reg.recalls:
+        if only is not None and r["id"] not in only:
+            continue
         address = urls.recall(r["id"])
         yield address, "recall.html", {
             "address": address, "r": r,
@@ -92,4 +102,12 @@ def recall_pages(reg: Registry, site_url: str) -> Iterator[Page]:
         }
 
 
-RECORD_PAGES = (product_pages, operator_pages, brand_pages, recall_pages)
+def record_addresses(reg: Registry) -> list[str]:
+    """The address of every record page (products, businesses, brands, recalls), scope or not."""
+    return ([urls.product(c) for c in reg.product_codes] + [urls.operator(i) for i in reg.operators]
+            + [urls.brand(i) for i in reg.brands] + [urls.recall(r["id"]) for r in reg.recalls])
+
+
+#: Each kind of record page: its scope attribute (site/scope.py) and the function making it.
+RECORD_PAGES = (("products", product_pages), ("operators", operator_pages), ("brands", brand_pages),
+                ("recalls", recall_pages))

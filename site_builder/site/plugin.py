@@ -1,10 +1,13 @@
 """The Pelican plugin: a generator that renders the registry's pages from registry.db.
 
-Pelican's own Writer opens files for writing in place, which would also change the
-previous build through the stage folder's hard links, and it is slow for 100,000 pages.
-So this generator writes straight into the stage's site folder with write_if_changed
-(new file + rename, and only when the bytes changed), and refuses an address twice,
-as Pelican's Writer does, so two records can never silently share a page.
+Pelican's own Writer writes every file again and is slow for 100,000 pages, while a
+build's staging folder must receive only changed files (files.py). So this generator
+writes into the stage's site folder with write_if_changed (only when the bytes changed),
+and refuses an address twice, as Pelican's Writer does, so two records can never silently
+share a page.
+
+A rebuild renders only the record pages its scope names (site/scope.py) and keeps the others
+as the previous build wrote them; overview pages and feeds are rendered every time (a few dozen).
 """
 from __future__ import annotations
 
@@ -19,9 +22,9 @@ from pelican import signals
 from .. import files, urls
 from ..errors import ZuofangError
 from . import feeds, lists, pages
-from .pagecache import PageCache
 from .registry import Registry, load_registry
 from .render import Renderer
+from .scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +45,28 @@ class SiteJob:
     renderer: Renderer = field(repr=False)
     site_dir: Path
     site_url: str
+    scope: Scope | None = None  # the record pages to render; None: all of them
     registry: Registry | None = field(default=None, repr=False)  # read by the generator
-    cache: PageCache | None = field(default=None, repr=False)
     addresses: list[str] = field(default_factory=list)
     written: int = 0
-    rendered: int = 0
+    rendered: int = 0   # pages rendered
+    records: int = 0    # of which record pages (/p/, /w/, /brands/<id>/, /recalls/<id>/)
+    kept: int = 0       # record pages kept from the previous build
 
     def write(self, address: str, text: str | bytes) -> None:
         self.addresses.append(address)
         self.written += files.write_if_changed(self.site_dir / urls.output_path(address), text)
 
     def page(self, address: str, template, context: dict) -> None:
-        """Render a page unless the previous build rendered it from the same inputs."""
-        if self.cache is not None:
-            digest = self.cache.fingerprint({"template": template.name, "context": context})
-            if self.cache.fresh(address, digest, os.path.join(self.site_dir, urls.output_path(address))):
-                self.addresses.append(address)
-                return
         self.rendered += 1
         self.write(address, template.render(**context))
+
+    def keep(self, addresses: list[str]) -> None:
+        """Pages the previous build wrote from rows that did not change: they stay as they are."""
+        root = os.path.join(os.fspath(self.site_dir), "")
+        files.record_many(root + urls.output_path(a) for a in addresses)
+        self.addresses.extend(addresses)
+        self.kept += len(addresses)
 
 
 class RegistryGenerator:
@@ -72,7 +78,12 @@ class RegistryGenerator:
 
     def generate_context(self):
         # One read of registry.db; every page is then built from these dicts.
-        self.job.registry = load_registry(self.job.db_path, self.job.release_date)
+        scope = self.job.scope
+        if scope is None:
+            self.job.registry = load_registry(self.job.db_path, self.job.release_date)
+        else:
+            self.job.registry = load_registry(self.job.db_path, self.job.release_date,
+                                              ops=scope.operators, products=scope.products)
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
         articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
@@ -80,24 +91,29 @@ class RegistryGenerator:
                      for a in articles]
         self.editorial += [n["address"] for n in self.news]
 
+    def render(self, address: str, template: str, context: dict, seen: set[str]) -> None:
+        if address in seen:
+            raise AddressClash(f"地址 {address} 被两个页面使用（模板 {template}）。请检查编号是否重复。")
+        seen.add(address)
+        self.job.page(address, self.job.renderer.env.get_template(template), context)
+
     def generate_output(self, writer):
         job, reg = self.job, self.job.registry
         seen: set[str] = set(self.editorial)
         job.addresses.extend(self.editorial)
-        render = job.renderer.env.get_template
-        sources = [f(reg, job.site_url) for f in pages.RECORD_PAGES] + [lists.overview_pages(reg, self.news)]
-        for source in sources:
-            for address, template, context in source:
-                if address in seen:
-                    raise AddressClash(f"地址 {address} 被两个页面使用（模板 {template}）。请检查编号是否重复。")
-                seen.add(address)
-                job.page(address, render(template), context)
+        for kind, make in pages.RECORD_PAGES:
+            only = None if job.scope is None else getattr(job.scope, kind)
+            for address, template, context in make(reg, job.site_url, only):
+                self.render(address, template, context, seen)
+        job.records = job.rendered
+        for address, template, context in lists.overview_pages(reg, self.news):
+            self.render(address, template, context, seen)
+        if job.scope is not None:
+            job.keep([a for a in pages.record_addresses(reg) if a not in seen])
         job.write(urls.feed("recalls"), feeds.recalls_feed(reg, job.site_url, job.renderer.render))
         job.write(urls.feed("notices"), feeds.notices_feed(reg, job.site_url, job.renderer.render))
-        if job.cache is not None:
-            job.cache.save()
-        log.info("registry pages: %d addresses, %d rendered, %d files written",
-                 len(job.addresses), job.rendered, job.written)
+        log.info("registry pages: %d addresses, %d record pages rendered, %d kept, %d overview pages, "
+                 "%d files written", len(job.addresses), job.records, job.kept, job.rendered - job.records, job.written)
 
 
 def _generators(pelican):

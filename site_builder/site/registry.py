@@ -2,6 +2,12 @@
 
 One query per table (ordered, so every build sees rows in the same order), then
 grouping in Python: 50,000 pages must not cost 50,000 queries.
+
+A rebuild that renders only some record pages (site/scope.py) reads the large per-record
+tables only for those pages' businesses and products (`SCOPED`): each page still finds every
+row it shows, in the same order, so it renders exactly as in a full build. The tables the
+overview pages read whole (businesses, current grades, brands, recalls, regions …) are always
+read whole, and `counts` come from SQL, never from the length of a scoped table.
 """
 from __future__ import annotations
 
@@ -20,6 +26,26 @@ _ORDER = {
     "recalls": "issued_on desc, id", "brands": "id", "penalties": "decided_on desc, id",
     "targets": "region_code, year, metric",
 }
+
+
+#: Per-record tables, read for the scope's businesses and products only (temp tables named
+#: apart from the registry's: a temp table would hide its namesake).
+SCOPED = {
+    # Recall pages show their product: products named by a recall are read too (a few).
+    "products": "code IN (SELECT k FROM temp.scope_products) OR operator_id IN (SELECT k FROM temp.scope_ops) "
+                "OR code IN (SELECT product_code FROM recalls)",
+    "material_sources": "product_code IN (SELECT k FROM temp.scope_products)",
+    # The inspection beside each grade belongs to the same business (rules.py: same-operator),
+    # but read it by its id too: a page must never lose a row to the scope.
+    "inspections": "operator_id IN (SELECT k FROM temp.scope_ops) OR id IN "
+                   "(SELECT inspection_id FROM grades WHERE operator_id IN (SELECT k FROM temp.scope_ops))",
+    "grades": "operator_id IN (SELECT k FROM temp.scope_ops)",
+    "samplings": "operator_id IN (SELECT k FROM temp.scope_ops) OR product_code IN (SELECT k FROM temp.scope_products) "
+                 "OR id IN (SELECT sampling_id FROM recalls)",
+    "penalties": "operator_id IN (SELECT k FROM temp.scope_ops)",
+}
+#: What the home page counts (SQL counts: scoped tables are partial).
+COUNTED = ("operators", "products", "samplings")
 
 
 class Row(dict):
@@ -64,6 +90,8 @@ class Registry:
     tables: dict[str, list[dict]]
     figures: list[dict] = field(default_factory=list)
     current_grade: dict[str, dict] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    product_codes: list[str] = field(default_factory=list)  # every product, scoped or not
 
     def __post_init__(self):
         t = self.tables
@@ -94,6 +122,10 @@ class Registry:
         self.children = _group(t["regions"], "parent_code")
         if not self.current_grade:
             self.current_grade = self._latest_grades()
+        if not self.counts:
+            self.counts = {table: len(t[table]) for table in COUNTED}
+        if not self.product_codes:
+            self.product_codes = list(self.products)
 
     def _latest_grades(self) -> dict[str, dict]:
         """The grade in force on the release date: the newest one that took effect by then."""
@@ -138,15 +170,27 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
     return [Row(zip(names, row)) for row in cur]
 
 
-def load_registry(db_path: str | Path, release_date: date) -> Registry:
-    """Read every public table of registry.db (read-only) into a Registry."""
+def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None = None,
+                  products: set[str] | None = None) -> Registry:
+    """Read the public tables of registry.db (read-only) into a Registry: whole, or with the
+    per-record tables (`SCOPED`) only for the businesses `ops` and the products `products`."""
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:
-        tables = {name: _rows(conn, f"select * from [{name}] order by {order}") for name, order in _ORDER.items()}
+        scoped = ops is not None or products is not None
+        if scoped:
+            for name, keys in (("scope_ops", ops or ()), ("scope_products", products or ())):
+                conn.execute(f"CREATE TEMP TABLE {name} (k TEXT PRIMARY KEY)")
+                conn.executemany(f"INSERT INTO temp.{name} VALUES (?)", ((k,) for k in sorted(keys)))
+        tables = {}
+        for name, order in _ORDER.items():
+            where = f" where {SCOPED[name]}" if scoped and name in SCOPED else ""
+            tables[name] = _rows(conn, f"select * from [{name}]{where} order by {order}")
         figures = _rows(conn, "select * from region_figures") if _has(conn, "region_figures") else []
         current = {}
         if _has(conn, "current_grades"):
             current = {r["operator_id"]: r for r in _rows(conn, "select * from current_grades order by operator_id")}
+        counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in COUNTED}
+        codes = [c for (c,) in conn.execute("select code from products order by code")] if scoped else []
     finally:
         conn.close()
-    return Registry(release_date, tables, figures, current)
+    return Registry(release_date, tables, figures, current, counts, codes)

@@ -1,0 +1,81 @@
+"""Whether a rebuild may keep the previous build's record pages, and which ones it renders again.
+
+The previous build's pages were rendered from its registry.db by its code; they are still right
+for every record whose rows did not change (delta.py, site/scope.py), provided the code, the
+theme, the descriptor and the common context (release date, site URL, demo flag …) are the same.
+`salt()` digests those; the build records it beside site/ (OUT_DIR/.site-inputs.json, not
+published). When it differs, or there is no previous build, every page is rendered.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .. import delta, files
+from ..package import Package
+from .scope import Scope, pages_to_render
+
+RECORD = ".site-inputs.json"
+_PACKAGE = Path(__file__).resolve().parents[1]  # site_builder/
+_CODE_SUFFIXES = (".py", ".html", ".css", ".svg", ".atom", ".xml", ".js", ".json")
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """Changes whenever this package's code, a template, the CSS or a bundled schema changes
+    (conservative: any module, since the database's rows depend on several)."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in _CODE_SUFFIXES and "handbook_src" not in path.parts:
+            h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def salt(package: Package) -> str:
+    """What every page depends on besides its own rows."""
+    from .render import common_context
+
+    text = json.dumps([_code_digest(), package.descriptor, common_context(package)],
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Plan:
+    """This build's salt, the rows changed since the previous build (None: no previous build
+    to compare with) and the record pages to render (None: all of them)."""
+
+    salt: str
+    changes: dict[str, delta.TableChange] | None
+    scope: Scope | None
+
+
+def plan(ctx) -> Plan:
+    previous_db = Path(ctx.previous_dir) / "registry.db" if ctx.previous_dir else None
+    current = salt(ctx.package)
+    same = _recorded_salt(ctx.stage_dir) == current
+    changes = delta.compare(previous_db, ctx.db_path, same_code=same) if previous_db else None
+    scope = None
+    if same and changes is not None:
+        conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+        try:
+            scope = pages_to_render(changes, conn)
+        finally:
+            conn.close()
+    return Plan(current, changes, scope)
+
+
+def save(ctx, build_plan: Plan) -> None:
+    files.write_if_changed(Path(ctx.stage_dir) / RECORD, json.dumps({"salt": build_plan.salt}) + "\n")
+
+
+def _recorded_salt(stage_dir: Path) -> str | None:
+    try:
+        return json.loads(files.current(Path(stage_dir) / RECORD).read_text(encoding="utf-8")).get("salt")
+    except (FileNotFoundError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,74 @@
+"""A staged build writes only what changed and publishes it with one commit (site_builder/files.py)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_builder import files
+from site_builder.build import build, staged_output
+from test_build import tree_digest
+
+
+def staged(out: Path, contents: dict[str, str]) -> None:
+    """One build of `contents` (path -> text) into `out` through a staging folder."""
+    with staged_output(out) as stage:
+        for name, text in contents.items():
+            files.write_if_changed(stage / name, text)
+
+
+def test_the_stage_receives_only_changed_files_and_the_commit_removes_dropped_ones(tmp_path):
+    out = tmp_path / "out"
+    staged(out, {"a/index.html": "A", "b/index.html": "B", "c.txt": "C"})
+    (out / "notes.txt").write_text("not ours", encoding="utf-8")  # never produced by a build
+    inode_c = (out / "c.txt").stat().st_ino
+
+    with staged_output(out) as stage:
+        assert not files.write_if_changed(stage / "c.txt", "C"), "same bytes: kept, not written"
+        assert files.write_if_changed(stage / "a/index.html", "A2")
+        assert files.write_if_changed(stage / "d/index.html", "D")
+        assert sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()) == \
+            ["a/index.html", "d/index.html"]
+        assert files.current(stage / "c.txt") == out / "c.txt"
+
+    assert (out / "a/index.html").read_text() == "A2" and (out / "d/index.html").read_text() == "D"
+    assert not (out / "b").exists(), "b was not produced again: removed with its folder"
+    assert (out / "c.txt").stat().st_ino == inode_c
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "not ours"
+    assert (out / files.MANIFEST).read_text() == "a/index.html\nc.txt\nd/index.html\n"
+    assert not [p for p in tmp_path.iterdir() if p.name != "out"], "no staging folder left behind"
+
+
+def test_a_commit_cut_short_is_finished_by_the_next_build(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    staged(out, {"a.txt": "A", "b.txt": "B", "c.txt": "C"})
+    real_replace, moves = os.replace, []
+
+    def crash_after_one_move(src, dst):
+        if ".out.building-" in str(src) and str(dst).startswith(f"{out}/"):  # staged file into OUT_DIR
+            if moves:
+                raise KeyboardInterrupt("power cut")
+            moves.append(dst)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_after_one_move)
+    with pytest.raises(KeyboardInterrupt):
+        staged(out, {"a.txt": "A2", "b.txt": "B2"})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / files.JOURNAL).is_file()
+    assert (out / "a.txt").read_text() == "A2" and (out / "b.txt").read_text() == "B", "half done"
+
+    assert files.recover(out) is not None
+    assert {k: (out / k).read_text() for k in ("a.txt", "b.txt")} == {"a.txt": "A2", "b.txt": "B2"}
+    assert not (out / "c.txt").exists() and not (out / files.JOURNAL).exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_rebuilding_the_same_registry_touches_no_file(small_registry, tmp_path):
+    """Every file of the second build is the first build's own (same inode): nothing was rewritten."""
+    out = tmp_path / "out"
+    build(small_registry, out)
+    before = tree_digest(out)
+    build(small_registry, out)
+    assert tree_digest(out) == before

@@ -1,0 +1,88 @@
+"""A rebuild that renders only the pages whose rows changed gives exactly the site a fresh build
+of the same data gives: one case per kind of change (site/scope.py's table, row by row)."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_site_pages_build import build_pages, edit_csv, first, tree
+
+#: /changes/ compares with the previous build, so it differs from a first build by design.
+COMPARED_WITH_PREVIOUS = {"changes/index.html", "data/changes.json"}
+
+
+def append_copy(path: Path, key: str, value: str, **changes) -> None:
+    """Add a row: a copy of the row whose `key` is `value`, with `changes`."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    new = {**next(r for r in rows if r[key] == value), **changes}
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(rows[0])).writerow(new)
+
+
+def recalled(data: Path) -> dict:
+    return first(data / "recalls.csv", "id")
+
+
+CHANGES = {
+    "product renamed": lambda d: edit_csv(d / "products.csv", "code", first(d / "products.csv", "code")["code"],
+                                          "name", "改名后的麻花（演示）"),
+    "recalled product renamed": lambda d: edit_csv(d / "products.csv", "code", recalled(d)["product_code"],
+                                                   "name", "被召回的新名字（演示）"),
+    "business renamed": lambda d: edit_csv(d / "operators.csv", "id", recalled(d)["operator_id"],
+                                           "name", "改名后的作坊（演示）"),
+    "business suspended": lambda d: edit_csv(d / "operators.csv", "id", first(d / "brands.csv", "id")["operator_id"],
+                                             "status", "suspended"),
+    "grade lowered": lambda d: edit_csv(d / "grades.csv", "inspection_id",
+                                        first(d / "grades.csv", "grade", grade="A")["inspection_id"], "grade", "C"),
+    "sampling lab changed": lambda d: edit_csv(d / "samplings.csv", "id", recalled(d)["sampling_id"],
+                                               "lab", "另一家检验机构（演示）"),
+    "recall closed": lambda d: (edit_csv(d / "recalls.csv", "id", first(d / "recalls.csv", "id", status="ongoing")["id"],
+                                         "closed_on", "2026-10-30"),
+                                edit_csv(d / "recalls.csv", "id", first(d / "recalls.csv", "id", status="ongoing")["id"],
+                                         "status", "closed")),
+    "brand story": lambda d: edit_csv(d / "brands.csv", "id", first(d / "brands.csv", "id")["id"], "story", "新的故事。"),
+    # A product with samplings: its page must still find them though its maker's page is kept.
+    "raw material supplier": lambda d: edit_csv(d / "material_sources.csv", "product_code",
+                                                first(d / "samplings.csv", "id")["product_code"],
+                                                "supplier", "新的供应商（演示）"),
+    "inspection reply": lambda d: edit_csv(d / "inspections.csv", "id", first(d / "inspections.csv", "id")["id"],
+                                           "reply", "已整改完毕。"),
+    "penalty text": lambda d: edit_csv(d / "penalties.csv", "id", first(d / "penalties.csv", "id")["id"],
+                                       "penalty", "警告"),
+    "station renamed": lambda d: edit_csv(d / "stations.csv", "id", first(d / "stations.csv", "id")["id"],
+                                          "name", "新监管所（演示）"),
+    "target raised": lambda d: edit_csv(d / "targets.csv", "metric", "graded_share", "target", "99"),
+    "product added": lambda d: append_copy(d / "products.csv", "code", first(d / "products.csv", "code")["code"],
+                                           code="pnew1", gtin="", name="新产品（演示）"),
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, small_registry) -> Path:
+    """One database+site build of the small registry, copied by every case."""
+    out = tmp_path_factory.mktemp("incremental-base") / "out"
+    build_pages(small_registry, out)
+    return out
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    CHANGES[change](data)
+    rebuilt = build_pages(data, out)
+    build_pages(data, tmp_path / "fresh")
+    if change == "station renamed":
+        assert rebuilt.pages["kept"] == 0, "every business page shows its station: all render"
+    elif change == "target raised":
+        assert rebuilt.pages["records"] == 0, "targets are shown on the region pages only"
+    else:
+        assert 0 < rebuilt.pages["records"] < 40 and rebuilt.pages["kept"] > 150
+    now, fresh = tree(out / "site"), tree(tmp_path / "fresh" / "site")
+    assert now.keys() == fresh.keys()
+    differing = sorted(k for k in now if now[k] != fresh[k] and k not in COMPARED_WITH_PREVIOUS)
+    assert differing == []
