@@ -29,6 +29,7 @@ import sqlite3
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import files, urls
@@ -94,10 +95,16 @@ class Doc:
     name: str
     detail: str
     text: str  # normalized searchable fields joined by "\n"
+    key: str = ""
+
+    def order(self) -> tuple:
+        """Where the record goes in the index: by kind, then by name (as SQLite orders text)."""
+        return KIND_ORDER.index(self.kind), self.name, self.key
 
 
-def read_docs(db_path: str | Path) -> list[Doc]:
-    """Every searchable record: by kind, then by name, so that records with like names share files."""
+def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> list[Doc]:
+    """Every searchable record (or, given `only`, those keyed there by kind): by kind, then by
+    name, so that records with like names share files."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         recalled = {code for (code,) in conn.execute("SELECT product_code FROM ongoing_recalls")}
@@ -105,14 +112,19 @@ def read_docs(db_path: str | Path) -> list[Doc]:
         for kind in KIND_ORDER:
             key_column, detail, status, source = DISPLAY[kind]
             fields = SEARCH_FIELDS[kind]
+            where, keys = "", ()
+            if only is not None:
+                keys = sorted(only.get(kind, ()))
+                where = f"WHERE {key_column} IN (SELECT value FROM json_each(?))"
+                keys = (json.dumps(keys),)
             sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(f't.{f}' for f in fields)}, {detail} "
-                   f"FROM {source} ORDER BY t.name, {key_column}")
-            for key, name, state, *values in conn.execute(sql):
+                   f"FROM {source} {where} ORDER BY t.name, {key_column}")
+            for key, name, state, *values in conn.execute(sql, keys):
                 text = "\n".join(normalize(v) for v in values[:len(fields)])
                 notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
                 notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
                 line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)
-                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text))
+                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text, str(key)))
         return docs
     finally:
         conn.close()
@@ -125,22 +137,23 @@ def build_postings(docs: list[Doc], stride: int) -> dict[str, array]:
     postings: dict[str, array] = {}
     for doc_id, doc in enumerate(docs):
         base = doc_id * stride
-        text = doc.text
-        for pos, ch in enumerate(text):
-            if ch.isspace():
-                continue
-            _append(postings, ch, base + pos)
-            nxt = text[pos + 1:pos + 2]
-            if nxt and not nxt.isspace():
-                _append(postings, ch + nxt, base + pos)
+        for gram, pos in grams_of(doc.text):
+            found = postings.get(gram)
+            if found is None:
+                postings[gram] = found = array("q")
+            found.append(base + pos)
     return postings
 
 
-def _append(postings: dict[str, array], gram: str, position: int) -> None:
-    found = postings.get(gram)
-    if found is None:
-        postings[gram] = found = array("q")
-    found.append(position)
+def grams_of(text: str):
+    """(gram, position) of every character and pair of adjacent characters without whitespace."""
+    for pos, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        yield ch, pos
+        nxt = text[pos + 1:pos + 2]
+        if nxt and not nxt.isspace():
+            yield ch + nxt, pos
 
 
 def _deltas(values) -> list[int]:
@@ -155,80 +168,92 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def write_search_index(db_path: str | Path, site_dir: str | Path) -> None:
-    """Write /search/index/… from registry.db and put search.js at /static/search.js."""
+def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict | None = None) -> None:
+    """Write /search/index/… from registry.db and put search.js at /static/search.js.
+
+    Given `changes` (rows that differ from the previous build's registry.db, delta.py), the
+    previous index is updated for the records those rows touch (sitesearch_update.py, beside
+    which OUT_DIR/.search-inputs.json keeps what it needs); otherwise, or when the records'
+    order changed, the index is written whole (6 s at 50,000 businesses)."""
     site_dir = Path(site_dir)
     root = site_dir / INDEX_DIR
-    docs = read_docs(db_path)
     files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
     record_path = site_dir.parent / INPUTS_RECORD
-    inputs = _inputs_digest(docs)
-    if _unchanged(record_path, root, inputs):
-        return
-    written = _write_index(docs, root)
-    files.write_if_changed(record_path, _dumps({"inputs": inputs, "files": written}) + "\n")
+    docs = None
+    if changes is not None:
+        from .sitesearch_update import update
+
+        docs = update(db_path, root, record_path, changes)
+        if docs is True:
+            return
+    save_record(record_path, _write_index(read_docs(db_path) if docs is None else docs, root))
 
 
-def _inputs_digest(docs: list[Doc]) -> str:
-    """Everything the index files depend on: the records' fields, in order, and this code."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for d in docs:
-        h.update(_dumps([d.kind, d.url, d.name, d.detail, d.text]).encode())
-        h.update(b"\n")
-    return h.hexdigest()
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The index's bytes depend on this module (format, fields, normalisation)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def _unchanged(record_path: Path, root: Path, inputs: str) -> bool:
-    """True (and every index file kept) when the previous build made the index from the same
-    records and its files still hold what it wrote: the n-gram index took 6 s at 50,000 businesses."""
-    try:
-        record = json.loads(files.current(record_path).read_text(encoding="utf-8"))
-        if record.get("inputs") != inputs:
-            return False
-        for name, digest in record["files"].items():
-            if files.sha256_of(root / name) != digest:
-                return False
-    except (FileNotFoundError, ValueError, KeyError, AttributeError, TypeError):
-        return False
-    files.record(record_path)
-    for name in record["files"]:
-        files.record(root / name)
-    return True
+def save_record(path: Path, record: dict) -> None:
+    files.write_if_changed(path, _dumps(record) + "\n")
 
 
-def _write_index(docs: list[Doc], root: Path) -> dict[str, str]:
-    """Write the index files; returns each one's path under `root` and sha256."""
-    written: dict[str, str] = {}
+def bucket_text(grams: list[str], encoded: dict[str, str]) -> str:
+    """A gram file: `grams` (sorted) with their encoded postings; the same bytes as _dumps(dict)."""
+    return "{" + ",".join(f"{_dumps(g)}:{encoded[g]}" for g in grams) + "}"
+
+
+def doc_rows(docs: list[Doc]) -> list[list[str]]:
+    return [[d.kind, d.url, d.name, d.detail] for d in docs]
+
+
+def size_of(gram: str, encoded: str) -> int:
+    """A gram's share of the index size that sets the number of gram files."""
+    return len(gram.encode()) + len(encoded) + 6
+
+
+def finish(root: Path, record: dict) -> None:
+    """Write meta.json: its version changes whenever any index file does, and search.js adds it
+    to every URL, so a browser never mixes cached files of two builds."""
+    meta = record["meta"]
+    version = hashlib.sha256()
+    for name in [f"g/{b}.json" for b in range(meta["buckets"])] + [f"d/{n}.json" for n in range(
+            math.ceil(meta["docs"] / DOC_SHARD))]:
+        version.update(f"{name} {record['files'][name][0]}\n".encode())
+    meta["version"] = version.hexdigest()[:16]
+    _write(root, "meta.json", _dumps(meta), record["files"])
+
+
+def _write_index(docs: list[Doc], root: Path) -> dict:
+    """Write the index files; returns the record an update starts from (sitesearch_update.py)."""
+    written: dict[str, list] = {}
     stride = max((len(d.text) for d in docs), default=0) + 1
     postings = build_postings(docs, stride)
     encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
     del postings
-    total = sum(len(g.encode()) + len(v.encode()) + 6 for g, v in encoded.items())
+    total = sum(size_of(g, v) for g, v in encoded.items())
     buckets = max(1, math.ceil(total / BUCKET_BYTES))
     shards: dict[int, list[str]] = {}
     for gram in sorted(encoded):
         shards.setdefault(fnv1a(gram) % buckets, []).append(gram)
-    # The version changes whenever any index file does, and search.js adds it to every URL,
-    # so a browser never mixes cached files of two builds.
-    version = hashlib.sha256()
     for b in range(buckets):
-        # Written by hand to reuse the encoded postings: the same bytes as _dumps(dict).
-        body = ",".join(f"{_dumps(g)}:{encoded[g]}" for g in shards.get(b, ()))
-        version.update(_write(root, f"g/{b}.json", "{" + body + "}", written))
+        _write(root, f"g/{b}.json", bucket_text(shards.get(b, []), encoded), written)
     for start in range(0, len(docs), DOC_SHARD):
-        rows = [[d.kind, d.url, d.name, d.detail] for d in docs[start:start + DOC_SHARD]]
-        version.update(_write(root, f"d/{start // DOC_SHARD}.json", _dumps(rows), written))
-    meta = {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
-            "doc_shard": DOC_SHARD, "version": version.hexdigest()[:16]}
-    _write(root, "meta.json", _dumps(meta), written)
-    return written
+        _write(root, f"d/{start // DOC_SHARD}.json", _dumps(doc_rows(docs[start:start + DOC_SHARD])), written)
+    record = {"format": FORMAT_VERSION, "code": code_digest(), "total": total, "files": written,
+              "meta": {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
+                       "doc_shard": DOC_SHARD},
+              "docs": [[d.kind, d.key, d.name, d.text] for d in docs]}
+    finish(root, record)
+    return record
 
 
-def _write(root: Path, name: str, text: str, written: dict[str, str]) -> bytes:
+def _write(root: Path, name: str, text: str, written: dict[str, list]) -> None:
+    """Write an index file (if its bytes changed) and note its sha256 and size."""
     data = text.encode("utf-8")
     files.write_if_changed(root / name, data)
-    written[name] = hashlib.sha256(data).hexdigest()
-    return data
+    written[name] = [hashlib.sha256(data).hexdigest(), len(data)]
 
 
 # --- the query, exactly as search.js runs it ---------------------------------------------

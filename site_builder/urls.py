@@ -100,6 +100,11 @@ def sitemap() -> str:
     return "/sitemap.xml"
 
 
+def sitemap_part(number: int) -> str:
+    """One file of a sitemap index (a site with more pages than one sitemap may list)."""
+    return f"/sitemaps/{number}.xml"
+
+
 def robots() -> str:
     return "/robots.txt"
 

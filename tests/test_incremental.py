@@ -86,3 +86,26 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
     assert now.keys() == fresh.keys()
     differing = sorted(k for k in now if now[k] != fresh[k] and k not in COMPARED_WITH_PREVIOUS)
     assert differing == []
+
+
+def test_the_search_index_is_patched_when_records_keep_their_places(base, small_registry, tmp_path, monkeypatch):
+    """A suffix keeps the product's place in the name order: the index is updated, not rewritten,
+    and equals the one a fresh build writes."""
+    from site_builder import sitesearch
+
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    product = first(data / "products.csv", "code")
+    edit_csv(data / "products.csv", "code", product["code"], "name", product["name"] + "（新包装）")
+    fresh = tmp_path / "fresh"
+    build_pages(data, fresh)
+
+    def no_whole_index(docs, root):
+        raise AssertionError("the whole index was written")
+
+    monkeypatch.setattr(sitesearch, "_write_index", no_whole_index)
+    build_pages(data, out)
+    index = "search/index/"
+    now = {k: v for k, v in tree(out / "site").items() if k.startswith(index)}
+    assert now == {k: v for k, v in tree(fresh / "site").items() if k.startswith(index)}
+    assert any("（新包装）" in v.decode() for v in now.values())

@@ -261,3 +261,22 @@ def test_county_page_sets_figures_against_targets(site, db):
         row = row[: row.index("</tr>")]
         assert f"{target:g}%" in row and f"{actual:g}%" in row
         assert ("已达标" if actual >= target else "未达标") in row
+
+
+def test_a_sitemap_over_the_protocol_limit_becomes_an_index(demo_dir):
+    """sitemaps.org allows 50,000 URLs per file; a 50,000-business registry has about 240,000 pages."""
+    from site_builder.package import Package
+    from site_builder.site import feeds, render
+
+    renderer = render.configure(Package.load(demo_dir))
+    addresses = [urls.product(f"p{i}") for i in range(5)] + [urls.home(), urls.not_found()]
+    out = feeds.sitemaps(addresses, "https://zf.example.cn", renderer.render, limit=2)
+    assert list(out) == [urls.sitemap(), "/sitemaps/1.xml", "/sitemaps/2.xml", "/sitemaps/3.xml"]
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.fromstring(out[urls.sitemap()].encode())
+    assert index.tag == f"{ns}sitemapindex"
+    assert [urlsplit(loc.text).path for loc in index.iter(f"{ns}loc")] == list(out)[1:]
+    parts = [[urlsplit(loc.text).path for loc in ET.fromstring(out[name].encode()).iter(f"{ns}loc")]
+             for name in list(out)[1:]]
+    assert [a for part in parts for a in part] == sorted(a for a in addresses if a.endswith("/"))
+    assert [len(part) for part in parts] == [2, 2, 2]

@@ -25,12 +25,13 @@ def build_site(ctx) -> SiteJob:
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
 
-    sitesearch.write_search_index(ctx.db_path, ctx.site_dir)
+    sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
     publish.publish_package(package, ctx.db_path, ctx.site_dir)
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 
-    job.write(urls.sitemap(), feeds.sitemap(job.addresses, package.site_url, renderer.render))
+    for address, xml in feeds.sitemaps(job.addresses, package.site_url, renderer.render).items():
+        job.write(address, xml)
     job.write(urls.robots(), feeds.robots(package.site_url))
     rebuild.save(ctx, plan)
     # Permanence is checked once every stage has written its pages (the soundness stage),

@@ -55,10 +55,22 @@ def notices_feed(reg: Registry, site_url: str, render: Render) -> str:
     )
 
 
-def sitemap(addresses: Iterable[str], site_url: str, render: Render) -> str:
-    """Every HTML page (not the 404 page), in address order."""
+#: The sitemaps protocol's limit of URLs per file (sitemaps.org): beyond it, /sitemap.xml is an
+#: index of several files (a 50,000-business registry has about 240,000 pages).
+SITEMAP_LIMIT = 50_000
+
+
+def sitemaps(addresses: Iterable[str], site_url: str, render: Render, limit: int = SITEMAP_LIMIT) -> dict[str, str]:
+    """address -> XML: /sitemap.xml with every HTML page (not the 404 page) in address order, or,
+    over `limit` pages, /sitemap.xml indexing /sitemaps/<n>.xml of at most `limit` pages each."""
     pages = sorted(a for a in set(addresses) if a.endswith("/"))
-    return render("sitemap.xml", locations=[urls.absolute(site_url, a) for a in pages])
+    locations = [urls.absolute(site_url, a) for a in pages]
+    if len(locations) <= limit:
+        return {urls.sitemap(): render("sitemap.xml", locations=locations)}
+    parts = {urls.sitemap_part(n + 1): render("sitemap.xml", locations=locations[start:start + limit])
+             for n, start in enumerate(range(0, len(locations), limit))}
+    index = render("sitemap-index.xml", locations=[urls.absolute(site_url, a) for a in parts])
+    return {urls.sitemap(): index, **parts}
 
 
 def robots(site_url: str) -> str:
