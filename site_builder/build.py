@@ -6,6 +6,7 @@ from the previous output; only a complete build is committed into OUT_DIR.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -112,6 +113,31 @@ def staged_output(out_dir: Path):
     `out_dir`); on success it is committed into `out_dir`, on failure it is removed."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _only_build(out_dir):
+        yield from _staged(out_dir)
+
+
+@contextmanager
+def _only_build(out_dir: Path):
+    """Refuse a second build into the same OUT_DIR while one runs: each reads OUT_DIR as its
+    previous output, and the second commit would mix the two."""
+    lock = out_dir.with_name(f".{out_dir.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"另一个构建正在写入 {out_dir}：请等它结束后再试。"
+                             f"Another build is writing {out_dir}.") from None
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def _staged(out_dir: Path):
     if files.recover(out_dir):
         log.warning("%s: finished the commit an earlier build left half done", out_dir)
     stage = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")

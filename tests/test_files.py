@@ -72,3 +72,16 @@ def test_rebuilding_the_same_registry_touches_no_file(small_registry, tmp_path):
     before = tree_digest(out)
     build(small_registry, out)
     assert tree_digest(out) == before
+
+
+def test_a_second_build_into_the_same_out_dir_is_refused_while_one_runs(tmp_path):
+    from site_builder.errors import BuildError
+
+    out = tmp_path / "out"
+    with staged_output(out) as stage:
+        files.write_if_changed(stage / "a.txt", "A")
+        with pytest.raises(BuildError, match="另一个构建正在写入"):
+            with staged_output(out):
+                pass
+    assert (out / "a.txt").read_text() == "A"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no lock or staging folder left behind"
