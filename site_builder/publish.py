@@ -91,7 +91,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path)
     db_path, out = Path(db_path), Path(site_dir) / DATA_DIR
     descriptor = published_descriptor(package)
     record_path = Path(site_dir).parent / EXPORT_RECORD
-    previous = _read_record(record_path)
+    previous = _read_record(files.current(record_path))
     record: dict[str, dict] = {}
     members: dict[str, bytes] = {}
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)

@@ -5,12 +5,15 @@ another 7 s. A rebuild after one record changes instead reads only the records t
 touch (a product's line names its maker and says 召回中 while a recall is ongoing), takes the rest
 from the record the previous build kept beside site/ (OUT_DIR/.search-inputs.json: each record's
 kind, key, name and searchable text, and each index file's sha256 and size), and rewrites only
-the gram files holding a gram of an old or new text and the record files holding a changed record.
+the gram files holding a gram of a moved record and the record files holding a moved place.
 
-The result is byte for byte what writing the whole index gives (tests/test_incremental.py). That
-holds while the records keep their places: when one is added, removed or moves in the name order,
-or the stride or number of gram files would change, the caller writes the whole index from the
-records assembled here (without reading registry.db again).
+A record "moves" when it is read afresh or its place changes: renaming a product moves it past
+its namesakes (in the demo hundreds share a name), and the records between shift by one; their
+positions leave and re-enter the same few gram files, since namesakes share their grams. The
+result is byte for byte what writing the whole index gives (tests/test_incremental.py). When
+more than MAX_MOVED records move (a product added early in the order shifts every business),
+or the stride or the number of gram files would change, the caller writes the whole index from
+the records assembled here (without reading registry.db again).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import files
@@ -26,6 +30,8 @@ from .sitesearch import (BUCKET_BYTES, DOC_SHARD, FORMAT_VERSION, Doc, _deltas, 
                          code_digest, doc_rows, finish, fnv1a, grams_of, read_docs, save_record, size_of, urls)
 
 _ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
+#: Past this many records to move, writing the whole index is quicker than patching it.
+MAX_MOVED = 5_000
 
 
 def update(db_path: Path, root: Path, record_path: Path, changes: dict[str, TableChange]) -> bool | list[Doc] | None:
@@ -36,34 +42,45 @@ def update(db_path: Path, root: Path, record_path: Path, changes: dict[str, Tabl
         return None
     touched = _touched(db_path, changes)
     if not any(touched.values()):
-        files.record(record_path)
-        for name in record["files"]:
-            files.record(root / name)
+        _keep(root, record_path, record)
         return True
     old_docs = [Doc(kind, _ADDRESS[kind](key), name, "", text, key) for kind, key, name, text in record["docs"]]
-    where = {(d.kind, d.key): i for i, d in enumerate(old_docs)}
-    fresh = read_docs(db_path, touched)
-    docs = list(old_docs)
-    for doc in fresh:
-        if (doc.kind, doc.key) in where:
-            docs[where[(doc.kind, doc.key)]] = doc
-    gone = {(kind, key) for kind, keys in touched.items() for key in keys} - {(d.kind, d.key) for d in fresh}
-    added = [d for d in fresh if (d.kind, d.key) not in where]
-    if gone or added or any(docs[i].order() < docs[i - 1].order() for i in range(1, len(docs))):
-        # The order changed: every position after the change moves. Details of untouched records
-        # come from the previous record files.
-        return _with_details(sorted([d for d in docs if (d.kind, d.key) not in gone] + added, key=Doc.order), root,
-                             record) if not gone else None
+    was = {(d.kind, d.key): i for i, d in enumerate(old_docs)}
+    fresh = {(d.kind, d.key): d for d in read_docs(db_path, touched)}
+    gone = {(kind, key) for kind, keys in touched.items() for key in keys} - set(fresh)
+    docs = sorted([fresh.get((d.kind, d.key), d) for d in old_docs if (d.kind, d.key) not in gone]
+                  + [d for k, d in fresh.items() if k not in was], key=Doc.order)
+    # Records re-read or moved in the order (a rename moves a product past its namesakes).
+    moved = [i for i, d in enumerate(docs) if (d.kind, d.key) in fresh or was.get((d.kind, d.key)) != i]
     stride = max((len(d.text) for d in docs), default=0) + 1
-    if stride != record["meta"]["stride"]:
+    if len(moved) > MAX_MOVED or stride != record["meta"]["stride"]:
         return _with_details(docs, root, record)
-    changed = [where[(d.kind, d.key)] for d in fresh]
-    if not _patch(root, record, old_docs, docs, changed):
+    if not _patch(root, record, Move(old_docs, docs, was, moved, [was[k] for k in gone if k in was], set(fresh))):
         return _with_details(docs, root, record)
     record["docs"] = [[d.kind, d.key, d.name, d.text] for d in docs]
+    record["meta"]["docs"] = len(docs)
     finish(root, record)
     save_record(record_path, record)
     return True
+
+
+@dataclass
+class Move:
+    """Records before and after, where each was (by key), the new places to rewrite, the old
+    places of records that are gone, and the keys read afresh from registry.db."""
+
+    old: list[Doc]
+    new: list[Doc]
+    was: dict[tuple[str, str], int]
+    moved: list[int]
+    removed: list[int]
+    fresh: set[tuple[str, str]]
+
+
+def _keep(root: Path, record_path: Path, record: dict) -> None:
+    files.record(record_path)
+    for name in record["files"]:
+        files.record(root / name)
 
 
 def _read(record_path: Path, root: Path) -> dict | None:
@@ -99,50 +116,76 @@ def _touched(db_path: Path, changes: dict[str, TableChange]) -> dict[str, set[st
     return {"b": values("brands", "id"), "p": products, "w": makers}
 
 
-def _patch(root: Path, record: dict, old_docs: list[Doc], docs: list[Doc], changed: list[int]) -> bool:
-    """Rewrite the gram and record files of the `changed` records (same places, same stride);
-    False when the number of gram files would change or a file is not what the record says."""
+def _patch(root: Path, record: dict, move: Move) -> bool:
+    """Rewrite the gram files holding a gram of a moved record (old text at its old place, new
+    text at its new one) and the record files of the moved places; False when the number of
+    gram files would change or a file is not what the record says."""
     meta, stride = record["meta"], record["meta"]["stride"]
-    before, after = {}, {}
-    for i in changed:
-        for gram, pos in grams_of(old_docs[i].text):
+    before: dict[str, set[int]] = {}
+    after: dict[str, set[int]] = {}
+    old_places = [move.was[(move.new[i].kind, move.new[i].key)] for i in move.moved
+                  if (move.new[i].kind, move.new[i].key) in move.was] + move.removed
+    for i in old_places:
+        for gram, pos in grams_of(move.old[i].text):
             before.setdefault(gram, set()).add(i * stride + pos)
-        for gram, pos in grams_of(docs[i].text):
+    for i in move.moved:
+        for gram, pos in grams_of(move.new[i].text):
             after.setdefault(gram, set()).add(i * stride + pos)
-    grams = sorted((set(before) | set(after)) - {g for g in before if before[g] == after.get(g)})
+    grams = sorted(g for g in set(before) | set(after) if before.get(g) != after.get(g))
     by_bucket: dict[int, list[str]] = {}
     for gram in grams:
         by_bucket.setdefault(fnv1a(gram) % meta["buckets"], []).append(gram)
     rewritten, total = {}, record["total"]
-    for b, bucket_grams in by_bucket.items():
+    for b, bucket_grams in sorted(by_bucket.items()):
         shard = _load(root, f"g/{b}.json", record)
         if shard is None:
             return False
         encoded = {g: _dumps(d) for g, d in shard.items()}
         for gram in bucket_grams:
             positions = _positions(shard.get(gram, ())) - before.get(gram, set()) | after.get(gram, set())
-            total -= size_of(gram, encoded[gram]) if gram in encoded else 0
-            encoded.pop(gram, None)
+            total -= size_of(gram, encoded.pop(gram)) if gram in encoded else 0
             if positions:
                 encoded[gram] = _dumps(_deltas(sorted(positions)))
                 total += size_of(gram, encoded[gram])
         rewritten[f"g/{b}.json"] = bucket_text(sorted(encoded), encoded)
     if max(1, math.ceil(total / BUCKET_BYTES)) != meta["buckets"]:
         return False
-    for n in sorted({i // DOC_SHARD for i in changed}):
-        rows = _load(root, f"d/{n}.json", record)
-        if rows is None:
-            return False
-        for i in changed:
-            if i // DOC_SHARD == n:
-                rows[i % DOC_SHARD] = doc_rows([docs[i]])[0]
-        rewritten[f"d/{n}.json"] = _dumps(rows)
+    shards = _record_files(root, record, move)
+    if shards is None:
+        return False
+    rewritten.update(shards)
     for name, text in rewritten.items():
         _write(root, name, text, record["files"])
-    for name in record["files"]:
-        files.record(root / name)
+    for name in list(record["files"]):
+        if name.startswith("d/") and int(name[2:-5]) * DOC_SHARD >= len(move.new):
+            del record["files"][name]  # fewer records than before: the last file is no more
+        else:
+            files.record(root / name)
     record["total"] = total
     return True
+
+
+def _record_files(root: Path, record: dict, move: Move) -> dict[str, str] | None:
+    """The record files (d/<n>.json) holding a moved place, as they are now; rows of records not
+    read afresh come from the previous files."""
+    old_rows: dict[int, list] = {}
+    out = {}
+    for n in sorted({i // DOC_SHARD for i in move.moved}):
+        rows = []
+        for i in range(n * DOC_SHARD, min((n + 1) * DOC_SHARD, len(move.new))):
+            doc = move.new[i]
+            if (doc.kind, doc.key) in move.fresh:
+                rows.append(doc_rows([doc])[0])
+                continue
+            j = move.was[(doc.kind, doc.key)]
+            if j // DOC_SHARD not in old_rows:
+                loaded = _load(root, f"d/{j // DOC_SHARD}.json", record)
+                if loaded is None:
+                    return None
+                old_rows[j // DOC_SHARD] = loaded
+            rows.append(old_rows[j // DOC_SHARD][j % DOC_SHARD])
+        out[f"d/{n}.json"] = _dumps(rows)
+    return out
 
 
 def _positions(deltas) -> set[int]:

@@ -88,15 +88,15 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
     assert differing == []
 
 
-def test_the_search_index_is_patched_when_records_keep_their_places(base, small_registry, tmp_path, monkeypatch):
-    """A suffix keeps the product's place in the name order: the index is updated, not rewritten,
-    and equals the one a fresh build writes."""
+@pytest.mark.parametrize("change", ["product renamed", "business renamed", "product added", "recall closed"])
+def test_the_search_index_is_patched_not_rewritten(change, base, small_registry, tmp_path, monkeypatch):
+    """Renamed records move in the name order and the records between them shift; a new one
+    shifts all after it: the index is updated, not rewritten, and equals a fresh build's."""
     from site_builder import sitesearch
 
     data = Path(shutil.copytree(small_registry, tmp_path / "data"))
     out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
-    product = first(data / "products.csv", "code")
-    edit_csv(data / "products.csv", "code", product["code"], "name", product["name"] + "（新包装）")
+    CHANGES[change](data)
     fresh = tmp_path / "fresh"
     build_pages(data, fresh)
 
@@ -108,4 +108,18 @@ def test_the_search_index_is_patched_when_records_keep_their_places(base, small_
     index = "search/index/"
     now = {k: v for k, v in tree(out / "site").items() if k.startswith(index)}
     assert now == {k: v for k, v in tree(fresh / "site").items() if k.startswith(index)}
-    assert any("（新包装）" in v.decode() for v in now.values())
+
+
+def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path, monkeypatch):
+    """/data/ keeps the previous build's CSV of every table whose registry file did not change."""
+    from site_builder import publish
+
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    CHANGES["product renamed"](data)
+    exported = []
+    real_export = publish.export_csv
+    monkeypatch.setattr(publish, "export_csv", lambda conn, table, columns: exported.append(table)
+                        or real_export(conn, table, columns))
+    build_pages(data, out)
+    assert exported == ["products"]
