@@ -41,6 +41,7 @@ DOC_SHARD = 64                      # records per docs file: a result page reads
 BUCKET_BYTES = 24_000               # aim for gram files about this size
 FORMAT_VERSION = 1
 INPUTS_RECORD = ".search-inputs.json"  # beside site/ (OUT_DIR), not published: what the index was made from
+DOCS_RECORD = ".search-docs.json"      # beside it: each record's kind, key, name and searchable text
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
@@ -186,7 +187,8 @@ def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict 
         docs = update(db_path, root, record_path, changes)
         if docs is True:
             return
-    save_record(record_path, _write_index(read_docs(db_path) if docs is None else docs, root))
+    docs = read_docs(db_path) if docs is None else docs
+    save_record(record_path, _write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
 
 
 @lru_cache(maxsize=1)
@@ -195,8 +197,18 @@ def code_digest() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def save_record(path: Path, record: dict) -> None:
+def save_record(path: Path, record: dict, docs: list[list[str]]) -> None:
+    """What an update starts from (sitesearch_update.py): the index's files and layout, and, apart
+    because only an update that touches records reads it, each record's kind, key, name and text."""
     files.write_if_changed(path, _dumps(record) + "\n")
+    files.write_if_changed(path.with_name(DOCS_RECORD), _dumps(docs) + "\n")
+
+
+def load_docs(path: Path) -> list[list[str]] | None:
+    try:
+        return json.loads(files.current(path.with_name(DOCS_RECORD)).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def bucket_text(grams: list[str], encoded: dict[str, str]) -> str:
@@ -243,8 +255,7 @@ def _write_index(docs: list[Doc], root: Path) -> dict:
         _write(root, f"d/{start // DOC_SHARD}.json", _dumps(doc_rows(docs[start:start + DOC_SHARD])), written)
     record = {"format": FORMAT_VERSION, "code": code_digest(), "total": total, "files": written,
               "meta": {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
-                       "doc_shard": DOC_SHARD},
-              "docs": [[d.kind, d.key, d.name, d.text] for d in docs]}
+                       "doc_shard": DOC_SHARD}}
     finish(root, record)
     return record
 

@@ -17,6 +17,7 @@ the records assembled here (without reading registry.db again).
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -26,8 +27,9 @@ from pathlib import Path
 
 from . import files
 from .delta import TableChange
-from .sitesearch import (BUCKET_BYTES, DOC_SHARD, FORMAT_VERSION, Doc, _deltas, _dumps, _write, bucket_text,
-                         code_digest, doc_rows, finish, fnv1a, grams_of, read_docs, save_record, size_of, urls)
+from .sitesearch import (BUCKET_BYTES, DOC_SHARD, DOCS_RECORD, FORMAT_VERSION, KIND_ORDER, Doc, _deltas, _dumps,
+                         _write, bucket_text, code_digest, doc_rows, finish, fnv1a, grams_of, load_docs, read_docs,
+                         save_record, size_of, urls)
 
 _ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 #: Past this many records to move, writing the whole index is quicker than patching it.
@@ -44,41 +46,59 @@ def update(db_path: Path, root: Path, record_path: Path, changes: dict[str, Tabl
     if not any(touched.values()):
         _keep(root, record_path, record)
         return True
-    old_docs = [Doc(kind, _ADDRESS[kind](key), name, "", text, key) for kind, key, name, text in record["docs"]]
-    was = {(d.kind, d.key): i for i, d in enumerate(old_docs)}
+    old = load_docs(record_path)  # [kind, key, name, text] in index order
+    if old is None or len(old) != record["meta"]["docs"]:
+        return None
+    was = {(e[0], e[1]): i for i, e in enumerate(old)}
     fresh = {(d.kind, d.key): d for d in read_docs(db_path, touched)}
     gone = {(kind, key) for kind, keys in touched.items() for key in keys} - set(fresh)
-    docs = sorted([fresh.get((d.kind, d.key), d) for d in old_docs if (d.kind, d.key) not in gone]
-                  + [d for k, d in fresh.items() if k not in was], key=Doc.order)
+    new = _reorder(old, fresh, gone)
     # Records re-read or moved in the order (a rename moves a product past its namesakes).
-    moved = [i for i, d in enumerate(docs) if (d.kind, d.key) in fresh or was.get((d.kind, d.key)) != i]
-    stride = max((len(d.text) for d in docs), default=0) + 1
-    if len(moved) > MAX_MOVED or stride != record["meta"]["stride"]:
-        return _with_details(docs, root, record)
-    if not _patch(root, record, Move(old_docs, docs, was, moved, [was[k] for k in gone if k in was], set(fresh))):
-        return _with_details(docs, root, record)
-    record["docs"] = [[d.kind, d.key, d.name, d.text] for d in docs]
-    record["meta"]["docs"] = len(docs)
+    moved = [i for i, e in enumerate(new) if (e[0], e[1]) in fresh or was.get((e[0], e[1])) != i]
+    stride = max((len(e[3]) for e in new), default=0) + 1
+    move = Move(old, new, was, moved, [was[k] for k in gone if k in was], fresh)
+    if len(moved) > MAX_MOVED or stride != record["meta"]["stride"] or not _patch(root, record, move):
+        return _whole(move, root, record)
+    record["meta"]["docs"] = len(new)
     finish(root, record)
-    save_record(record_path, record)
+    save_record(record_path, record, new)
     return True
+
+
+def _order(entry: list) -> tuple:
+    """Doc.order() of a [kind, key, name, text] entry."""
+    return KIND_ORDER.index(entry[0]), entry[2], entry[1]
+
+
+def _reorder(old: list[list], fresh: dict[tuple, Doc], gone: set[tuple]) -> list[list]:
+    """The entries in index order after the change: the previous order is kept and only the
+    records read afresh are placed again (sorting 235,000 records would cost more)."""
+    new = [e for e in old if (e[0], e[1]) not in fresh and (e[0], e[1]) not in gone]
+    orders = [_order(e) for e in new]
+    for doc in sorted(fresh.values(), key=Doc.order):
+        entry = [doc.kind, doc.key, doc.name, doc.text]
+        at = bisect.bisect(orders, doc.order())
+        new.insert(at, entry)
+        orders.insert(at, doc.order())
+    return new
 
 
 @dataclass
 class Move:
-    """Records before and after, where each was (by key), the new places to rewrite, the old
-    places of records that are gone, and the keys read afresh from registry.db."""
+    """Entries before and after, where each was (by key), the new places to rewrite, the old
+    places of records that are gone, and the records read afresh from registry.db."""
 
-    old: list[Doc]
-    new: list[Doc]
+    old: list[list]
+    new: list[list]
     was: dict[tuple[str, str], int]
     moved: list[int]
     removed: list[int]
-    fresh: set[tuple[str, str]]
+    fresh: dict[tuple[str, str], Doc]
 
 
 def _keep(root: Path, record_path: Path, record: dict) -> None:
     files.record(record_path)
+    files.record(record_path.with_name(DOCS_RECORD))
     for name in record["files"]:
         files.record(root / name)
 
@@ -123,13 +143,13 @@ def _patch(root: Path, record: dict, move: Move) -> bool:
     meta, stride = record["meta"], record["meta"]["stride"]
     before: dict[str, set[int]] = {}
     after: dict[str, set[int]] = {}
-    old_places = [move.was[(move.new[i].kind, move.new[i].key)] for i in move.moved
-                  if (move.new[i].kind, move.new[i].key) in move.was] + move.removed
+    old_places = [move.was[(move.new[i][0], move.new[i][1])] for i in move.moved
+                  if (move.new[i][0], move.new[i][1]) in move.was] + move.removed
     for i in old_places:
-        for gram, pos in grams_of(move.old[i].text):
+        for gram, pos in grams_of(move.old[i][3]):
             before.setdefault(gram, set()).add(i * stride + pos)
     for i in move.moved:
-        for gram, pos in grams_of(move.new[i].text):
+        for gram, pos in grams_of(move.new[i][3]):
             after.setdefault(gram, set()).add(i * stride + pos)
     grams = sorted(g for g in set(before) | set(after) if before.get(g) != after.get(g))
     by_bucket: dict[int, list[str]] = {}
@@ -173,11 +193,11 @@ def _record_files(root: Path, record: dict, move: Move) -> dict[str, str] | None
     for n in sorted({i // DOC_SHARD for i in move.moved}):
         rows = []
         for i in range(n * DOC_SHARD, min((n + 1) * DOC_SHARD, len(move.new))):
-            doc = move.new[i]
-            if (doc.kind, doc.key) in move.fresh:
-                rows.append(doc_rows([doc])[0])
+            key = (move.new[i][0], move.new[i][1])
+            if key in move.fresh:
+                rows.append(doc_rows([move.fresh[key]])[0])
                 continue
-            j = move.was[(doc.kind, doc.key)]
+            j = move.was[key]
             if j // DOC_SHARD not in old_rows:
                 loaded = _load(root, f"d/{j // DOC_SHARD}.json", record)
                 if loaded is None:
@@ -204,17 +224,20 @@ def _load(root: Path, name: str, record: dict):
     return json.loads(data)
 
 
-def _with_details(docs: list[Doc], root: Path, record: dict) -> list[Doc] | None:
-    """Fill in the detail line of records not read from registry.db, from the previous record files."""
-    missing = [d for d in docs if not d.detail]
-    if not missing:
-        return docs
+def _whole(move: Move, root: Path, record: dict) -> list[Doc] | None:
+    """Every record as a Doc, for writing the whole index; the detail lines of records not read
+    afresh come from the previous record files."""
     details = {}
     for n in range(math.ceil(record["meta"]["docs"] / DOC_SHARD)):
         rows = _load(root, f"d/{n}.json", record)
         if rows is None:
             return None
         details.update((url, detail) for _kind, url, _name, detail in rows)
-    for d in missing:
-        d.detail = details.get(d.url, "")
+    docs = []
+    for kind, key, name, text in move.new:
+        doc = move.fresh.get((kind, key))
+        if doc is None:
+            url = _ADDRESS[kind](key)
+            doc = Doc(kind, url, name, details.get(url, ""), text, key)
+        docs.append(doc)
     return docs

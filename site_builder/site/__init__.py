@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from .. import changes, publish, sitesearch, urls
@@ -15,12 +16,29 @@ from .plugin import SiteJob
 log = logging.getLogger(__name__)
 
 
+def write_sitemaps(ctx, plan: rebuild.Plan, job: SiteJob) -> None:
+    """The sitemap files, unless the previous build wrote them for the same pages (1 s at 50,000
+    businesses): they list addresses only."""
+    pages = sorted(a for a in set(job.addresses) if a.endswith("/"))
+    plan.sitemap = {"pages": hashlib.sha256("\n".join(pages).encode()).hexdigest()}
+    kept = rebuild.previous_sitemap(ctx, plan)
+    if kept is not None:
+        job.keep_files(kept)
+        plan.sitemap["files"] = kept
+        return
+    written = feeds.sitemaps(pages, ctx.package.site_url, job.renderer.render)
+    for address, xml in written.items():
+        job.write(address, xml)
+    plan.sitemap["files"] = list(written)
+
+
 def build_site(ctx) -> SiteJob:
     """Render every page of the site into ctx.site_dir, writing only files whose bytes changed."""
     package = ctx.package
     renderer = render.configure(package)
     plan = rebuild.plan(ctx)
-    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope)
+    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope,
+                  changed=set(plan.changes or ()))
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
@@ -30,8 +48,7 @@ def build_site(ctx) -> SiteJob:
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 
-    for address, xml in feeds.sitemaps(job.addresses, package.site_url, renderer.render).items():
-        job.write(address, xml)
+    write_sitemaps(ctx, plan, job)
     job.write(urls.robots(), feeds.robots(package.site_url))
     rebuild.save(ctx, plan)
     # Permanence is checked once every stage has written its pages (the soundness stage),

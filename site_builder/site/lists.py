@@ -26,7 +26,7 @@ SHARES = ("graded_share", "a_share", "sampling_coverage", "sampling_pass_rate")
 
 def _top_regions(reg: Registry) -> list[dict]:
     """Regions a visitor browses: the counties (and any region holding businesses)."""
-    return [r for r in reg.regions.values() if r.get("level") == "county" or r["code"] in reg.operators_by_region]
+    return [r for r in reg.regions.values() if r.get("level") == "county" or r["code"] in reg.regions_with_operators]
 
 
 def _grade_key(reg: Registry, op: dict) -> str:
@@ -176,13 +176,45 @@ def not_found_page(reg: Registry) -> Page:
     return urls.not_found(), "404.html", {"address": urls.not_found()}
 
 
-def overview_pages(reg: Registry, news: list[dict] = ()) -> Iterator[Page]:
-    yield home_page(reg, news)
-    yield brands_page(reg)
-    yield recalls_page(reg)
-    yield notices_page(reg)
-    yield from region_pages(reg)
-    yield grades_page(reg)
-    yield data_page(reg)
-    yield search_page(reg)
-    yield not_found_page(reg)
+#: Each overview page, the tables it reads, and whether it lists every business. A rebuild renders
+#: a page when one of its tables changed (the home page, cheap and showing the announcements,
+#: every time); the others stay as the previous build wrote them.
+OVERVIEW = {
+    "home": (None, False),
+    "brands": ({"brands", "operators", "regions"}, False),
+    "recalls": ({"recalls"}, False),
+    "notices": ({"brands"}, False),
+    # Figures against targets: graded and A shares, sampling coverage and pass rate, recalls, brands.
+    "regions": ({"regions", "operators", "grades", "samplings", "recalls", "brands", "targets"}, True),
+    "grades": ({"regions", "operators", "grades"}, True),
+    "data": (set(), False), "search": (set(), False), "404": (set(), False),
+}
+
+
+def overview_to_render(changed: set[str] | None) -> set[str]:
+    """The overview pages whose tables are among `changed` (None: every page)."""
+    return {name for name, (tables, _all) in OVERVIEW.items()
+            if changed is None or tables is None or tables & changed}
+
+
+def needs_all_operators(names: set[str]) -> bool:
+    return any(OVERVIEW[name][1] for name in names)
+
+
+def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None = None) -> Iterator[Page]:
+    """The overview pages named in `only` (default: all)."""
+    makers = {"home": lambda: [home_page(reg, news)], "brands": lambda: [brands_page(reg)],
+              "recalls": lambda: [recalls_page(reg)], "notices": lambda: [notices_page(reg)],
+              "regions": lambda: region_pages(reg), "grades": lambda: [grades_page(reg)],
+              "data": lambda: [data_page(reg)], "search": lambda: [search_page(reg)],
+              "404": lambda: [not_found_page(reg)]}
+    for name, make in makers.items():
+        if only is None or name in only:
+            yield from make()
+
+
+def overview_addresses(reg: Registry) -> dict[str, list[str]]:
+    """page name -> its addresses (the region pages are one per region)."""
+    return {"home": [urls.home()], "brands": [urls.brands()], "recalls": [urls.recalls()],
+            "notices": [urls.notices()], "regions": [urls.region(code) for code in reg.regions],
+            "grades": [urls.grades()], "data": [urls.data()], "search": [urls.search()], "404": [urls.not_found()]}

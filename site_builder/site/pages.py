@@ -104,7 +104,7 @@ def recall_pages(reg: Registry, site_url: str, only: set | None = None) -> Itera
 
 def record_addresses(reg: Registry) -> list[str]:
     """The address of every record page (products, businesses, brands, recalls), scope or not."""
-    return ([urls.product(c) for c in reg.product_codes] + [urls.operator(i) for i in reg.operators]
+    return ([urls.product(c) for c in reg.product_codes] + [urls.operator(i) for i in reg.operator_ids]
             + [urls.brand(i) for i in reg.brands] + [urls.recall(r["id"]) for r in reg.recalls])
 
 

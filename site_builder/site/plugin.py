@@ -46,6 +46,7 @@ class SiteJob:
     site_dir: Path
     site_url: str
     scope: Scope | None = None  # the record pages to render; None: all of them
+    changed: set[str] | None = None  # tables changed since the previous build (with a scope)
     registry: Registry | None = field(default=None, repr=False)  # read by the generator
     addresses: list[str] = field(default_factory=list)
     written: int = 0
@@ -60,6 +61,12 @@ class SiteJob:
     def page(self, address: str, template, context: dict) -> None:
         self.rendered += 1
         self.write(address, template.render(**context))
+
+    def keep_files(self, addresses: list[str]) -> None:
+        """Files (not pages) the previous build wrote that stay as they are."""
+        root = os.path.join(os.fspath(self.site_dir), "")
+        files.record_many(root + urls.output_path(a) for a in addresses)
+        self.addresses.extend(addresses)
 
     def keep(self, addresses: list[str]) -> None:
         """Pages the previous build wrote from rows that did not change: they stay as they are."""
@@ -79,11 +86,13 @@ class RegistryGenerator:
     def generate_context(self):
         # One read of registry.db; every page is then built from these dicts.
         scope = self.job.scope
+        self.overview = lists.overview_to_render(None if scope is None else self.job.changed)
         if scope is None:
             self.job.registry = load_registry(self.job.db_path, self.job.release_date)
         else:
             self.job.registry = load_registry(self.job.db_path, self.job.release_date,
-                                              ops=scope.operators, products=scope.products)
+                                              ops=scope.operators, products=scope.products,
+                                              all_operators=lists.needs_all_operators(self.overview))
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
         articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
@@ -106,10 +115,12 @@ class RegistryGenerator:
             for address, template, context in make(reg, job.site_url, only):
                 self.render(address, template, context, seen)
         job.records = job.rendered
-        for address, template, context in lists.overview_pages(reg, self.news):
+        for address, template, context in lists.overview_pages(reg, self.news, self.overview):
             self.render(address, template, context, seen)
         if job.scope is not None:
-            job.keep([a for a in pages.record_addresses(reg) if a not in seen])
+            kept_overview = [a for name, addresses in lists.overview_addresses(reg).items()
+                             if name not in self.overview for a in addresses]
+            job.keep([a for a in pages.record_addresses(reg) + kept_overview if a not in seen])
         job.write(urls.feed("recalls"), feeds.recalls_feed(reg, job.site_url, job.renderer.render))
         job.write(urls.feed("notices"), feeds.notices_feed(reg, job.site_url, job.renderer.render))
         log.info("registry pages: %d addresses, %d record pages rendered, %d kept, %d overview pages, "

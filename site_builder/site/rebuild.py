@@ -53,6 +53,7 @@ class Plan:
     salt: str
     changes: dict[str, delta.TableChange] | None
     scope: Scope | None
+    sitemap: dict | None = None  # digest of the pages it lists and its files (set by the site stage)
 
 
 def plan(ctx) -> Plan:
@@ -71,11 +72,28 @@ def plan(ctx) -> Plan:
 
 
 def save(ctx, build_plan: Plan) -> None:
-    files.write_if_changed(Path(ctx.stage_dir) / RECORD, json.dumps({"salt": build_plan.salt}) + "\n")
+    record = {"salt": build_plan.salt, "sitemap": build_plan.sitemap}
+    files.write_if_changed(Path(ctx.stage_dir) / RECORD, json.dumps(record, sort_keys=True) + "\n")
+
+
+def previous_sitemap(ctx, build_plan: Plan) -> list[str] | None:
+    """The previous build's sitemap files, when it listed the same pages with the same code."""
+    record = _record(ctx.stage_dir)
+    sitemap = record.get("sitemap") or {}
+    if build_plan.scope is None or record.get("salt") != build_plan.salt:
+        return None
+    if sitemap.get("pages") != build_plan.sitemap["pages"] or not sitemap.get("files"):
+        return None
+    return sitemap["files"]
+
+
+def _record(stage_dir: Path) -> dict:
+    try:
+        record = json.loads(files.current(Path(stage_dir) / RECORD).read_text(encoding="utf-8"))
+        return record if isinstance(record, dict) else {}
+    except (FileNotFoundError, ValueError):
+        return {}
 
 
 def _recorded_salt(stage_dir: Path) -> str | None:
-    try:
-        return json.loads(files.current(Path(stage_dir) / RECORD).read_text(encoding="utf-8")).get("salt")
-    except (FileNotFoundError, ValueError, AttributeError):
-        return None
+    return _record(stage_dir).get("salt")

@@ -3,11 +3,11 @@
 One query per table (ordered, so every build sees rows in the same order), then
 grouping in Python: 50,000 pages must not cost 50,000 queries.
 
-A rebuild that renders only some record pages (site/scope.py) reads the large per-record
-tables only for those pages' businesses and products (`SCOPED`): each page still finds every
-row it shows, in the same order, so it renders exactly as in a full build. The tables the
-overview pages read whole (businesses, current grades, brands, recalls, regions …) are always
-read whole, and `counts` come from SQL, never from the length of a scoped table.
+A rebuild that renders only some pages (site/scope.py) reads the large per-record tables only
+for those pages' businesses and products (`SCOPED`): each page still finds every row it shows,
+in the same order, so it renders exactly as in a full build. Businesses are read whole only
+when a page listing all of them (regions, grades) is rendered; `counts`, `product_codes`,
+`operator_ids` and `regions_with_operators` come from SQL, never from a scoped table.
 """
 from __future__ import annotations
 
@@ -43,7 +43,13 @@ SCOPED = {
     "samplings": "operator_id IN (SELECT k FROM temp.scope_ops) OR product_code IN (SELECT k FROM temp.scope_products) "
                  "OR id IN (SELECT sampling_id FROM recalls)",
     "penalties": "operator_id IN (SELECT k FROM temp.scope_ops)",
+    # The makers of the products, brands and recalls shown (SCOPED_MAKERS), unless all are needed.
+    "operators": "id IN ({makers})",
+    "current_grades": "operator_id IN ({makers})",
 }
+SCOPED_MAKERS = ("SELECT k FROM temp.scope_ops UNION SELECT operator_id FROM products WHERE code IN "
+                 "(SELECT k FROM temp.scope_products) UNION SELECT operator_id FROM brands "
+                 "UNION SELECT operator_id FROM recalls")
 #: What the home page counts (SQL counts: scoped tables are partial).
 COUNTED = ("operators", "products", "samplings")
 
@@ -89,9 +95,11 @@ class Registry:
     release_date: date
     tables: dict[str, list[dict]]
     figures: list[dict] = field(default_factory=list)
-    current_grade: dict[str, dict] = field(default_factory=dict)
+    current_grade: dict[str, dict] | None = None  # None: no current_grades view, work it out
     counts: dict[str, int] = field(default_factory=dict)
     product_codes: list[str] = field(default_factory=list)  # every product, scoped or not
+    operator_ids: list[str] = field(default_factory=list)   # every business, scoped or not
+    regions_with_operators: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         t = self.tables
@@ -120,12 +128,16 @@ class Registry:
         self.targets_by_region = _group(t["targets"], "region_code")
         self.figures_by_region = _group(self.figures, "region_code")
         self.children = _group(t["regions"], "parent_code")
-        if not self.current_grade:
+        if self.current_grade is None:
             self.current_grade = self._latest_grades()
         if not self.counts:
             self.counts = {table: len(t[table]) for table in COUNTED}
         if not self.product_codes:
             self.product_codes = list(self.products)
+        if not self.operator_ids:
+            self.operator_ids = list(self.operators)
+        if not self.regions_with_operators:
+            self.regions_with_operators = set(self.operators_by_region)
 
     def _latest_grades(self) -> dict[str, dict]:
         """The grade in force on the release date: the newest one that took effect by then."""
@@ -171,26 +183,34 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
 
 
 def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None = None,
-                  products: set[str] | None = None) -> Registry:
+                  products: set[str] | None = None, all_operators: bool = True) -> Registry:
     """Read the public tables of registry.db (read-only) into a Registry: whole, or with the
-    per-record tables (`SCOPED`) only for the businesses `ops` and the products `products`."""
+    per-record tables (`SCOPED`) only for the businesses `ops` and the products `products`,
+    and, unless `all_operators`, only the businesses those pages show."""
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:
         scoped = ops is not None or products is not None
+        where = {}
         if scoped:
             for name, keys in (("scope_ops", ops or ()), ("scope_products", products or ())):
                 conn.execute(f"CREATE TEMP TABLE {name} (k TEXT PRIMARY KEY)")
                 conn.executemany(f"INSERT INTO temp.{name} VALUES (?)", ((k,) for k in sorted(keys)))
-        tables = {}
-        for name, order in _ORDER.items():
-            where = f" where {SCOPED[name]}" if scoped and name in SCOPED else ""
-            tables[name] = _rows(conn, f"select * from [{name}]{where} order by {order}")
+            where = {t: f" where {w.format(makers=SCOPED_MAKERS)}" for t, w in SCOPED.items()
+                     if not all_operators or t not in ("operators", "current_grades")}
+        tables = {name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
+                  for name, order in _ORDER.items()}
         figures = _rows(conn, "select * from region_figures") if _has(conn, "region_figures") else []
-        current = {}
+        current = None
         if _has(conn, "current_grades"):
-            current = {r["operator_id"]: r for r in _rows(conn, "select * from current_grades order by operator_id")}
+            current = {r["operator_id"]: r for r in _rows(
+                conn, f"select * from current_grades{where.get('current_grades', '')} order by operator_id")}
         counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in COUNTED}
-        codes = [c for (c,) in conn.execute("select code from products order by code")] if scoped else []
+        keys = {}
+        if scoped:
+            keys = {"product_codes": [c for (c,) in conn.execute("select code from products order by code")],
+                    "operator_ids": [i for (i,) in conn.execute("select id from operators order by id")],
+                    "regions_with_operators": {c for (c,) in conn.execute(
+                        "select distinct region_code from operators where region_code is not null")}}
     finally:
         conn.close()
-    return Registry(release_date, tables, figures, current, counts, codes)
+    return Registry(release_date, tables, figures, current, counts, **keys)
