@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import urls
 from ..package import Package
@@ -168,23 +168,31 @@ class Renderer:
         # Header and footer are the same on every page: rendered once, not 200,000 times.
         self.chrome = {part: Markup(self.env.get_template(f"_{part}.html").render()) for part in ("header", "footer")}
         self.env.globals["chrome"] = self.chrome
+        # The macros, made once: `{% from "macros.html" import … %}` in a page template made
+        # Jinja compare the globals on every page (70 µs a page).
+        self.macros = {name: getattr(self.env.get_template("macros.html").module, name) for name in MACROS}
+        self.env.globals.update(self.macros)
         self._site = common_context(package)["site"]
 
     def og_tags(self, title: str, kind: str, address: str, description: str = "") -> Markup:
-        """OpenGraph tags, the description and the canonical link of a page."""
-        url = urls.absolute(self._site["url"], address)
-        tags = Markup(
-            '<meta name="description" content="{d}">\n<meta property="og:title" content="{t}">\n'
-            '<meta property="og:type" content="{k}">\n<meta property="og:url" content="{u}">\n'
-            '<meta property="og:site_name" content="{n}">\n<meta property="og:locale" content="zh_CN">\n'
-        ).format(d=description, t=title, k=kind, u=url, n=self._site["name"])
+        """OpenGraph tags, the description and the canonical link of a page.
+
+        Escaped and joined by hand: Markup.format cost 170 µs a page, 40 s at 50,000 businesses."""
+        d, t, k = escape(description), escape(title), escape(kind)
+        u, n = escape(urls.absolute(self._site["url"], address)), escape(self._site["name"])
+        tags = (f'<meta name="description" content="{d}">\n<meta property="og:title" content="{t}">\n'
+                f'<meta property="og:type" content="{k}">\n<meta property="og:url" content="{u}">\n'
+                f'<meta property="og:site_name" content="{n}">\n<meta property="og:locale" content="zh_CN">\n')
         if description:
-            tags += Markup('<meta property="og:description" content="{}">\n').format(description)
-        return tags + Markup('<link rel="canonical" href="{}">').format(url)
+            tags += f'<meta property="og:description" content="{d}">\n'
+        return Markup(f'{tags}<link rel="canonical" href="{u}">')
 
     def render(self, template_name: str, **context) -> str:
         return self.env.get_template(template_name).render(**context)
 
+
+#: The macros of theme/templates/macros.html every template may call.
+MACROS = ("failed_items", "sampling_list", "recall_notice", "og")
 
 _current: Renderer | None = None
 
