@@ -4,9 +4,10 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
 `write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
-benchmarks). Each build is a real staged `build()`: validation, then the stages database, site and
-soundness (QR codes, PDFs and the handbook have their own benchmarks: bench_qr.py,
-bench_handbook.py; `--all-stages` includes them). Three builds: into an empty OUT_DIR, again with
+benchmarks). Each build is a real staged `build()`: validation, then the stages database and site,
+and the commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
+bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
+Three builds: into an empty OUT_DIR, again with
 nothing changed, and after one product is renamed. Wall time on a shared machine can be several
 times the CPU time; both are printed.
 Usage: python bench/bench_site.py [--all-stages] [N ...]   (default: 1000 10000 50000)
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGE_STAGES = ("database", "site", "soundness")
+PAGE_STAGES = ("database", "site")
 
 
 def registry(n: int) -> Path:
