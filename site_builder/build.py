@@ -86,14 +86,16 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
+    from .database import built_from_same_inputs
     from .validate import validate_registry
 
     package = Package.load(data_dir)
-    report = validate_registry(data_dir)
-    if not report.valid:
-        raise ValidationFailed(report)
     # Absolute from here on: stages compare their paths with the ones files.py recorded.
     out_dir = Path(out_dir).absolute()
+    if not built_from_same_inputs(package, out_dir):
+        report = validate_registry(data_dir)
+        if not report.valid:
+            raise ValidationFailed(report)
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
         for name, run in STAGES:

@@ -94,3 +94,24 @@ def test_build_into_a_relative_out_dir(small_registry, tmp_path, monkeypatch):
     build(small_registry, Path("build") / "demo")
     assert (tmp_path / "build" / "demo" / "site" / "index.html").is_file()
     build(small_registry, Path("build") / "demo")
+
+
+def test_a_registry_built_before_unchanged_is_not_validated_again(small_registry, tmp_path, monkeypatch):
+    """Only a valid registry is built: the same files, descriptor and code need no second check,
+    and any change to a file brings the check back."""
+    from site_builder import validate
+    from test_site_pages_build import edit_csv, first
+
+    data = copy_registry(small_registry, tmp_path / "data")
+    out = tmp_path / "out"
+    build(data, out)
+    checked = []
+    real = validate.validate_registry
+    monkeypatch.setattr(validate, "validate_registry", lambda d: checked.append(d) or real(d))
+    build(data, out)
+    assert checked == []
+    product = first(data / "products.csv", "code")
+    edit_csv(data / "products.csv", "code", product["code"], "status", "recalled-by-mistake")
+    with pytest.raises(ValidationFailed):
+        build(data, out)
+    assert checked == [data]
