@@ -72,13 +72,15 @@ def timed_build(data: Path, out: Path, all_stages: bool):
         ctx = build_module.build(data, out)
     finally:
         validate.validate_registry = real_validate
-    return time.perf_counter() - started, time.process_time() - cpu, spent["validate"], ctx
+    return time.perf_counter() - started, time.process_time() - cpu, spent.get("validate"), ctx
 
 
 def describe(label: str, n: int, run) -> str:
     seconds, cpu, validating, ctx = run
     stages = ", ".join(f"{name} {s:.1f}" for name, s in ctx.timings.items())
-    return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = validate {validating:.1f} s + "
+    checked = "validate skipped (same inputs as the build in OUT_DIR)" if validating is None else \
+        f"validate {validating:.1f} s"
+    return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = {checked} + "
             f"stages [{stages}] s + commit; record pages rendered {ctx.pages['records']:,}, "
             f"kept {ctx.pages['kept']:,}; site files written {ctx.pages['written']:,}")
 

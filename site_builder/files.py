@@ -26,8 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,33 +107,6 @@ def _write(p: str, data: bytes, create: bool) -> None:
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, p)
-
-
-class BackgroundWriter:
-    """`write_if_changed` on worker threads, so that rendering the next page (Python, holding the
-    GIL) overlaps writing this one (system calls, which release it). Pending writes are bounded;
-    a failed write is raised by the next `write` or by leaving the `with` block."""
-
-    def __init__(self, threads: int = 2, pending: int = 256):
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="zuofang-write")
-        self._futures: deque = deque()
-        self._pending = pending
-        self.written = 0
-
-    def write(self, path: str | Path, content: bytes | str) -> None:
-        self._futures.append(self._pool.submit(write_if_changed, path, content))
-        while len(self._futures) > self._pending:
-            self.written += self._futures.popleft().result()
-
-    def __enter__(self) -> "BackgroundWriter":
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        try:
-            while self._futures and kind is None:
-                self.written += self._futures.popleft().result()
-        finally:
-            self._pool.shutdown(cancel_futures=True)
 
 
 def sha256_of(path: str | Path) -> str:

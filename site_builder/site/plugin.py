@@ -53,7 +53,6 @@ class SiteJob:
     rendered: int = 0   # pages rendered
     records: int = 0    # of which record pages (/p/, /w/, /brands/<id>/, /recalls/<id>/)
     kept: int = 0       # record pages kept from the previous build
-    writer: files.BackgroundWriter | None = field(default=None, repr=False)  # while rendering pages
 
     def write(self, address: str, text: str | bytes) -> None:
         self.addresses.append(address)
@@ -61,11 +60,7 @@ class SiteJob:
 
     def page(self, address: str, template, context: dict) -> None:
         self.rendered += 1
-        if self.writer is None:
-            self.write(address, template.render(**context))
-            return
-        self.addresses.append(address)
-        self.writer.write(self.site_dir / urls.output_path(address), template.render(**context))
+        self.write(address, template.render(**context))
 
     def keep_files(self, addresses: list[str]) -> None:
         """Files (not pages) the previous build wrote that stay as they are."""
@@ -115,16 +110,13 @@ class RegistryGenerator:
         job, reg = self.job, self.job.registry
         seen: set[str] = set(self.editorial)
         job.addresses.extend(self.editorial)
-        with files.BackgroundWriter() as job.writer:
-            for kind, make in pages.RECORD_PAGES:
-                only = None if job.scope is None else getattr(job.scope, kind)
-                for address, template, context in make(reg, job.site_url, only):
-                    self.render(address, template, context, seen)
-            job.records = job.rendered
-            for address, template, context in lists.overview_pages(reg, self.news, self.overview):
+        for kind, make in pages.RECORD_PAGES:
+            only = None if job.scope is None else getattr(job.scope, kind)
+            for address, template, context in make(reg, job.site_url, only):
                 self.render(address, template, context, seen)
-        job.written += job.writer.written
-        job.writer = None
+        job.records = job.rendered
+        for address, template, context in lists.overview_pages(reg, self.news, self.overview):
+            self.render(address, template, context, seen)
         if job.scope is not None:
             kept_overview = [a for name, addresses in lists.overview_addresses(reg).items()
                              if name not in self.overview for a in addresses]
