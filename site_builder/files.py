@@ -172,6 +172,22 @@ def produced_under(folder: str | Path) -> list[Path]:
     return [Path(f) for f in sorted(f for f in _state.produced if f.startswith(p))]
 
 
+def worker_started() -> None:
+    """In a forked worker process: from here on, note only what this worker produces."""
+    _state.produced, _state.changed = set(), set()
+
+
+def worker_result() -> tuple[set[str], set[str]]:
+    """What a worker produced and changed, for `merge` in the parent."""
+    return _state.produced, _state.changed
+
+
+def merge(produced_paths: set[str], changed_paths: set[str]) -> None:
+    """Add what a worker process produced and changed to this build's record."""
+    _state.produced |= produced_paths
+    _state.changed |= changed_paths
+
+
 def changed_files() -> set[Path]:
     """Files whose bytes this build changed or created."""
     return {Path(p) for p in _state.changed}

@@ -123,3 +123,21 @@ def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path
                         or real_export(conn, table, columns))
     build_pages(data, out)
     assert exported == ["products"]
+
+
+def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, tmp_path, monkeypatch):
+    """A large build renders record pages in forked workers; what they write, and what the build
+    records of it, equals one process's work."""
+    from site_builder.site import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    forked = []
+    real = parallel.render_records
+    monkeypatch.setattr(parallel, "render_records", lambda *args: forked.append(args[2]) or real(*args))
+    out = tmp_path / "out"
+    first_build = build_pages(small_registry, out)
+    assert forked == [2]
+    assert tree(out) == tree(base)
+    assert first_build.pages["records"] > 100
+    assert build_pages(small_registry, out).pages["written"] == 0

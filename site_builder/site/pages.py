@@ -108,6 +108,14 @@ def record_addresses(reg: Registry) -> list[str]:
             + [urls.brand(i) for i in reg.brands] + [urls.recall(r["id"]) for r in reg.recalls])
 
 
+def record_keys(reg: Registry, scope) -> dict[str, list[str]]:
+    """kind -> the keys of the record pages to render: every record, or those in `scope`."""
+    every = {"products": reg.products, "operators": reg.operators, "brands": reg.brands,
+             "recalls": {r["id"]: r for r in reg.recalls}}
+    return {kind: sorted(k for k in (every[kind] if scope is None else getattr(scope, kind)) if k in every[kind])
+            for kind, _make in RECORD_PAGES}
+
+
 #: Each kind of record page: its scope attribute (site/scope.py) and the function making it.
 RECORD_PAGES = (("products", product_pages), ("operators", operator_pages), ("brands", brand_pages),
                 ("recalls", recall_pages))

@@ -21,7 +21,7 @@ from pelican import signals
 
 from .. import files, urls
 from ..errors import ZuofangError
-from . import feeds, lists, pages
+from . import feeds, lists, pages, parallel
 from .registry import Registry, load_registry
 from .render import Renderer
 from .scope import Scope
@@ -106,14 +106,28 @@ class RegistryGenerator:
         seen.add(address)
         self.job.page(address, self.job.renderer.env.get_template(template), context)
 
+    @staticmethod
+    def check_clashes(addresses: list[str], seen: set[str]) -> None:
+        """The check `render` makes, for the pages worker processes rendered."""
+        for address in addresses:
+            if address in seen:
+                raise AddressClash(f"地址 {address} 被两个页面使用。请检查编号是否重复。")
+            seen.add(address)
+
     def generate_output(self, writer):
         job, reg = self.job, self.job.registry
         seen: set[str] = set(self.editorial)
         job.addresses.extend(self.editorial)
-        for kind, make in pages.RECORD_PAGES:
-            only = None if job.scope is None else getattr(job.scope, kind)
-            for address, template, context in make(reg, job.site_url, only):
-                self.render(address, template, context, seen)
+        keys = pages.record_keys(reg, job.scope)
+        workers = parallel.workers()
+        if workers > 1 and sum(map(len, keys.values())) >= parallel.MIN_PAGES:
+            start = len(job.addresses)
+            parallel.render_records(self, keys, workers)
+            self.check_clashes(job.addresses[start:], seen)
+        else:
+            for kind, make in pages.RECORD_PAGES:
+                for address, template, context in make(reg, job.site_url, set(keys[kind])):
+                    self.render(address, template, context, seen)
         job.records = job.rendered
         for address, template, context in lists.overview_pages(reg, self.news, self.overview):
             self.render(address, template, context, seen)
