@@ -3,6 +3,7 @@ of the same data gives: one case per kind of change (site/scope.py's table, row 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,24 @@ def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, t
     assert tree(out) == tree(base)
     assert first_build.pages["records"] > 100
     assert build_pages(small_registry, out).pages["written"] == 0
+
+
+def test_a_failure_in_the_background_process_stops_the_build(small_registry, tmp_path, monkeypatch):
+    """The search index and downloads are made in a forked process during a full render; what
+    goes wrong there fails the build like anywhere else, and nothing is published."""
+    from site_builder import publish
+    from site_builder.errors import BuildError
+    from site_builder.site import parallel
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    where = tmp_path / "pid"
+
+    def disk_full(*args):
+        where.write_text(str(os.getpid()))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "publish_package", disk_full)
+    with pytest.raises(BuildError, match="No space left on device"):
+        build_pages(small_registry, tmp_path / "out")
+    assert int(where.read_text()) != os.getpid(), "made in the background process"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pid"], "nothing published, no stage left"

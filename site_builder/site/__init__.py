@@ -9,7 +9,7 @@ import hashlib
 import logging
 
 from .. import changes, publish, sitesearch, urls
-from . import feeds, rebuild, render
+from . import feeds, parallel, rebuild, render
 from .pelican_run import run_pelican
 from .plugin import SiteJob
 
@@ -39,12 +39,20 @@ def build_site(ctx) -> SiteJob:
     plan = rebuild.plan(ctx)
     job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope,
                   changed=set(plan.changes or ()))
+
+    def downloads_and_search() -> None:
+        sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
+        publish.publish_package(package, ctx.db_path, ctx.site_dir)
+
+    # A full render keeps both cores busy for minutes: the index and downloads go alongside.
+    background = parallel.Background(downloads_and_search) if plan.scope is None else None
+    if background is None:
+        downloads_and_search()
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
-
-    sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
-    publish.publish_package(package, ctx.db_path, ctx.site_dir)
+    if background is not None:
+        background.join()
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 

@@ -6,6 +6,9 @@ after the registry is read, so they share it; worker k of n renders the k-th sha
 kind's keys and writes those pages (every page is its own file), then sends back the
 addresses and what it wrote, which the parent adds to the build's record of files (files.py).
 The output is the same whatever the number of workers (tests/test_incremental.py).
+
+`Background` runs other whole-site work (the search index, the /data/ downloads: 25 s at
+50,000 businesses) in one more forked process meanwhile, for the same reason.
 """
 from __future__ import annotations
 
@@ -58,3 +61,45 @@ def _share(k: int):
             job.page(address, env.get_template(template), context)
     produced, changed = files.worker_result()
     return job.addresses, job.rendered, job.written, produced, changed
+
+
+class Background:
+    """`func()` in a forked process (or here, when forking is not safe); `join()` waits, adds
+    the files it produced to the build's record and raises what it raised."""
+
+    def __init__(self, func):
+        self._process = None
+        if workers() < 2:
+            func()
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_background, args=(func, send), daemon=True)
+        self._process.start()
+        send.close()
+
+    def join(self) -> None:
+        if self._process is None:
+            return
+        try:
+            outcome = self._receive.recv()
+        except EOFError:
+            outcome = ("error", RuntimeError(f"后台进程意外退出（退出码 {self._process.exitcode}）"))
+        finally:
+            self._process.join()
+            self._receive.close()
+            self._process = None
+        if outcome[0] == "error":
+            raise outcome[1]
+        files.merge(*outcome[1])
+
+
+def _background(func, send) -> None:
+    files.worker_started()
+    try:
+        func()
+        send.send(("done", files.worker_result()))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        send.send(("error", exc))
+    finally:
+        send.close()
