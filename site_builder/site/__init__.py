@@ -23,7 +23,7 @@ def write_sitemaps(ctx, plan: rebuild.Plan, job: SiteJob) -> None:
     plan.sitemap = {"pages": hashlib.sha256("\n".join(pages).encode()).hexdigest()}
     kept = rebuild.previous_sitemap(ctx, plan)
     if kept is not None:
-        job.keep_files(kept)
+        job.keep(kept, pages=False)
         plan.sitemap["files"] = kept
         return
     written = feeds.sitemaps(pages, ctx.package.site_url, job.renderer.render)

@@ -62,18 +62,12 @@ class SiteJob:
         self.rendered += 1
         self.write(address, template.render(**context))
 
-    def keep_files(self, addresses: list[str]) -> None:
-        """Files (not pages) the previous build wrote that stay as they are."""
+    def keep(self, addresses: list[str], pages: bool = True) -> None:
+        """Pages (or other files) the previous build wrote from what did not change: they stay."""
         root = os.path.join(os.fspath(self.site_dir), "")
         files.record_many(root + urls.output_path(a) for a in addresses)
         self.addresses.extend(addresses)
-
-    def keep(self, addresses: list[str]) -> None:
-        """Pages the previous build wrote from rows that did not change: they stay as they are."""
-        root = os.path.join(os.fspath(self.site_dir), "")
-        files.record_many(root + urls.output_path(a) for a in addresses)
-        self.addresses.extend(addresses)
-        self.kept += len(addresses)
+        self.kept += len(addresses) if pages else 0
 
 
 class RegistryGenerator:

@@ -37,9 +37,6 @@ class Scope:
     brands: set[str] = field(default_factory=set)
     recalls: set[str] = field(default_factory=set)
 
-    def __len__(self) -> int:
-        return len(self.products) + len(self.operators) + len(self.brands) + len(self.recalls)
-
 
 def pages_to_render(changes: dict[str, TableChange], conn: sqlite3.Connection) -> Scope | None:
     """The pages showing a row in `changes`, looked up in the new registry.db (`conn`); None
