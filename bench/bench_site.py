@@ -113,7 +113,9 @@ def one_size(n: int, all_stages: bool) -> None:
         print(describe(f"rebuild after renaming product {code}", n, timed_build(data, out, all_stages)), flush=True)
         print(f"{n:>6} operators: {provenance_weight(out / 'site')}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (the whole process: three builds)", flush=True)
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (the whole process: three builds), "
+              f"{workers:,.0f} MB in the largest forked worker", flush=True)
 
 
 def main(args: list[str]) -> None:
