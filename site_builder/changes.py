@@ -75,12 +75,8 @@ def read_record(site_dir: Path) -> dict | None:
 
 def _names(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, str]:
     key, name, *_rest = TRACKED[table]
-    out = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        out.update((str(k), n) for k, n in conn.execute(
-            f'SELECT "{key}", "{name}" FROM main."{table}" WHERE "{key}" IN ({", ".join("?" * len(chunk))})', chunk))
-    return out
+    return {str(k): n for k, n in delta.select_in(
+        conn, f'SELECT "{key}", "{name}" FROM main."{table}" WHERE "{key}" IN {{keys}}', keys)}
 
 
 def _item(table: str, key: str, names: dict, **extra) -> dict:

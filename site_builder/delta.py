@@ -13,6 +13,7 @@ answer; a table missing from either database makes the two incomparable (None).
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,12 @@ class TableChange:
 
     def _key(self, row: dict):
         return tuple(row.get(k) for k in self.key)
+
+
+def select_in(conn: sqlite3.Connection, sql: str, keys) -> list[tuple]:
+    """The rows of `sql`, whose `{keys}` stands for `keys`, given as one JSON array: any number
+    of keys in one statement (the changed rows' keys name the records to redo)."""
+    return conn.execute(sql.format(keys="(SELECT value FROM json_each(?))"), (json.dumps(sorted(keys)),)).fetchall()
 
 
 def compare(old_db: str | Path, new_db: str | Path, same_code: bool = True) -> dict[str, TableChange] | None:

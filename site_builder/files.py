@@ -125,11 +125,6 @@ def record_many(paths) -> None:
     _state.produced.update(paths)
 
 
-def exists(path: str | Path) -> bool:
-    """True when `path` is a file now (staged, or kept from the previous output)."""
-    return os.path.isfile(_current(_abs(path)))
-
-
 def present(path: str | Path) -> bool:
     """True when `path` is part of the output: during a staged build, a file the build produced
     (written, or kept from the previous output); otherwise a file on disk."""
@@ -210,15 +205,7 @@ def prune(root: str | Path) -> list[Path]:
 
 # --- publishing a staged build ------------------------------------------------------------
 
-@dataclass
-class Commit:
-    """What a commit did: files moved in from the stage, files removed from the output."""
-
-    moved: int = 0
-    removed: list[str] = field(default_factory=list)
-
-
-def commit(out_dir: str | Path) -> Commit:
+def commit(out_dir: str | Path) -> None:
     """Make the staged build OUT_DIR: move its files in, remove what it no longer produces."""
     s, out = _state, _dir_prefix(out_dir)
     stage = s.stage
@@ -228,31 +215,31 @@ def commit(out_dir: str | Path) -> Commit:
         # First build: the stage holds everything and becomes OUT_DIR in one rename.
         _write_small(stage + MANIFEST, manifest)
         os.rename(stage, out.rstrip(os.sep))
-        return Commit(moved=len(rel))
+        return
     previous = _manifest(out)
     removed = sorted(previous - set(rel) - {MANIFEST, JOURNAL})
     if _read(out + MANIFEST) != manifest:
         _write_small(stage + MANIFEST, manifest)
     journal = {"stage": os.path.basename(stage.rstrip(os.sep)), "remove": removed}
     _write_small(out + JOURNAL, json.dumps(journal, ensure_ascii=False))
-    return _apply(out, stage, removed)
+    _apply(out, stage, removed)
 
 
-def recover(out_dir: str | Path) -> Commit | None:
-    """Finish a commit that stopped half way (its journal is still there); None when there was none."""
+def recover(out_dir: str | Path) -> bool:
+    """Finish a commit that stopped half way (its journal is still there); False when there was none."""
     out = _dir_prefix(out_dir)
     try:
         journal = json.loads(Path(out + JOURNAL).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None
+        return False
     stage = os.path.join(os.path.dirname(out.rstrip(os.sep)), journal["stage"], "")
-    return _apply(out, stage, journal["remove"])
+    _apply(out, stage, journal["remove"])
+    return True
 
 
-def _apply(out: str, stage: str, removed: list[str]) -> Commit:
+def _apply(out: str, stage: str, removed: list[str]) -> None:
     """Move every staged file into place, then remove the dropped ones; idempotent, so that
     `recover` can run it again after a crash."""
-    done = Commit(removed=removed)
     staged = [os.path.join(d, n) for d, _dirs, names in os.walk(stage) for n in names]
     # The manifest goes last: until it is in place, OUT_DIR's manifest is the previous build's.
     for src in sorted(staged, key=lambda f: (f == stage + MANIFEST, f)):
@@ -262,7 +249,6 @@ def _apply(out: str, stage: str, removed: list[str]) -> Commit:
         except FileNotFoundError:
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             os.replace(src, dst)
-        done.moved += 1
     for r in removed:
         try:
             os.unlink(out + r)
@@ -274,7 +260,6 @@ def _apply(out: str, stage: str, removed: list[str]) -> Commit:
         os.unlink(out + JOURNAL)
     except FileNotFoundError:
         pass
-    return done
 
 
 def _manifest(out: str) -> set[str]:

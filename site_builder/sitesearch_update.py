@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import files
-from .delta import TableChange
+from .delta import TableChange, select_in
 from .sitesearch import (BUCKET_BYTES, DOC_SHARD, DOCS_RECORD, FORMAT_VERSION, KIND_ORDER, Doc, _deltas, _dumps,
                          _write, bucket_text, code_digest, doc_rows, finish, fnv1a, grams_of, load_docs, read_docs,
                          save_record, size_of, urls)
@@ -128,9 +128,8 @@ def _touched(db_path: Path, changes: dict[str, TableChange]) -> dict[str, set[st
     if makers:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            products |= {code for (code,) in conn.execute(
-                "SELECT code FROM products WHERE operator_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(makers)),))}
+            products |= {code for (code,) in select_in(conn, "SELECT code FROM products WHERE operator_id IN {keys}",
+                                                        makers)}
         finally:
             conn.close()
     return {"b": values("brands", "id"), "p": products, "w": makers}

@@ -59,7 +59,7 @@ def test_a_commit_cut_short_is_finished_by_the_next_build(tmp_path, monkeypatch)
     assert (out / files.JOURNAL).is_file()
     assert (out / "a.txt").read_text() == "A2" and (out / "b.txt").read_text() == "B", "half done"
 
-    assert files.recover(out) is not None
+    assert files.recover(out) is True
     assert {k: (out / k).read_text() for k in ("a.txt", "b.txt")} == {"a.txt": "A2", "b.txt": "B2"}
     assert not (out / "c.txt").exists() and not (out / files.JOURNAL).exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -95,14 +95,12 @@ class RegistryGenerator:
         self.editorial += [n["address"] for n in self.news]
 
     def render(self, address: str, template: str, context: dict, seen: set[str]) -> None:
-        if address in seen:
-            raise AddressClash(f"地址 {address} 被两个页面使用（模板 {template}）。请检查编号是否重复。")
-        seen.add(address)
+        self.check_clashes([address], seen)
         self.job.page(address, self.job.renderer.env.get_template(template), context)
 
     @staticmethod
     def check_clashes(addresses: list[str], seen: set[str]) -> None:
-        """The check `render` makes, for the pages worker processes rendered."""
+        """Refuse an address twice (Pelican's Writer does), for pages rendered here or by workers."""
         for address in addresses:
             if address in seen:
                 raise AddressClash(f"地址 {address} 被两个页面使用。请检查编号是否重复。")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..delta import TableChange
+from ..delta import TableChange, select_in
 
 #: Tables every business page reads in full: a change to one of them renders every page.
 EVERYWHERE = ("regions", "stations", "parks")
@@ -53,19 +53,15 @@ def pages_to_render(changes: dict[str, TableChange], conn: sqlite3.Connection) -
                                                  "penalties") for op in values(table, "operator_id")}
     scope.products = (values("products", "code") | values("material_sources", "product_code")
                       | values("samplings", "product_code") | values("recalls", "product_code")
-                      | _select(conn, "SELECT code FROM products WHERE operator_id IN ({})", makers))
-    scope.brands = values("brands", "id") | _select(conn, "SELECT id FROM brands WHERE operator_id IN ({})", makers)
+                      | _first(conn, "SELECT code FROM products WHERE operator_id IN {keys}", makers))
+    scope.brands = values("brands", "id") | _first(conn, "SELECT id FROM brands WHERE operator_id IN {keys}", makers)
     scope.recalls = (values("recalls", "id")
-                     | _select(conn, "SELECT id FROM recalls WHERE operator_id IN ({})", values("operators", "id"))
-                     | _select(conn, "SELECT id FROM recalls WHERE product_code IN ({})", values("products", "code"))
-                     | _select(conn, "SELECT id FROM recalls WHERE sampling_id IN ({})", values("samplings", "id")))
+                     | _first(conn, "SELECT id FROM recalls WHERE operator_id IN {keys}", values("operators", "id"))
+                     | _first(conn, "SELECT id FROM recalls WHERE product_code IN {keys}", values("products", "code"))
+                     | _first(conn, "SELECT id FROM recalls WHERE sampling_id IN {keys}", values("samplings", "id")))
     return scope
 
 
-def _select(conn: sqlite3.Connection, sql: str, keys: set) -> set:
-    """The first column of `sql` with its IN (…) list filled with `keys` (in chunks SQLite accepts)."""
-    found, keys = set(), sorted(keys)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found.update(row[0] for row in conn.execute(sql.format(", ".join("?" * len(chunk))), chunk))
-    return found
+def _first(conn: sqlite3.Connection, sql: str, keys: set) -> set:
+    """The first column of `sql` (see delta.select_in), as a set."""
+    return {row[0] for row in select_in(conn, sql, keys)} if keys else set()
