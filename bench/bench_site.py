@@ -4,11 +4,11 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
 `write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
-benchmarks). Each build is a real staged `build()`: validation, then the stages database and site,
-and the commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
+benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
+build remembers the others, validate_changed.py), then the stages database and site, and the
+commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
 bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
-Three builds: into an empty OUT_DIR, again with
-nothing changed, and after one product is renamed. Wall time on a shared machine can be several
+Three builds: into an empty OUT_DIR, again with nothing changed, and after one product is renamed. Wall time on a shared machine can be several
 times the CPU time; both are printed.
 Usage: python bench/bench_site.py [--all-stages] [N ...]   (default: 1000 10000 50000)
 """
@@ -51,37 +51,25 @@ def rename_one_product(data: Path) -> str:
 
 
 def timed_build(data: Path, out: Path, all_stages: bool):
-    """One `zuofang build`; returns (wall s, CPU s, validate s, ctx)."""
+    """One `zuofang build`; returns (wall s, CPU s, ctx)."""
     from site_builder import build as build_module
-    from site_builder import validate
 
     if not all_stages:
         build_module.STAGES = [s for s in build_module.STAGES if s[0] in PAGE_STAGES]
-    real_validate, spent = validate.validate_registry, {}
-
-    def timed_validate(data_dir):
-        started = time.perf_counter()
-        try:
-            return real_validate(data_dir)
-        finally:
-            spent["validate"] = time.perf_counter() - started
-
-    validate.validate_registry = timed_validate
     started, cpu = time.perf_counter(), time.process_time()
-    try:
-        ctx = build_module.build(data, out)
-    finally:
-        validate.validate_registry = real_validate
-    return time.perf_counter() - started, time.process_time() - cpu, spent.get("validate"), ctx
+    ctx = build_module.build(data, out)
+    return time.perf_counter() - started, time.process_time() - cpu, ctx
+
+
+#: How build._validate judged the registry.
+JUDGED = {"same": "same files as the build in OUT_DIR", "changed": "new rows only", "all": "every row"}
 
 
 def describe(label: str, n: int, run) -> str:
-    seconds, cpu, validating, ctx = run
+    seconds, cpu, ctx = run
     stages = ", ".join(f"{name} {s:.1f}" for name, s in ctx.timings.items())
-    checked = "validate skipped (same inputs as the build in OUT_DIR)" if validating is None else \
-        f"validate {validating:.1f} s"
-    return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = {checked} + "
-            f"stages [{stages}] s + commit; record pages rendered {ctx.pages['records']:,}, "
+    return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = stages [{stages}] s + commit "
+            f"(validated: {JUDGED[ctx.validation]}); record pages rendered {ctx.pages['records']:,}, "
             f"kept {ctx.pages['kept']:,}; site files written {ctx.pages['written']:,}")
 
 
@@ -104,10 +92,10 @@ def one_size(n: int, all_stages: bool) -> None:
         shutil.copytree(registry(n), data)
         out = Path(tmp) / "out"
         first = timed_build(data, out, all_stages)
-        pages = first[3].pages["records"] + first[3].pages["overview"]
+        pages = first[2].pages["records"] + first[2].pages["overview"]
         print(describe("first build", n, first))
         print(f"{n:>6} operators:   {pages:,} pages: {pages / first[0]:,.0f} pages/s end to end, "
-              f"{pages / first[3].timings['site']:,.0f} pages/s in the site stage", flush=True)
+              f"{pages / first[2].timings['site']:,.0f} pages/s in the site stage", flush=True)
         print(describe("unchanged rebuild", n, timed_build(data, out, all_stages)), flush=True)
         code = rename_one_product(data)
         print(describe(f"rebuild after renaming product {code}", n, timed_build(data, out, all_stages)), flush=True)

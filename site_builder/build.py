@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import files
+from . import files, validate_changed
 from .errors import BuildError, ValidationFailed, ZuofangError
 from .package import Package
 
@@ -33,6 +33,7 @@ class BuildContext:
     timings: dict[str, float] = field(default_factory=dict)
     addresses: list[str] = field(default_factory=list)  # pages the site stage published
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
+    validation: str = ""  # how the registry was judged valid (build._validate)
 
     @property
     def db_path(self) -> Path:
@@ -86,18 +87,16 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
-    from .database import built_from_same_inputs
-    from .validate import validate_registry
-
     package = Package.load(data_dir)
     # Absolute from here on: stages compare their paths with the ones files.py recorded.
     out_dir = Path(out_dir).absolute()
-    if not built_from_same_inputs(package, out_dir):
-        report = validate_registry(data_dir)
-        if not report.valid:
-            raise ValidationFailed(report)
+    started = time.perf_counter()
+    validated = _validate(package, out_dir)
     with staged_output(out_dir) as stage:
         ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
+        ctx.validation = validated[0]
+        validate_changed.remember(package, stage, validated[1])
+        ctx.timings["validate"] = time.perf_counter() - started
         for name, run in STAGES:
             started = time.perf_counter()
             run(ctx)
@@ -107,6 +106,24 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
         files.record(ctx.stage_dir / "registry.db")
     ctx.stage_dir = out_dir
     return ctx
+
+
+def _validate(package: Package, out_dir: Path) -> tuple[str, dict | None]:
+    """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
+    as the build in `out_dir`, only the "changed" rows, or "all" of them) and gives the tables as
+    read when only changed rows were judged (validate_changed.remember reuses them)."""
+    from .database import built_from_same_inputs
+    from .validate import validate_registry
+
+    if built_from_same_inputs(package, out_dir):
+        return "same", None
+    proved = validate_changed.validate_changes(package, validate_changed.read_memory(out_dir / validate_changed.MEMORY))
+    if proved is not None:
+        return "changed", proved[1]
+    report = validate_registry(package.directory)
+    if not report.valid:
+        raise ValidationFailed(report)
+    return "all", None
 
 
 @contextmanager

@@ -47,6 +47,12 @@ def validate(data_dir, as_json):
     sys.exit(int(not report.valid))
 
 
+#: How `zuofang build` judged the registry valid (build._validate).
+JUDGED = {"same": "与上次构建的登记文件完全相同，无需再校验 same files as the last build",
+          "changed": "只校验了上次构建以来新增或改动的行 only rows new since the last build",
+          "all": "逐行校验全部数据 every row"}
+
+
 @cli.command()
 @DATA_DIR
 @click.option("--out", "out_dir", default="build/site-out", show_default=True,
@@ -70,6 +76,7 @@ def build(data_dir, out_dir):
         raise click.ClickException(str(exc)) from exc
     timings = "，".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
     click.echo(f"构建完成 Built: {out_dir}（{timings}）")
+    click.echo(f"校验 Validated: {JUDGED[ctx.validation]}")
     if ctx.pages:
         click.echo(f"记录页面 Record pages: 渲染 rendered {ctx.pages['records']:,}，沿用 kept {ctx.pages['kept']:,}")
 

@@ -92,6 +92,12 @@ class Region:
 
 #: Rows other rows point to, by key, whose business (operator_id) a reference must share.
 OWNED = {"products": "code", "inspections": "id", "samplings": "id"}
+#: Those references: table -> (column, the OWNED table it names), checked by same_operator.
+SAME_OPERATOR = {
+    "grades": (("inspection_id", "inspections"),),
+    "samplings": (("product_code", "products"),),
+    "recalls": (("product_code", "products"), ("sampling_id", "samplings")),
+}
 
 
 @dataclass(frozen=True)
@@ -333,11 +339,11 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "products": (gtin, formula_injection),
     "material_sources": (formula_injection,),
     "inspections": (future_dates("date"), formula_injection),
-    "grades": (future_dates("effective_on"), same_operator(("inspection_id", "inspections")), formula_injection),
-    "samplings": (future_dates("sampled_on"), failed_items, same_operator(("product_code", "products")),
+    "grades": (future_dates("effective_on"), same_operator(*SAME_OPERATOR["grades"]), formula_injection),
+    "samplings": (future_dates("sampled_on"), failed_items, same_operator(*SAME_OPERATOR["samplings"]),
                   formula_injection),
     "recalls": (date_order("issued_on", "closed_on", strict=False), future_dates("issued_on", "closed_on"),
-                recall_status, same_operator(("product_code", "products"), ("sampling_id", "samplings")),
+                recall_status, same_operator(*SAME_OPERATOR["recalls"]),
                 formula_injection),
     "brands": (date_order("publicity_start", "publicity_end", strict=True),
                date_order("publicity_end", "awarded_on", strict=True),

@@ -1,0 +1,128 @@
+"""Validating only the rows that changed since the last valid build (validate_changed.py): it may
+say "valid" only when `zuofang validate` would, and then gives Frictionless just the new rows."""
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from site_builder import validate_changed
+from site_builder.build import build
+from site_builder.errors import DataPackageError, ValidationFailed
+from site_builder.package import Package
+from site_builder.validate import validate_registry
+from test_incremental import CHANGES
+from validate_corpus import BASE, build_case, cases, expected
+
+
+def memory(data):
+    package = Package.load(data)
+    return validate_changed.memory_of(package, validate_changed.scan_tables(package, None))
+
+
+@pytest.fixture(scope="module")
+def base_memory():
+    return memory(BASE)
+
+
+@pytest.mark.parametrize("case", cases())
+def test_no_corpus_defect_is_judged_from_the_changed_rows_alone(case, tmp_path, base_memory):
+    """Every one-defect case, compared with the valid registry it came from, falls back to the
+    whole validation (which reports it); the corpus's valid variants (other encodings, an empty
+    optional table) are either proved valid or validated whole."""
+    data = build_case(case, tmp_path / case)
+    try:
+        package = Package.load(data)
+    except DataPackageError:
+        with pytest.raises(DataPackageError):
+            build(data, tmp_path / "out")
+        return
+    proved = validate_changed.validate_changes(package, base_memory)
+    if expected(case):
+        assert proved is None
+    else:
+        assert proved is None or proved[0].counts == validate_registry(data).counts
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_valid_change_is_proved_from_its_own_rows(change, tmp_path, demo_dir):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    remembered = memory(data)
+    CHANGES[change](data)
+    package = Package.load(data)
+    proved = validate_changed.validate_changes(package, remembered)
+    assert validate_registry(data).valid
+    assert proved is not None, change
+    report, scans = proved
+    assert report.valid and report.counts == validate_registry(data).counts
+    # Only the edited or added rows went through Frictionless.
+    assert {t: len(scan.new_rows) for t, scan in scans.items() if scan.new_rows} == _rows_not_in(data, demo_dir)
+
+
+def _rows_not_in(data, original) -> dict[str, int]:
+    """table -> how many of its rows in `data` are not rows of the `original` registry."""
+    counts = {}
+    for path in sorted(data.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f, \
+                open(original / path.name, encoding="utf-8-sig", newline="") as g:
+            before = {tuple(row) for row in csv.reader(g)}
+            new = sum(1 for row in csv.reader(f) if tuple(row) not in before)
+        if new:
+            counts[path.stem] = new
+    assert counts
+    return counts
+
+
+def _edit(path, key, value, column, new):
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row[key] == value:
+            row[column] = new
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _first(path, column):
+    with open(path, encoding="utf-8", newline="") as f:
+        return next(csv.DictReader(f))[column]
+
+
+def test_a_rebuild_judges_only_changed_rows_and_still_refuses_bad_ones(tmp_path):
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(BASE, data)
+    assert build(data, out).validation == "all"
+    assert (out / validate_changed.MEMORY).is_file()
+    assert build(data, out).validation == "same"
+
+    code = _first(data / "products.csv", "code")
+    _edit(data / "products.csv", "code", code, "name", "改了名字的麻花（演示）")
+    assert build(data, out).validation == "changed"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    # A product handed to a business that does not exist: the full report, nothing published.
+    _edit(data / "products.csv", "code", code, "operator_id", "no-such-maker")
+    with pytest.raises(ValidationFailed) as failed:
+        build(data, out)
+    assert [(p.file, p.row, p.field, p.rule) for p in failed.value.report.problems] == [
+        (p.file, p.row, p.field, p.rule) for p in validate_registry(data).problems]
+    assert any(p.rule == "foreign-key" and p.row == 2 for p in failed.value.report.problems)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_product_handed_to_another_business_is_judged_with_the_rows_that_name_it(tmp_path, demo_dir):
+    """Its samplings did not change, but their same-operator verdict did."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    remembered = memory(data)
+    with open(data / "samplings.csv", encoding="utf-8", newline="") as f:
+        sampled = next(r for r in csv.DictReader(f) if r["product_code"])
+    with open(data / "operators.csv", encoding="utf-8", newline="") as f:
+        other = next(r["id"] for r in csv.DictReader(f) if r["id"] != sampled["operator_id"])
+    _edit(data / "products.csv", "code", sampled["product_code"], "operator_id", other)
+    assert "same-operator" in {p.rule for p in validate_registry(data).problems}
+    assert validate_changed.validate_changes(Package.load(data), remembered) is None
