@@ -34,6 +34,7 @@ class BuildContext:
     addresses: list[str] = field(default_factory=list)  # pages the site stage published
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
     validation: str = ""  # how the registry was judged valid (build._validate)
+    database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
 
     @property
     def db_path(self) -> Path:
@@ -48,7 +49,7 @@ class BuildContext:
 def _stage_database(ctx: BuildContext) -> None:
     from .database import build_database
 
-    build_database(ctx.package, ctx.stage_dir / "registry.db")
+    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db")
 
 
 def _stage_site(ctx: BuildContext) -> None:

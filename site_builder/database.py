@@ -5,12 +5,18 @@ before anything is written. The database is written to a temporary file beside t
 target and renamed over it, so that nobody ever opens a half-written database and the
 published hard link (site/data/registry.db) is never written through.
 Same data gives the same bytes: rows go in file order, nothing records the wall clock.
+
+A rebuild after some registry files changed updates a copy of the previous database instead
+(when the same code and descriptor made it): the changed tables are emptied and loaded again in
+file order, the search indexes from the first changed one on are made again, and the result is
+written out by the same VACUUM INTO as a fresh build, so the bytes are a fresh build's.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -38,31 +44,42 @@ DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": 
 METADATA_NAME = "datasette_metadata.json"
 #: Beside registry.db, not published: what it was built from. A rebuild whose registry files,
 #: descriptor and code are all the same keeps the previous build's database (30 s at 50,000
-#: businesses) instead of making the same bytes again.
+#: businesses) instead of making the same bytes again; with the same descriptor and code it
+#: updates a copy of it.
 INPUTS_RECORD = ".registry-inputs.json"
+#: The schema cookie every build leaves in the header (VACUUM INTO adds one): it counts schema
+#: changes, which differ between a fresh build and an update of the same data.
+SCHEMA_VERSION = 1
 
 
 class DatabaseBuildError(ZuofangError):
     """A table could not be loaded into registry.db."""
 
 
-def build_database(package: Package, db_path: Path) -> None:
+def build_database(package: Package, db_path: Path) -> str:
     """Write the public registry to `db_path` (atomically, never in place), unless the
-    database there was built from exactly the same inputs."""
+    database there was built from exactly the same inputs. Returns how: "kept", "updated"
+    (from the previous database) or "built"."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     record = db_path.with_name(INPUTS_RECORD)
-    inputs = _inputs(package)
-    if _kept(files.current(db_path), files.current(record), inputs):
+    code, inputs = _code(package), _inputs(package)
+    previous, before = files.current(db_path), _read_record(files.current(record))
+    intact = before is not None and _sha256_or_none(previous) == before.get("sha256")
+    if intact and before.get("inputs") == inputs:
+        how = "kept"
         files.record(db_path)
         files.record(record)
     else:
-        _build(package, db_path)
-        files.write_if_changed(record, json.dumps({"inputs": inputs, "sha256": files.sha256_of(db_path)}, indent=1) + "\n")
+        how = "updated" if intact and before.get("code") == code else "built"
+        _build(package, db_path, previous if how == "updated" else None)
+        files.write_if_changed(record, json.dumps({"code": code, "inputs": inputs,
+                                                   "sha256": files.sha256_of(db_path)}, indent=1) + "\n")
     # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
     from .datasette_meta import render
 
     files.write_if_changed(db_path.with_name(METADATA_NAME), render(package))
+    return how
 
 
 def built_from_same_inputs(package: Package, out_dir: Path) -> bool:
@@ -77,16 +94,23 @@ def built_from_same_inputs(package: Package, out_dir: Path) -> bool:
     return isinstance(record, dict) and record.get("inputs") == _inputs(package)
 
 
-def _inputs(package: Package) -> str:
-    """A digest of everything registry.db's bytes depend on (and whether the registry is valid):
-    the registry's files and descriptor, every module of this package and the schemas
-    (conservative), SQLite, sqlite-utils and Frictionless."""
+def _code(package: Package) -> str:
+    """A digest of what decides how rows become registry.db besides the rows: the descriptor,
+    every module of this package and the schemas (conservative), SQLite, sqlite-utils and
+    Frictionless."""
     h = hashlib.sha256()
     h.update(json.dumps(package.descriptor, ensure_ascii=False, sort_keys=True, default=str).encode())
     h.update(f"{sqlite3.sqlite_version} {version('sqlite-utils')} {version('frictionless')}".encode())
     here = Path(__file__).parent
     for path in sorted([*here.glob("*.py"), *here.glob("schema/*.json")]):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _inputs(package: Package) -> str:
+    """A digest of everything registry.db's bytes depend on (and whether the registry is valid):
+    the code (`_code`) and the registry's files."""
+    h = hashlib.sha256(_code(package).encode())
     for table in TABLE_ORDER:
         source = readers.locate(package.directory, table, package.resources[table].get("path"))
         h.update(f"{table}\0{source.name if source else ''}\0".encode())
@@ -95,39 +119,82 @@ def _inputs(package: Package) -> str:
     return h.hexdigest()
 
 
-def _kept(db_path: Path, record: Path, inputs: str) -> bool:
-    """True when `db_path` is the database the previous build made from these same inputs."""
+def _read_record(path: Path) -> dict | None:
     try:
-        before = json.loads(record.read_text(encoding="utf-8"))
-        if not isinstance(before, dict) or before.get("inputs") != inputs:
-            return False
-        return files.sha256_of(db_path) == before.get("sha256")
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        return False
+        return None
+    return record if isinstance(record, dict) else None
 
 
-def _build(package: Package, db_path: Path) -> None:
+def _sha256_or_none(path: Path) -> str | None:
+    return files.sha256_of(path) if path.is_file() else None
+
+
+def _build(package: Package, db_path: Path, previous: Path | None) -> None:
+    """Make the database in a scratch file beside `db_path` — from nothing, or from a copy of
+    the `previous` one — and write it out compacted with VACUUM INTO, then rename."""
     tmp = db_path.with_name(f".{db_path.name}.tmp{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    out = db_path.with_name(f".{db_path.name}.out{os.getpid()}")
+    for path in (tmp, out):
+        path.unlink(missing_ok=True)
     try:
+        if previous is not None:
+            shutil.copyfile(previous, tmp)
         db = sqlite_utils.Database(tmp)
-        # A throwaway file until the rename: no journal or fsync needed; a fixed page size
-        # keeps the bytes the same whatever SQLite's default is.
+        # A throwaway file: no journal or fsync needed; a fixed page size keeps the bytes the
+        # same whatever SQLite's default is.
         db.execute("PRAGMA page_size = 4096")
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        sources = [load_table(db, package, table) for table in TABLE_ORDER]
-        write_build_table(db, package, sources)
-        _finish(db, package)
+        if previous is None:
+            sources = [load_table(db, package, table) for table in TABLE_ORDER]
+            write_build_table(db, package, sources)
+            _finish(db, package)
+        else:
+            _update(db, package)
         _check_datasette_metadata(db, package)
         db.conn.commit()
-        db.execute("VACUUM")
+        db.execute(f"PRAGMA schema_version = {SCHEMA_VERSION}")
+        db.execute("VACUUM INTO ?", [str(out)])
         db.close()
-        os.replace(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        os.replace(out, db_path)
+    finally:
+        for path in (tmp, out):
+            path.unlink(missing_ok=True)
     files.record(db_path)
+
+
+def _update(db: sqlite_utils.Database, package: Package) -> None:
+    """Load again the tables whose registry file changed; the rest stay as the previous build
+    left them. Emptied tables take their rows again from rowid 1, in file order, as in a
+    fresh build; indexes follow their tables."""
+    from .search import SEARCHABLE, build_search_index, fts_table
+
+    before = {row[0]: row for row in db.execute("SELECT table_name, file, sha256, rows FROM _build_files")}
+    sources, changed = [], []
+    for table in TABLE_ORDER:
+        path = _locate(package, table)
+        digest = files.sha256_of(path)
+        old = before.get(table)
+        if old is not None and old[1] == path.name and old[2] == digest:
+            sources.append({"table_name": table, "file": path.name, "sha256": digest, "rows": old[3]})
+            continue
+        changed.append(table)
+        db.execute(f"DELETE FROM [{table}]")
+        sources.append(load_rows(db, package, table))
+    db.execute("DELETE FROM _build")
+    db.execute("DELETE FROM _build_files")
+    write_build_table(db, package, sources)
+    # Search tables and statistics come last in the schema; dropped and made again in the
+    # same order, they end where a fresh build puts them (VACUUM copies in schema order).
+    searchable = list(SEARCHABLE)
+    first = min((searchable.index(t) for t in changed if t in SEARCHABLE), default=len(searchable))
+    for table in searchable[first:]:
+        db.execute(f"DROP TABLE [{fts_table(table)}]")
+    build_search_index(db, searchable[first:])
+    db.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    db.execute("ANALYZE")
 
 
 def _check_datasette_metadata(db: sqlite_utils.Database, package: Package) -> None:
@@ -152,11 +219,6 @@ def _finish(db: sqlite_utils.Database, package: Package) -> None:
 
 def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
     """Create `table` from its schema and insert its rows; returns what the `_build` table records."""
-    resource = package.resources[table]
-    path = readers.locate(package.directory, table, resource.get("path"))
-    if path is None:
-        raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
-    header, rows = readers.read_rows(readers.detect(path))
     fields = package.public_fields(table)
     db[table].create(
         {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in fields},
@@ -166,7 +228,16 @@ def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
                        _first(fk["reference"]["fields"]))
                       for fk in package.foreign_keys(table)],
     )
-    names = [f["name"] for f in fields]
+    source = load_rows(db, package, table)
+    _index(db, package, table, fields)
+    return source
+
+
+def load_rows(db: sqlite_utils.Database, package: Package, table: str) -> dict:
+    """Insert the rows of `table`'s registry file, in file order; returns what `_build` records."""
+    path = _locate(package, table)
+    header, rows = readers.read_rows(readers.detect(path))
+    names = [f["name"] for f in package.public_fields(table)]
     # sqlite-utils creates the table, keys and indexes; the rows go in with one executemany,
     # because insert_all's per-row work (key escaping, JSON checks) was 75% of the build time
     # at 10k operators, and the rows are already typed and validated.
@@ -174,9 +245,14 @@ def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
         db.conn.executemany(
             f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))})",
             (tuple(record[n] for n in names) for record in parse_rows(package, table, header, rows)))
-    _index(db, package, table, fields)
-    return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path),
-            "rows": len(rows)}
+    return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path), "rows": len(rows)}
+
+
+def _locate(package: Package, table: str) -> Path:
+    path = readers.locate(package.directory, table, package.resources[table].get("path"))
+    if path is None:
+        raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
+    return path
 
 
 def parse_rows(package: Package, table: str, header: list[str], rows: list[list[str]]) -> Iterator[dict]:

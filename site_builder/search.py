@@ -53,9 +53,12 @@ def escape_query(query: str) -> str:
     return " ".join(phrase(w) for w in words) or '""'
 
 
-def build_search_index(db: sqlite_utils.Database) -> None:
-    """One FTS5 table per searchable table; its rowid is the source row's rowid."""
+def build_search_index(db: sqlite_utils.Database, tables: list[str] | None = None) -> None:
+    """One FTS5 table per searchable table (or per one of `tables`, in SEARCHABLE's order);
+    its rowid is the source row's rowid."""
     for table, (_pk, columns) in SEARCHABLE.items():
+        if tables is not None and table not in tables:
+            continue
         name = fts_table(table)
         # detail=full keeps token positions, which phrase queries need; no prefix indexes
         # are needed because every token is a single character.

@@ -182,7 +182,7 @@ def test_rebuild_from_the_same_files_keeps_the_database(tmp_path):
     name = first.split(",")[2]
     (data / "products.csv").write_text(header + first.replace(name, "改名后的产品", 1) + "".join(rest),
                                        encoding="utf-8")
-    build_database(Package.load(data), db)
+    assert build_database(Package.load(data), db) == "updated"
     assert db.stat().st_ino != inode
     fresh = tmp_path / "fresh" / "registry.db"
     build_database(Package.load(data), fresh)
@@ -192,5 +192,5 @@ def test_rebuild_from_the_same_files_keeps_the_database(tmp_path):
 
     os.unlink(db)
     db.write_bytes(fresh.read_bytes()[:-4096])  # not the database the record describes
-    build_database(Package.load(data), db)
+    assert build_database(Package.load(data), db) == "built"
     assert db.read_bytes() == fresh.read_bytes()

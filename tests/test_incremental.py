@@ -77,6 +77,8 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
     CHANGES[change](data)
     rebuilt = build_pages(data, out)
     build_pages(data, tmp_path / "fresh")
+    # registry.db (published as site/data/registry.db) was updated, not built again
+    assert (rebuilt.validation, rebuilt.database) == ("changed", "updated")
     if change == "station renamed":
         assert rebuilt.pages["kept"] == 0, "every business page shows its station: all render"
     elif change == "target raised":
