@@ -69,7 +69,7 @@ def describe(label: str, n: int, run) -> str:
     seconds, cpu, ctx = run
     stages = ", ".join(f"{name} {s:.1f}" for name, s in ctx.timings.items())
     return (f"{n:>6} operators: {label}: {seconds:6.1f} s wall ({cpu:.1f} s CPU) = stages [{stages}] s + commit "
-            f"(validated: {JUDGED[ctx.validation]}); record pages rendered {ctx.pages['records']:,}, "
+            f"(validated: {JUDGED[ctx.validation]}; registry.db {ctx.database or '-'}); record pages rendered {ctx.pages['records']:,}, "
             f"kept {ctx.pages['kept']:,}; site files written {ctx.pages['written']:,}")
 
 

@@ -109,18 +109,18 @@ def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     return ctx
 
 
-def _validate(package: Package, out_dir: Path) -> tuple[str, dict | None]:
+def _validate(package: Package, out_dir: Path) -> tuple[str, validate_changed.Memory | None]:
     """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
-    as the build in `out_dir`, only the "changed" rows, or "all" of them) and gives the tables as
-    read when only changed rows were judged (validate_changed.remember reuses them)."""
+    as the build in `out_dir`, only the "changed" rows, or "all" of them) and, when only changed
+    rows were judged, the memory of the registry they made (validate_changed.remember writes it)."""
     from .database import built_from_same_inputs
     from .validate import validate_registry
 
     if built_from_same_inputs(package, out_dir):
         return "same", None
-    proved = validate_changed.validate_changes(package, validate_changed.read_memory(out_dir / validate_changed.MEMORY))
-    if proved is not None:
-        return "changed", proved[1]
+    judged = validate_changed.validate_changes(package, validate_changed.read_memory(out_dir / validate_changed.MEMORY))
+    if judged is not None:
+        return "changed", judged.memory
     report = validate_registry(package.directory)
     if not report.valid:
         raise ValidationFailed(report)

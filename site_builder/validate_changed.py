@@ -49,28 +49,35 @@ class Scan:
 
 @dataclass
 class Memory:
-    """What the last valid build validated: per table its file, header and row digests, and
-    what every verdict depended on besides the rows (`context_digest`)."""
+    """What the last valid build validated: per table its file, header, sha256, digests of the
+    key sets and owners other tables check against (`sets`), and its row digests (sorted, as
+    one block of bytes); and what every verdict depended on besides the rows (`context`)."""
 
     context: str
     tables: dict[str, dict]
-    digests: dict[str, set[bytes]]
+    blocks: dict[str, bytes]
+
+    def known(self, table: str) -> set[bytes]:
+        block = self.blocks.get(table, b"")
+        return {block[i:i + _DIGEST] for i in range(0, len(block), _DIGEST)}
 
     def to_bytes(self) -> bytes:
         header = {"context": self.context, "tables": self.tables}
-        body = b"".join(b"".join(sorted(self.digests[t])) for t in self.tables)
+        body = b"".join(self.blocks[t] for t in self.tables)
         return json.dumps(header, ensure_ascii=False).encode() + b"\n" + body  # tables in TABLE_ORDER
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Memory:
         head, _, body = data.partition(b"\n")
         header = json.loads(head)
-        digests, at = {}, 0
+        blocks, at = {}, 0
         for table, info in header["tables"].items():
             end = at + info["digests"] * _DIGEST
-            digests[table] = {body[i:i + _DIGEST] for i in range(at, end, _DIGEST)}
+            blocks[table] = body[at:end]
             at = end
-        return cls(header["context"], header["tables"], digests)
+        if at != len(body):
+            raise ValueError("memory cut short")
+        return cls(header["context"], header["tables"], blocks)
 
 
 def context_digest(package: Package) -> str:
@@ -92,28 +99,36 @@ def read_memory(path: Path) -> Memory | None:
         return None
 
 
-def remember(package: Package, stage_dir: Path, scans: dict[str, Scan] | None = None) -> None:
-    """Write the memory of this (valid) registry into the build's stage; nothing when a table is
-    not plain CSV (the next build then validates everything, as this one did)."""
+def remember(package: Package, stage_dir: Path, memory: Memory | None = None) -> None:
+    """Write the memory of this (valid) registry into the build's stage (`memory` when the
+    changed rows were judged: validate_changes made it); nothing when a table is not plain CSV
+    (the next build then validates everything, as this one did)."""
     path = Path(stage_dir) / MEMORY
-    context = context_digest(package)
-    if scans is None:
+    if memory is None:
         kept = read_memory(files.current(path))
-        if kept is not None and kept.context == context and _same_files(package, kept):
+        if kept is not None and kept.context == context_digest(package) and _same_files(package, kept):
             files.record(path)
             return
-        scans = scan_tables(package, None)
+        scans = scan_tables(package)
         if scans is None:
             return
-    files.write_if_changed(path, memory_of(package, scans, context).to_bytes())
+        memory = memory_of(package, scans)
+    files.write_if_changed(path, memory.to_bytes())
 
 
-def memory_of(package: Package, scans: dict[str, Scan], context: str | None = None) -> Memory:
-    """The memory of a valid registry read as `scans`."""
-    return Memory(context or context_digest(package), {
-        t: {"file": s.file, "labels": s.labels, "rows": len(s.digests), "digests": len(set(s.digests)),
-            "sha256": _sha256(package, s.file)} for t, s in scans.items()},
-        {t: set(s.digests) for t, s in scans.items()})
+def memory_of(package: Package, scans: dict[str, Scan]) -> Memory:
+    """The memory of a valid registry read whole as `scans`."""
+    memory = Memory(context_digest(package), {}, {})
+    for table, scan in scans.items():
+        _memorise(package, memory, table, scan)
+    return memory
+
+
+def _memorise(package: Package, memory: Memory, table: str, scan: Scan) -> None:
+    memory.tables[table] = {"file": scan.file, "labels": scan.labels, "rows": len(scan.digests),
+                            "digests": len(set(scan.digests)), "sha256": _sha256(package, scan.file),
+                            "sets": _set_digests(package, table, scan)}
+    memory.blocks[table] = b"".join(sorted(set(scan.digests)))
 
 
 def _sha256(package: Package, file: str) -> str:
@@ -128,39 +143,134 @@ def _same_files(package: Package, memory: Memory) -> bool:
         return False
 
 
-def validate_changes(package: Package, memory: Memory | None) -> tuple[Report, dict[str, Scan]] | None:
-    """A report for a registry proved valid from its new rows and the memory, with the scans
-    (for `remember`); None when that cannot be proved (then validate everything)."""
+class _Doubt(Exception):
+    """The changed rows alone cannot prove the registry valid."""
+
+
+@dataclass
+class Judged:
+    """A registry proved valid from its changed rows: the report, the memory of it (for
+    `remember`), and what it took: the tables read and how many rows of each were new."""
+
+    report: Report
+    memory: Memory
+    read: list[str]
+    new_rows: dict[str, int]
+
+
+def validate_changes(package: Package, memory: Memory | None) -> Judged | None:
+    """The registry proved valid from its changed tables' new rows and the memory; None when
+    that cannot be proved (then validate everything). Tables whose file did not change are read only when a check needs them: as
+    the target of a changed table's references, or when a table they point to lost keys or
+    handed a product, inspection or sampling to another business."""
     if memory is None or memory.context != context_digest(package) or list(memory.tables) != list(TABLE_ORDER):
         return None
-    scans = scan_tables(package, memory)
-    if scans is None or not _same_shape(scans, memory):
+    try:
+        return _Judgement(package, memory).run()
+    except _Doubt:
         return None
-    owners = _owners(scans)
-    if not (_keys_unique(package, scans) and _references_found(package, scans) and _owners_kept(scans, owners)):
-        return None
-    regions = {code: Region(level or None, name or None, parent or None) for code, level, name, parent in zip(
-        *(scans["regions"].columns[c] for c in ("code", "level", "name", "parent_code")))}
-    context = RuleContext(package.release_date, regions, owners)
-    for table in TABLE_ORDER:
-        if scans[table].new_rows and not _new_rows_valid(package, table, scans, context):
-            return None
-    report = Report(files={t: s.file for t, s in scans.items()},
-                    counts={t: len(s.digests) for t, s in scans.items()})
-    return report, scans
 
 
-def scan_tables(package: Package, memory: Memory | None) -> dict[str, Scan] | None:
+class _Judgement:
+    def __init__(self, package: Package, memory: Memory):
+        self.package, self.memory = package, memory
+        self.wanted = _wanted_columns(package)
+        self.scans: dict[str, Scan] = {}
+        self.changed = []
+        for table in TABLE_ORDER:
+            path = readers.locate(package.directory, table, package.resources[table].get("path"))
+            info = memory.tables[table]
+            if path is None:
+                raise _Doubt
+            if path.relative_to(package.directory).as_posix() != info["file"] or files.sha256_of(path) != info["sha256"]:
+                self.changed.append(table)
+
+    def scan(self, table: str) -> Scan:
+        if table not in self.scans:
+            scan = _scan(self.package, table, self.wanted[table], self.memory.known(table))
+            if scan is None or scan.file != self.memory.tables[table]["file"] \
+                    or scan.labels != self.memory.tables[table]["labels"]:
+                raise _Doubt
+            self.scans[table] = scan
+        return self.scans[table]
+
+    def run(self) -> Judged:
+        package, changed = self.package, self.changed
+        if "regions" in changed:
+            raise _Doubt  # every rule about a region's level and parent, and every county check, reads it
+        for table in changed:
+            self.scan(table)
+        sets = {t: _set_digests(package, t, self.scans[t]) for t in changed}
+        before = {t: self.memory.tables[t]["sets"] for t in changed}
+        keys_moved = {t for t in changed if any(sets[t][n] != before[t].get(n) for n in sets[t] if n != "owners")}
+        owners_moved = {t for t in changed if t in OWNED and sets[t]["owners"] != before[t].get("owners")}
+        references = [(table, fk) for table in TABLE_ORDER for fk in package.foreign_keys(table)
+                      if table in changed or _target(fk, table) in keys_moved]
+        for table, fk in references:
+            self.scan(table)
+            self.scan(_target(fk, table))
+        for table, links in SAME_OPERATOR.items():
+            if table in changed or any(owned in owners_moved for _, owned in links):
+                self.scan(table)
+                for _, owned in links:
+                    self.scan(owned)
+        self.scan("regions")
+        owners = _owners(self.scans)
+        if not (all(_keys_unique(package, t, self.scans[t]) for t in changed)
+                and all(_reference_found(table, fk, self.scans) for table, fk in references)
+                and _owners_kept(self.scans, owners, owners_moved)):
+            raise _Doubt
+        regions = {code: Region(level or None, name or None, parent or None) for code, level, name, parent in zip(
+            *(self.scans["regions"].columns[c] for c in ("code", "level", "name", "parent_code")))}
+        context = RuleContext(package.release_date, regions, owners)
+        for table in changed:
+            if self.scans[table].new_rows and not _new_rows_valid(package, table, self.scans, context):
+                raise _Doubt
+        memory = Memory(self.memory.context, dict(self.memory.tables), dict(self.memory.blocks))
+        for table in changed:
+            _memorise(package, memory, table, self.scans[table])
+        report = Report(files={t: info["file"] for t, info in memory.tables.items()},
+                        counts={t: info["rows"] for t, info in memory.tables.items()})
+        return Judged(report, memory, [t for t in TABLE_ORDER if t in self.scans],
+                      {t: len(self.scans[t].new_rows) for t in changed if self.scans[t].new_rows})
+
+
+def scan_tables(package: Package) -> dict[str, Scan] | None:
     """Every table read as CSV text rows; None when one is missing, not CSV, or damaged."""
     wanted = _wanted_columns(package)
     scans = {}
     for table in TABLE_ORDER:
-        known = memory.digests.get(table, set()) if memory else set()
-        scan = _scan(package, table, wanted[table], known)
+        scan = _scan(package, table, wanted[table], set())
         if scan is None:
             return None
         scans[table] = scan
     return scans
+
+
+def _target(fk: dict, table: str) -> str:
+    return fk["reference"]["resource"] or table
+
+
+def _target_keys(package: Package) -> dict[str, set[tuple[str, ...]]]:
+    """Per table, the keys other rows point to (foreign keys)."""
+    keys = {t: set() for t in TABLE_ORDER}
+    for table in TABLE_ORDER:
+        for fk in package.foreign_keys(table):
+            keys[_target(fk, table)].add(tuple(_list(fk["reference"]["fields"])))
+    return keys
+
+
+def _set_digests(package: Package, table: str, scan: Scan) -> dict[str, str]:
+    """Digests of the key sets other tables point to, and of who owns what (rules.OWNED): when
+    they are the same as last time, the tables pointing here need not be read again."""
+    def digest(values) -> str:
+        return hashlib.sha256("\n".join(sorted({"\x1f".join(v) for v in values})).encode()).hexdigest()
+
+    sets = {f"key:{','.join(key)}": digest(zip(*(scan.columns[n] for n in key)))
+            for key in sorted(_target_keys(package)[table])}
+    if table in OWNED:
+        sets["owners"] = digest(zip(scan.columns[OWNED[table]], scan.columns["operator_id"]))
+    return sets
 
 
 def _wanted_columns(package: Package) -> dict[str, set[str]]:
@@ -212,34 +322,26 @@ def _scan(package: Package, table: str, wanted: set[str], known: set[bytes]) -> 
     return scan
 
 
-def _same_shape(scans: dict[str, Scan], memory: Memory) -> bool:
-    """Same files and headers as last time, and the regions table unchanged (every rule about
-    a region's level and parent, and every county check, read it)."""
-    for table, scan in scans.items():
-        info = memory.tables[table]
-        if scan.file != info["file"] or scan.labels != info["labels"]:
-            return False
-    regions = scans["regions"]
-    return not regions.new_rows and len(regions.digests) == memory.tables["regions"]["rows"]
-
-
 def _owners(scans: dict[str, Scan]) -> dict[str, dict[str, str]]:
-    """The business each product, inspection and sampling belongs to (rules.OWNED)."""
+    """The business each product, inspection and sampling read belongs to (rules.OWNED)."""
     return {table: {k: o for k, o in zip(scans[table].columns[key], scans[table].columns["operator_id"]) if k and o}
-            for table, key in OWNED.items()}
+            for table, key in OWNED.items() if table in scans}
 
 
-def _owners_kept(scans: dict[str, Scan], owners: dict[str, dict[str, str]]) -> bool:
-    """Unchanged rows were judged against the owners of their day: a product, inspection or
-    sampling whose row is new may have moved to another business, so every row naming one of
-    those is judged again by the same-operator rule (rules.SAME_OPERATOR)."""
+def _owners_kept(scans: dict[str, Scan], owners: dict[str, dict[str, str]], moved_tables: set[str]) -> bool:
+    """Unchanged rows were judged against the owners of their day: when who owns what changed
+    in a table, its new rows' products, inspections or samplings may have moved to another
+    business, so every row naming one of those is judged again by the same-operator rule
+    (rules.SAME_OPERATOR)."""
     moved = {}
-    for table, key in OWNED.items():
-        i = scans[table].labels.index(key)
+    for table in moved_tables:
+        i = scans[table].labels.index(OWNED[table])
         moved[table] = {row[i] for row in scans[table].new_rows if i < len(row)}
     for table, links in SAME_OPERATOR.items():
-        columns = scans[table].columns
         for name, owned in links:
+            if owned not in moved:
+                continue
+            columns = scans[table].columns
             for value, operator in zip(columns[name], columns["operator_id"]):
                 if value in moved[owned] and operator and owners[owned].get(value, operator) != operator:
                     return False
@@ -250,20 +352,17 @@ def _unique_fields(package: Package, table: str) -> set[str]:
     return {f["name"] for f in package.fields(table) if f.get("constraints", {}).get("unique")}
 
 
-def _keys_unique(package: Package, scans: dict[str, Scan]) -> bool:
+def _keys_unique(package: Package, table: str, scan: Scan) -> bool:
     """Primary keys and unique columns hold no value twice, compared as Frictionless reads them
     (2026-1-5 and 2026-01-05 are one date)."""
-    for table in TABLE_ORDER:
-        scan = scans[table]
-        types = {f["name"]: f for f in package.fields(table)}
-        keys = [package.primary_key(table)] + [[n] for n in sorted(_unique_fields(package, table))]
-        for key in keys:
-            if not key:
-                continue
-            columns = [_typed(types[n], scan.columns[n]) for n in key]
-            values = [v for v in zip(*columns) if None not in v]
-            if len(set(values)) != len(values):
-                return False
+    types = {f["name"]: f for f in package.fields(table)}
+    for key in [package.primary_key(table)] + [[n] for n in sorted(_unique_fields(package, table))]:
+        if not key:
+            continue
+        columns = [_typed(types[n], scan.columns[n]) for n in key]
+        values = [v for v in zip(*columns) if None not in v]
+        if len(set(values)) != len(values):
+            return False
     return True
 
 
@@ -274,16 +373,12 @@ def _typed(field_descriptor: dict, cells: list[str]) -> list:
     return [read(c) if c != "" else None for c in cells]
 
 
-def _references_found(package: Package, scans: dict[str, Scan]) -> bool:
-    """Every foreign key of every row names a row that exists."""
-    for table in TABLE_ORDER:
-        for fk in package.foreign_keys(table):
-            names, target = _list(fk["fields"]), fk["reference"]["resource"] or table
-            refs = [scans[table].columns[n] for n in names]
-            keys = set(zip(*(scans[target].columns[n] for n in _list(fk["reference"]["fields"]))))
-            for value in zip(*refs):
-                if any(value) and (not all(value) or value not in keys):
-                    return False
+def _reference_found(table: str, fk: dict, scans: dict[str, Scan]) -> bool:
+    """Every row's foreign key `fk` names a row that exists."""
+    keys = set(zip(*(scans[_target(fk, table)].columns[n] for n in _list(fk["reference"]["fields"]))))
+    for value in zip(*(scans[table].columns[n] for n in _list(fk["fields"]))):
+        if any(value) and (not all(value) or value not in keys):
+            return False
     return True
 
 

@@ -18,7 +18,7 @@ from validate_corpus import BASE, build_case, cases, expected
 
 def memory(data):
     package = Package.load(data)
-    return validate_changed.memory_of(package, validate_changed.scan_tables(package, None))
+    return validate_changed.memory_of(package, validate_changed.scan_tables(package))
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_no_corpus_defect_is_judged_from_the_changed_rows_alone(case, tmp_path, 
     if expected(case):
         assert proved is None
     else:
-        assert proved is None or proved[0].counts == validate_registry(data).counts
+        assert proved is None or proved.report.counts == validate_registry(data).counts
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
@@ -55,10 +55,11 @@ def test_a_valid_change_is_proved_from_its_own_rows(change, tmp_path, demo_dir):
     proved = validate_changed.validate_changes(package, remembered)
     assert validate_registry(data).valid
     assert proved is not None, change
-    report, scans = proved
-    assert report.valid and report.counts == validate_registry(data).counts
+    assert proved.report.valid and proved.report.counts == validate_registry(data).counts
     # Only the edited or added rows went through Frictionless.
-    assert {t: len(scan.new_rows) for t, scan in scans.items() if scan.new_rows} == _rows_not_in(data, demo_dir)
+    assert proved.new_rows == _rows_not_in(data, demo_dir)
+    # A proved registry's memory is the one a whole reading makes.
+    assert proved.memory.to_bytes() == memory(data).to_bytes()
 
 
 def _rows_not_in(data, original) -> dict[str, int]:
@@ -125,4 +126,30 @@ def test_a_product_handed_to_another_business_is_judged_with_the_rows_that_name_
         other = next(r["id"] for r in csv.DictReader(f) if r["id"] != sampled["operator_id"])
     _edit(data / "products.csv", "code", sampled["product_code"], "operator_id", other)
     assert "same-operator" in {p.rule for p in validate_registry(data).problems}
+    assert validate_changed.validate_changes(Package.load(data), remembered) is None
+
+
+def test_unchanged_tables_are_read_only_when_a_check_needs_them(tmp_path, demo_dir):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    remembered = memory(data)
+    CHANGES["product renamed"](data)
+    # Its references (to operators) are checked; nothing points at a product it lost.
+    assert validate_changed.validate_changes(Package.load(data), remembered).read == ["regions", "operators", "products"]
+    CHANGES["product added"](data)
+    # More products: material sources, samplings and recalls point at products; who owns what changed.
+    read = validate_changed.validate_changes(Package.load(data), remembered).read
+    assert {"products", "material_sources", "samplings", "recalls"} <= set(read)
+
+
+def test_a_product_dropped_while_its_rows_still_name_it_is_refused(tmp_path, demo_dir):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    remembered = memory(data)
+    sourced = _first(data / "material_sources.csv", "product_code")
+    with open(data / "products.csv", encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.reader(f) if r[0] != sourced]
+    with open(data / "products.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    assert "foreign-key" in {p.rule for p in validate_registry(data).problems}
     assert validate_changed.validate_changes(Package.load(data), remembered) is None
