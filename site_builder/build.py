@@ -88,9 +88,12 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
-    package = Package.load(data_dir)
-    # Absolute from here on: stages compare their paths with the ones files.py recorded.
-    out_dir = Path(out_dir).absolute()
+    with files.hashes_remembered():
+        return _build(Package.load(data_dir), Path(out_dir).absolute())
+
+
+def _build(package: Package, out_dir: Path) -> BuildContext:
+    # out_dir is absolute: stages compare their paths with the ones files.py recorded.
     started = time.perf_counter()
     validated = _validate(package, out_dir)
     with staged_output(out_dir) as stage:

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,8 +112,36 @@ def _write(p: str, data: bytes, create: bool) -> None:
 
 def sha256_of(path: str | Path) -> str:
     """Hex sha256 of a file's bytes (as it is now: see `current`)."""
-    with open(_current(_abs(path)), "rb") as f:
+    p = _current(_abs(path))
+    if _hashes is not None:
+        stat = os.stat(p)
+        key = (p, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if key not in _hashes:
+            _hashes[key] = sha256_of_file(p)
+        return _hashes[key]
+    return sha256_of_file(p)
+
+
+def sha256_of_file(p: str) -> str:
+    with open(p, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+#: While a build runs, file path and identity -> sha256: validation, the database and the
+#: downloads each ask for the registry files' digests (150 MB at 50,000 businesses).
+_hashes: dict | None = None
+
+
+@contextmanager
+def hashes_remembered():
+    """Within this block a file's sha256 is computed once (the registry files do not change
+    while one build reads them)."""
+    global _hashes
+    _hashes = {}
+    try:
+        yield
+    finally:
+        _hashes = None
 
 
 def record(path: str | Path) -> None:

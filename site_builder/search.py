@@ -67,10 +67,18 @@ def build_search_index(db: sqlite_utils.Database, tables: list[str] | None = Non
                    + ", tokenize = 'unicode61 remove_diacritics 2')")
         select = ", ".join(f"[{c}]" for c in columns)
         rows = db.execute(f"SELECT rowid, {select} FROM [{table}] ORDER BY rowid").fetchall()
+        # Texts repeat (180,000 products have under 1,000 names): each is spelled out once.
+        spelled: dict[str, str] = {}
+
+        def tokens(text: str | None) -> str:
+            if text not in spelled:
+                spelled[text] = char_tokens(text)
+            return spelled[text]
+
         with db.conn:
             db.conn.executemany(
                 f"INSERT INTO [{name}] (rowid, {select}) VALUES (?{', ?' * len(columns)})",
-                ((row[0], *map(char_tokens, row[1:])) for row in rows),
+                ((row[0], *map(tokens, row[1:])) for row in rows),
             )
         db.execute(f"INSERT INTO [{name}]([{name}]) VALUES ('optimize')")
 

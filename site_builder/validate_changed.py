@@ -393,7 +393,10 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     for fk in package.foreign_keys(table):
         target = fk["reference"]["resource"] or table
         key = tuple(_list(fk["reference"]["fields"]))
-        lookups[(target, key)] = set(zip(*(scans[target].columns[n] for n in key)))
+        # Only the keys the new rows name: Frictionless copies its lookup tables whole.
+        positions = [scan.labels.index(n) for n in _list(fk["fields"])]
+        named = {tuple(row[i] for i in positions) for row in scan.new_rows}
+        lookups[(target, key)] = named & set(zip(*(scans[target].columns[n] for n in key)))
         types[target] = {f["name"]: f.get("type", "string") for f in package.fields(target)}
     schema = table_schema(descriptor, scan.labels, {f"{t}:{','.join(k)}" for t, k in lookups})
     if len(schema.foreign_keys) != len(package.foreign_keys(table)):

@@ -194,3 +194,48 @@ def test_rebuild_from_the_same_files_keeps_the_database(tmp_path):
     db.write_bytes(fresh.read_bytes()[:-4096])  # not the database the record describes
     assert build_database(Package.load(data), db) == "built"
     assert db.read_bytes() == fresh.read_bytes()
+
+
+def _rewrite(path, change):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    rows = change(rows[0], rows[1:])
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def _set(column: str, row: int, value: str):
+    """An edit: the `row`-th data row's `column` becomes `value`."""
+    def change(header, rows):
+        at = header.index(column)
+        return [header, *[r[:at] + [value] + r[at + 1:] if i == row else r for i, r in enumerate(rows)]]
+    return change
+
+
+#: Edits of registry files -> how the database is updated: rows changed in place or appended
+#: (tables keep their rows), rows removed or moved (the table is loaded again), searchable text
+#: changed or not (search indexes made again from that table on, or kept).
+EDITS = {
+    "penalty removed from the middle": ("penalties.csv", lambda h, rows: [h, *rows[:1], *rows[2:]]),
+    "penalty rows reversed": ("penalties.csv", lambda h, rows: [h, *reversed(rows)]),
+    "business status changed": ("operators.csv", _set("status", 0, "suspended")),
+    "business renamed": ("operators.csv", _set("name", 1, "改名的作坊（演示）")),
+    "product appended": ("products.csv", lambda h, rows: [h, *rows, [
+        ("pnew9" if n == "code" else "" if n == "gtin" else v) for n, v in zip(h, rows[0])]]),
+    "brand story changed": ("brands.csv", _set("story", 0, "新的故事。")),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_updated_database_is_a_fresh_build_byte_for_byte(edit, demo_dir, tmp_path):
+    import shutil
+
+    data = shutil.copytree(demo_dir, tmp_path / "data")
+    db = tmp_path / "out" / "registry.db"
+    assert build_database(Package.load(data), db) == "built"
+    name, change = EDITS[edit]
+    _rewrite(data / name, change)
+    assert build_database(Package.load(data), db) == "updated"
+    fresh = tmp_path / "fresh" / "registry.db"
+    assert build_database(Package.load(data), fresh) == "built"
+    assert db.read_bytes() == fresh.read_bytes()
