@@ -113,19 +113,18 @@ def test_the_search_index_is_patched_not_rewritten(change, base, small_registry,
     assert now == {k: v for k, v in tree(fresh / "site").items() if k.startswith(index)}
 
 
-def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path, monkeypatch):
-    """/data/ keeps the previous build's CSV of every table whose registry file did not change."""
-    from site_builder import publish
-
+def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path):
+    """/data/ keeps the previous build's CSV of every table whose registry file did not change
+    (the same file, not rewritten), and the export of the changed one."""
     data = Path(shutil.copytree(small_registry, tmp_path / "data"))
     out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    before = {p.name: p.stat().st_ino for p in (out / "site" / "data").glob("*.csv")}
     CHANGES["product renamed"](data)
-    exported = []
-    real_export = publish.export_csv
-    monkeypatch.setattr(publish, "export_csv", lambda conn, table, columns: exported.append(table)
-                        or real_export(conn, table, columns))
     build_pages(data, out)
-    assert exported == ["products"]
+    after = {p.name: p.stat().st_ino for p in (out / "site" / "data").glob("*.csv")}
+    assert len(before) == 13 and after.keys() == before.keys()
+    assert [name for name in sorted(after) if after[name] != before[name]] == ["products.csv"]
+    assert "改名后的麻花（演示）" in (out / "site" / "data" / "products.csv").read_text(encoding="utf-8")
 
 
 def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, tmp_path, monkeypatch):

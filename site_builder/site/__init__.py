@@ -44,15 +44,14 @@ def build_site(ctx) -> SiteJob:
         sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
         publish.publish_package(package, ctx.db_path, ctx.site_dir)
 
-    # A full render keeps both cores busy for minutes: the index and downloads go alongside.
-    background = parallel.Background(downloads_and_search) if plan.scope is None else None
-    if background is None:
-        downloads_and_search()
+    # The index and the downloads are made alongside the pages, in a forked process: during a
+    # full render beside the page workers; after one change, beside the few pages (at 50,000
+    # businesses the products CSV and the zip of the package take 2 s).
+    background = parallel.Background(downloads_and_search)
     run_pelican(package, job)
     for name in render.STATIC_FILES:
         job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
-    if background is not None:
-        background.join()
+    background.join()
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 
