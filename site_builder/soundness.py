@@ -73,24 +73,39 @@ def missing_pages(db_path: Path, site: Path) -> list[str]:
 
 
 def broken_links(site: Path, pages: list[Path]) -> list[str]:
-    """Internal links in `pages` whose target file does not exist (Datasette paths excepted)."""
+    """Internal links in `pages` whose target file does not exist (Datasette paths excepted).
+
+    A first build at 50,000 businesses checks 700,000 pages that mostly link to the same few
+    addresses: each target is looked up once, and plain absolute links skip urljoin."""
+    root = os.path.join(os.path.abspath(site), "")
+    found: dict[str, bool] = {}
     problems = []
     for page in pages:
         address = "/" + page.relative_to(site).as_posix()
         for url in LINK.findall(page.read_text(encoding="utf-8")):
             url = url.replace("&amp;", "&")
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc or url.startswith(SKIP):
-                continue
-            path = unquote(urlsplit(urljoin(address, url)).path)
+            if url.startswith("/") and not url.startswith("//") and "/." not in url:
+                path = unquote(url.partition("#")[0].partition("?")[0])
+            else:
+                parts = urlsplit(url)
+                if parts.scheme or parts.netloc or url.startswith(SKIP):
+                    continue
+                path = unquote(urlsplit(urljoin(address, url)).path)
             if path.startswith(urls.datasette_home()):
                 continue
-            target = site / path.lstrip("/")
-            if path.endswith("/") or files.present(target / "index.html"):
-                target = target / "index.html"
-            if not files.present(target):
+            if path not in found:
+                found[path] = _target_present(root + path.lstrip("/"), path.endswith("/"))
+            if not found[path]:
                 problems.append(f"{address}：链接 {url} 指向不存在的文件")
     return problems
+
+
+def _target_present(target: str, folder: bool) -> bool:
+    """A link's file: the folder's index.html, else the file itself."""
+    index = os.path.join(target, "index.html")
+    if folder or files.present(index):
+        return files.present(index)
+    return files.present(target)
 
 
 def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:

@@ -35,17 +35,20 @@ def test_a_good_build_has_nothing_missing(built):
 def test_a_missing_qr_image_stops_the_build_and_keeps_the_old_output(built, small_registry, monkeypatch):
     """A QR stage that leaves one product out: the previous output's image of it does not count."""
     from qr import build as qr_build
+    from qr import scope as qr_scope
 
     before = tree_digest(built)
     code = first_product(built)
     real_load = qr_build.records.load
 
-    def load_all_but_one(db_path, operator_id=None):
-        registry = real_load(db_path, operator_id)
+    def load_all_but_one(*args, **kwargs):
+        registry = real_load(*args, **kwargs)
         registry.products = [p for p in registry.products if p.code != code]
         return registry
 
     monkeypatch.setattr(qr_build.records, "load", load_all_but_one)
+    # A full QR run: a rebuild of the same data would keep every QR file unread (qr/scope.py).
+    monkeypatch.setattr(qr_scope, "previous_database", lambda ctx: None)
     with pytest.raises(BuildError, match=f"缺少二维码 /qr/{code}.png"):
         build(small_registry, built)
     assert tree_digest(built) == before
@@ -58,6 +61,23 @@ def test_a_broken_link_is_named_with_its_page(built, tmp_path):
     page.write_text('<a href="/w/nobody/">maker</a> <a href="/datasette/registry/x">row</a> <a href="#top">top</a>',
                     encoding="utf-8")
     assert broken_links(site, [page]) == ["/p/x/index.html：链接 /w/nobody/ 指向不存在的文件"]
+    # Relative and absolute links, to folders and files, with queries; a target broken for
+    # one page is broken for the next one too.
+    (site / "w" / "here").mkdir(parents=True)
+    (site / "w" / "here" / "index.html").write_text("", encoding="utf-8")
+    (site / "static").mkdir()
+    (site / "static" / "site.css").write_text("", encoding="utf-8")
+    other = site / "p" / "y" / "index.html"
+    other.parent.mkdir()
+    other.write_text('<link rel="stylesheet" href="/static/site.css?v=1"> <a href="../../w/here/">ok</a> '
+                     '<a href="../../w/gone/">gone</a> <a href="/w/here">no slash</a> <a href="/w/nobody/#x">again</a>'
+                     ' <img src="/static/missing.png" alt="">', encoding="utf-8")
+    assert broken_links(site, [page, other]) == [
+        "/p/x/index.html：链接 /w/nobody/ 指向不存在的文件",
+        "/p/y/index.html：链接 ../../w/gone/ 指向不存在的文件",
+        "/p/y/index.html：链接 /w/nobody/#x 指向不存在的文件",
+        "/p/y/index.html：链接 /static/missing.png 指向不存在的文件",
+    ]
 
 
 def test_a_missing_provenance_page_is_reported(built, tmp_path):
