@@ -3,7 +3,8 @@
 Reads registry.db only (the single source of every published view) and writes into the
 site folder with files.write_if_changed, so a rebuild rewrites only files whose bytes
 changed and never touches the previous build. Files whose inputs did not
-change since the last run are not even redrawn (qr/cache.py).
+change since the last run are not even redrawn (qr/cache.py); in a rebuild, the products and
+workshops whose rows did not change are not even read (qr/scope.py).
 """
 from __future__ import annotations
 
@@ -17,45 +18,61 @@ from pathlib import Path
 from site_builder import files, urls
 
 from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
-from .cache import Cache, fingerprint, key
+from .cache import Cache, fingerprint, inputs, key
 from .codes import Matrix
+from .records import Product
+from .scope import plan
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Summary:
-    """What a run made: counts, files changed, files kept from the last run, QR versions, seconds."""
+    """What a run made: counts, files changed, files kept from the last run, QR versions, seconds.
+
+    A rebuild redoes only some products and workshops (qr/scope.py): `*_checked` and `gs1_pages`
+    count those, `kept` the previous build's files it kept without looking at them."""
 
     codes: int = 0
     workshops: int = 0
-    gs1_pages: int = 0
+    gs1_pages: int = 0           # GS1 pages rendered
     written: int = 0
-    reused: int = 0
+    reused: int = 0              # files looked at and found made from the same inputs
+    kept: int = 0
+    codes_checked: int = 0       # products whose PNG and SVG were looked at
+    workshops_checked: int = 0   # workshops whose sheet and poster were looked at
+    incremental: bool = False
     versions: Counter = field(default_factory=Counter)   # (version, modules per side) -> codes
     seconds: dict[str, float] = field(default_factory=dict)
 
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
-                operator_id: str | None = None, workers: int | None = None) -> Summary:
+                operator_id: str | None = None, workers: int | None = None,
+                previous_db: str | Path | None = None) -> Summary:
     """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
-    (default: the number of cores) is how many processes draw codes and PDFs.
+    (default: the number of cores) is how many processes draw codes and PDFs. `previous_db` is
+    the previous build's registry.db, made by the same code (qr/scope.py: previous_database):
+    then only what shows a row changed since is redone, when the previous record allows it.
     """
     site_dir = Path(site_dir)
-    registry = records.load(db_path, operator_id)
-    site_url = (site_url or registry.site_url).rstrip("/")
+    started = time.perf_counter()
+    facts = records.facts(db_path)
+    site_url = (site_url or facts.site_url).rstrip("/")
     workers = drawing.default_workers() if workers is None else workers
     try:
         font_path = fonts.locate()[0]
     except fonts.FontMissing:
         font_path = None  # reported when a PDF has to be drawn
-    cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None)
-    summary = Summary(codes=len(registry.products), workshops=len(registry.workshops))
+    cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None,
+                  inputs=inputs(site_url, facts.demo, facts.release_date))
+    summary = Summary()
+    registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, previous_db)
+    summary.seconds["plan"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    matrices = _codes(cache, summary, registry, site_url, workers)
+    matrices = _codes(cache, summary, code_products, site_url, workers, registry)
     summary.seconds["codes"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -63,28 +80,47 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     summary.seconds["pdf"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    for address, html in digital_link.pages(registry.products, registry.batches, site_url, registry.demo).items():
-        summary.written += files.write_if_changed(site_dir / urls.output_path(address), html)
-        summary.gs1_pages += 1
+    _gs1_pages(cache, summary, gs1_products, registry, site_url)
     summary.seconds["gs1"] = time.perf_counter() - started
+    started = time.perf_counter()
     cache.save()
     files.record(cache.path)
-    log.info("二维码 %d 个，作坊 %d 个，GS1 页面 %d 个；改写文件 %d 个，沿用 %d 个", summary.codes,
-             summary.workshops, summary.gs1_pages, summary.written, summary.reused)
+    summary.seconds["record"] = time.perf_counter() - started
+    log.info("二维码 %d 个，作坊 %d 个，GS1 页面 %d 个；改写文件 %d 个，沿用 %d 个（未查看 %d 个）",
+             summary.codes, summary.workshops, summary.gs1_pages, summary.written, summary.reused,
+             summary.kept)
     return summary
 
 
-def _codes(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
-           workers: int) -> dict[str, Matrix]:
+def _to_redo(db_path: str | Path, cache: Cache, summary: Summary, operator_id: str | None,
+             previous_db: str | Path | None) -> tuple[records.Registry, list[Product], list[Product]]:
+    """The records this run reads, the products whose codes and those whose GS1 pages it makes:
+    all of them, or in a rebuild that the previous record vouches for, only what shows a changed
+    row (the rest of the previous build's files are kept unread)."""
+    scope = plan(previous_db, db_path) if previous_db is not None and cache.continues else None
+    registry = records.load(db_path, operator_id, scope)
+    if scope is None:
+        summary.codes, summary.workshops = len(registry.products), len(registry.workshops)
+        return registry, registry.products, registry.products
+    summary.incremental = True
+    summary.codes, summary.workshops = records.totals(db_path)
+    summary.kept = cache.keep(scope)
+    return (registry, [p for p in registry.products if p.code in scope.codes],
+            [p for p in registry.products if p.code in scope.gs1])
+
+
+def _codes(cache: Cache, summary: Summary, products: list[Product], site_url: str,
+           workers: int, registry: records.Registry) -> dict[str, Matrix]:
     """PNG and SVG per product; returns the matrices it made (address -> matrix) for the sheets."""
     jobs = []
-    for product in registry.products:
+    for product in products:
         text = urls.absolute(site_url, urls.product(product.code))
         rels = [urls.output_path(urls.qr_file(product.code, ext)) for ext in ("png", "svg")]
         if all([cache.fresh(rel, key(text)) for rel in rels]):
             summary.reused += 2
         else:
             jobs.append((text, rels))
+    summary.codes_checked = len(products)
     matrices = {}
     results = drawing.run(drawing.draw_code, [text for text, _ in jobs], workers, registry, None)
     for (text, (png, svg)), (matrix, png_data, svg_data) in zip(jobs, results, strict=True):
@@ -95,11 +131,24 @@ def _codes(cache: Cache, summary: Summary, registry: records.Registry, site_url:
     return matrices
 
 
+def _gs1_pages(cache: Cache, summary: Summary, products: list[Product], registry: records.Registry,
+               site_url: str) -> None:
+    """The GS1 Digital Link pages of `products` (with every product sharing their GTINs)."""
+    site_dir = cache.site_dir
+    for code, pages in digital_link.pages(products, registry.batches, site_url, registry.demo).items():
+        rels = [urls.output_path(address) for address in pages]
+        for rel, html in zip(rels, pages.values()):
+            summary.written += files.write_if_changed(site_dir / rel, html)
+        summary.gs1_pages += len(rels)
+        cache.pages(code, rels)
+
+
 def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
                matrices: dict[str, Matrix], workers: int) -> None:
     """Label sheet and poster per workshop; the CJK font is cut only if one must be drawn."""
     context = (registry.demo, registry.release_date.isoformat(), site_url)
     sheets, posters_ = [], []
+    summary.workshops_checked = len(registry.workshops)
     for workshop in registry.workshops:
         products = registry.products_of(workshop.id)
         text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in products}

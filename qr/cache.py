@@ -5,19 +5,30 @@ stage. A file whose inputs are unchanged is already in the previous output with 
 bytes: the stage only records it (site_builder/files.py keeps it).
 The key of a file hashes its inputs plus a fingerprint of the code and libraries that
 draw it, so a change to either remakes it. The record lives beside site/ (not published).
+
+The record also lists each product's GS1 pages, so that a rebuild that redoes a few products
+(qr/scope.py) can keep the rest of the previous build's files without listing or reading them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from site_builder import files
+from site_builder import files, urls
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 NAME = ".qr-cache.json"
 _DRAWING_MODULES = ("codes.py", "labels.py", "posters.py", "pdfdoc.py", "fonts.py")
 _LIBRARIES = ("qrcode", "fpdf2", "Pillow", "fonttools")
+_SITE_BUILDER = Path(urls.__file__).parent
+_ADDRESS_MODULES = ("urls.py", "checksums.py")  # addresses, GTIN-14
 
 
 def fingerprint(font_path: Path | None) -> str:
@@ -37,28 +48,67 @@ def fingerprint(font_path: Path | None) -> str:
     return digest.hexdigest()
 
 
+def inputs(site_url: str, demo: bool, release_date: date) -> str:
+    """Hash of what a complete run's files depend on besides the rows and the `fingerprint`:
+    every module of this package (what is read and how pages are made) and the addresses' code,
+    and the facts every file shows."""
+    digest = hashlib.sha256()
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), *(_SITE_BUILDER / name for name in _ADDRESS_MODULES)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(json.dumps([site_url, demo, release_date.isoformat()]).encode())
+    return digest.hexdigest()
+
+
 def key(*parts) -> str:
     """A stable key for the inputs of one file (any JSON-able values)."""
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 class Cache:
-    """The record of one site folder: file (relative to site/) -> [key, size]."""
+    """The record of one site folder: file (relative to site/) -> [key, size], and the GS1 pages
+    (relative to site/) of each product that owns some. `inputs` digests what a complete run's
+    files depend on besides the rows (see `inputs`): a rebuild with the same may keep the files
+    of the rows that did not change without looking at them (qr/scope.py)."""
 
-    def __init__(self, site_dir: Path, fingerprint: str, keep_others: bool):
+    def __init__(self, site_dir: Path, fingerprint: str, keep_others: bool, inputs: str | None = None):
         self.site_dir = Path(site_dir)
         self.path = self.site_dir.parent / NAME
         self.fingerprint = fingerprint
         old = self._read()
-        self._old = old.get("files", {}) if old.get("fingerprint") == fingerprint else {}
-        # A run for one workshop keeps what it did not touch; a full run starts afresh.
+        same = old.get("fingerprint") == fingerprint
+        self._old = old.get("files", {}) if same else {}
+        self._old_pages: dict[str, list[str]] = old.get("pages", {})  # GS1 pages: not drawn
+        #: True when the previous record lists every file of a complete run made from the same inputs.
+        self.continues = same and inputs is not None and old.get("inputs") == inputs and not keep_others
+        # A run for one workshop keeps what it did not touch, but cannot vouch for the whole.
+        self.inputs = None if keep_others else inputs
         self._new: dict[str, list] = dict(self._old) if keep_others else {}
+        self._pages: dict[str, list[str]] = dict(self._old_pages) if keep_others else {}
+        # Written by this very code (`inputs` covers it), so the same content has the same bytes.
+        self._previous = old if inputs is not None and old.get("inputs") == inputs else None
 
     def _read(self) -> dict:
         try:
-            return json.loads(files.current(self.path).read_text(encoding="utf-8"))
+            record = json.loads(files.current(self.path).read_text(encoding="utf-8"))
+            return record if isinstance(record, dict) else {}
         except (FileNotFoundError, ValueError):
             return {}
+
+    def keep(self, scope: Scope) -> int:
+        """Keep every file of the previous record but `scope`'s (qr/scope.py), unseen: the previous
+        output holds them as recorded (see `continues`). Returns how many files were kept."""
+        if not self.continues:
+            raise RuntimeError("the previous QR record does not vouch for its files")
+        drop = scope.files()
+        self._new = {rel: entry for rel, entry in self._old.items() if rel not in drop}
+        self._pages = {code: rels for code, rels in self._old_pages.items() if code not in scope.gs1}
+        # Spelt as files.record spells `site_dir / rel`, so that the build's record matches.
+        root = str(self.site_dir) if self.site_dir.is_absolute() else os.path.abspath(self.site_dir)
+        prefix = os.path.join(root, "")
+        kept = [prefix + rel for rel in self._new]
+        kept += [prefix + rel for rels in self._pages.values() for rel in rels]
+        files.record_many(kept)
+        return len(kept)
 
     def fresh(self, rel: str, file_key: str) -> bool:
         """True when `rel` exists, was made from `file_key` and still has its size (then it is kept)."""
@@ -81,6 +131,15 @@ class Cache:
         self._new[rel] = [file_key, len(data)]
         return files.write_if_changed(self.site_dir / rel, data)
 
+    def pages(self, code: str, rels: list[str]) -> None:
+        """Remember the GS1 pages product `code` owns (written by the caller)."""
+        self._pages[code] = rels
+
     def save(self) -> None:
-        record = {"fingerprint": self.fingerprint, "files": dict(sorted(self._new.items()))}
-        files.write_if_changed(self.path, json.dumps(record, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
+        record = {"fingerprint": self.fingerprint, "inputs": self.inputs, "files": self._new, "pages": self._pages}
+        if record == self._previous:
+            files.record(self.path)  # unchanged: comparing costs a fifth of writing
+            return
+        # Compact, so that the C encoder writes it: at 10,000 businesses it holds 110,000 paths.
+        files.write_if_changed(self.path, json.dumps(record, ensure_ascii=False, sort_keys=True,
+                                                     separators=(",", ":")) + "\n")

@@ -22,9 +22,12 @@ log = logging.getLogger(__name__)
 DEMO_NOTICE = "<p><strong>演示数据：本站所有主体、产品、召回均为虚构</strong> — Demonstration data: all businesses are fictional</p>\n"
 
 
-def pages(products: list[Product], batches: dict[str, list[str]], site_url: str, demo: bool) -> dict[str, str]:
-    """Site address -> HTML for every GTIN and every known batch of a product with a GTIN."""
-    out: dict[str, str] = {}
+def pages(products: list[Product], batches: dict[str, list[str]], site_url: str,
+          demo: bool) -> dict[str, dict[str, str]]:
+    """Product code -> {site address -> HTML} for every GTIN and every known batch of a product
+    with a GTIN, by the product that owns them (a rebuild keeps the pages of the products it does
+    not redo: qr/scope.py); products owning no address are left out."""
+    out: dict[str, dict[str, str]] = {}
     owner: dict[str, str] = {}
     for product in sorted(products, key=lambda p: p.code):
         if not product.gtin:
@@ -35,9 +38,9 @@ def pages(products: list[Product], batches: dict[str, list[str]], site_url: str,
             log.warning("商品条码 %s 同时属于产品 %s 和 %s；GS1 地址指向 %s。", gtin, owner[gtin], product.code, owner[gtin])
             continue
         owner[gtin] = product.code
-        out[urls.gs1_digital_link(gtin)] = page(product, gtin, None, site_url, demo)
+        owned = out[product.code] = {urls.gs1_digital_link(gtin): page(product, gtin, None, site_url, demo)}
         for batch in batches.get(product.code, []):
-            out[urls.gs1_digital_link(gtin, batch)] = page(product, gtin, batch, site_url, demo)
+            owned[urls.gs1_digital_link(gtin, batch)] = page(product, gtin, batch, site_url, demo)
     return out
 
 

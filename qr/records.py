@@ -9,11 +9,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from site_builder.delta import select_in
 
 from .errors import RegistryDatabaseError, UnknownOperator
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 #: GS1 AI 10 (batch/lot) allows up to 20 characters; only these stay the same in a URL
 #: path and a file name, so batches with other characters get no Digital Link page.
@@ -65,74 +72,108 @@ class Registry:
         return self._by_operator.get(operator_id, [])
 
 
-def load(db_path: str | Path, operator_id: str | None = None) -> Registry:
-    """Read the registry; with `operator_id`, only that workshop and its products."""
+def load(db_path: str | Path, operator_id: str | None = None, scope: Scope | None = None) -> Registry:
+    """Read the registry; with `operator_id`, only that workshop and its products; with `scope`
+    (a rebuild's, qr/scope.py), only its workshops, all their products and its other products."""
+    with _reading(db_path) as conn:
+        registry = _facts(conn, db_path)
+        registry.workshops = _workshops(conn, operator_id, scope)
+        if operator_id is not None and not registry.workshops:
+            raise UnknownOperator(
+                f"{db_path}：没有编号为 {operator_id} 的食品小作坊（kind = workshop）。"
+                "请检查主体编号；标签和公示牌只为食品小作坊生成。"
+            )
+        registry.products = _products(conn, operator_id, scope)
+        with_gtin = {p.code for p in registry.products if p.gtin and (scope is None or p.code in scope.gs1)}
+        registry.batches = _batches(conn, with_gtin, whole=scope is None)
+        return registry
+
+
+def facts(db_path: str | Path) -> Registry:
+    """The package-wide facts only (release date, demo flag, site URL): no records."""
+    with _reading(db_path) as conn:
+        return _facts(conn, db_path)
+
+
+def totals(db_path: str | Path) -> tuple[int, int]:
+    """How many products and workshops the registry has (a rebuild reads only some of them)."""
+    with _reading(db_path) as conn:
+        (products,), (workshops,) = (conn.execute(sql).fetchone() for sql in (
+            "SELECT count(*) FROM products", "SELECT count(*) FROM operators WHERE kind = 'workshop'"))
+        return products, workshops
+
+
+@contextmanager
+def _reading(db_path: str | Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection; a missing database or table is reported as RegistryDatabaseError."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise RegistryDatabaseError(f"{db_path}：找不到数据库。请先运行 zuofang build 生成 registry.db。")
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
-        build = _build_row(conn, db_path)
-        workshops = _workshops(conn, operator_id)
-        if operator_id is not None and not workshops:
-            raise UnknownOperator(
-                f"{db_path}：没有编号为 {operator_id} 的食品小作坊（kind = workshop）。"
-                "请检查主体编号；标签和公示牌只为食品小作坊生成。"
-            )
-        products = _products(conn, operator_id)
-        return Registry(
-            release_date=date.fromisoformat(build["release_date"][:10]),
-            demo=bool(build["demo"]),
-            site_url=build["site_url"],
-            products=products,
-            workshops=workshops,
-            batches=_batches(conn, {p.code for p in products if p.gtin}),
-        )
+        yield conn
     except sqlite3.OperationalError as exc:
         raise RegistryDatabaseError(f"{db_path}：读取失败（{exc}）。数据库可能不是 zuofang build 生成的，请重新构建。") from exc
     finally:
         conn.close()
 
 
-def _build_row(conn: sqlite3.Connection, db_path: Path) -> sqlite3.Row:
-    row = conn.execute("SELECT release_date, demo, site_url FROM _build").fetchone()
-    if row is None:
+def _facts(conn: sqlite3.Connection, db_path: str | Path) -> Registry:
+    build = conn.execute("SELECT release_date, demo, site_url FROM _build").fetchone()
+    if build is None:
         raise RegistryDatabaseError(f"{db_path}：_build 表为空。请重新运行 zuofang build。")
-    return row
+    return Registry(release_date=date.fromisoformat(build["release_date"][:10]), demo=bool(build["demo"]),
+                    site_url=build["site_url"], products=[], workshops=[])
 
 
-def _products(conn: sqlite3.Connection, operator_id: str | None) -> list[Product]:
-    sql = "SELECT code, operator_id, name, spec, gtin, status FROM products"
-    args: tuple = ()
+_PRODUCTS = "SELECT code, operator_id, name, spec, gtin, status FROM products"
+
+
+def _products(conn: sqlite3.Connection, operator_id: str | None, scope: Scope | None) -> list[Product]:
+    if scope is not None:
+        rows = (select_in(conn, _PRODUCTS + " WHERE operator_id IN {keys}", scope.workshops)
+                + select_in(conn, _PRODUCTS + " WHERE code IN {keys}", scope.codes | scope.gs1))
+        # Sorted as SQLite sorts codes (BINARY: UTF-8 bytes, the same order as code points).
+        return sorted({r["code"]: Product(**dict(r)) for r in rows}.values(), key=lambda p: p.code)
+    sql, args = _PRODUCTS, ()
     if operator_id is not None:
-        sql += " WHERE operator_id = ?"
-        args = (operator_id,)
+        sql, args = sql + " WHERE operator_id = ?", (operator_id,)
     return [Product(**dict(r)) for r in conn.execute(sql + " ORDER BY code", args)]
 
 
-def _workshops(conn: sqlite3.Connection, operator_id: str | None) -> list[Workshop]:
-    sql = """
-        SELECT o.id, o.name, o.licence_no, o.credit_code, o.address, o.categories, o.status,
-               o.valid_until, s.name AS station, g.grade, g.effective_on AS grade_effective_on
-        FROM operators o
-        LEFT JOIN stations s ON s.id = o.station_id
-        LEFT JOIN current_grades g ON g.operator_id = o.id
-        WHERE o.kind = 'workshop'"""
-    args: tuple = ()
+_WORKSHOPS = """
+    SELECT o.id, o.name, o.licence_no, o.credit_code, o.address, o.categories, o.status,
+           o.valid_until, s.name AS station, g.grade, g.effective_on AS grade_effective_on
+    FROM operators o
+    LEFT JOIN stations s ON s.id = o.station_id
+    LEFT JOIN current_grades g ON g.operator_id = o.id
+    WHERE o.kind = 'workshop'"""
+
+
+def _workshops(conn: sqlite3.Connection, operator_id: str | None, scope: Scope | None) -> list[Workshop]:
+    if scope is not None:
+        rows = select_in(conn, _WORKSHOPS + " AND o.id IN {keys} ORDER BY o.id", scope.workshops)
+        return [Workshop(**dict(r)) for r in rows]
+    sql, args = _WORKSHOPS, ()
     if operator_id is not None:
-        sql += " AND o.id = ?"
-        args = (operator_id,)
+        sql, args = sql + " AND o.id = ?", (operator_id,)
     return [Workshop(**dict(r)) for r in conn.execute(sql + " ORDER BY o.id", args)]
 
 
-def _batches(conn: sqlite3.Connection, codes: set[str]) -> dict[str, list[str]]:
-    """Batches named by samplings and recalls (recalls list several, separated by 、)."""
+def _batches(conn: sqlite3.Connection, codes: set[str], whole: bool) -> dict[str, list[str]]:
+    """Batches named by samplings and recalls (recalls list several, separated by 、); unless
+    `whole`, only the rows of `codes` are read."""
+    samplings = "SELECT product_code, batch FROM samplings WHERE product_code IS NOT NULL AND batch IS NOT NULL"
+    recalls = "SELECT product_code, batches FROM recalls WHERE product_code IS NOT NULL AND batches IS NOT NULL"
+    if whole:
+        sampled, recalled = conn.execute(samplings), conn.execute(recalls)
+    else:
+        where = " AND product_code IN {keys}"
+        sampled, recalled = select_in(conn, samplings + where, codes), select_in(conn, recalls + where, codes)
     found: dict[str, set[str]] = defaultdict(set)
-    for code, batch in conn.execute(
-            "SELECT product_code, batch FROM samplings WHERE product_code IS NOT NULL AND batch IS NOT NULL"):
+    for code, batch in sampled:
         found[code].add(batch.strip())
-    for code, batches in conn.execute(
-            "SELECT product_code, batches FROM recalls WHERE product_code IS NOT NULL AND batches IS NOT NULL"):
+    for code, batches in recalled:
         found[code].update(b.strip() for b in re.split(r"[、,，;；\s]+", batches))
     return {code: sorted(b for b in found[code] if BATCH_PATTERN.match(b)) for code in sorted(codes) if found.get(code)}

@@ -59,9 +59,11 @@ def _stage_site(ctx: BuildContext) -> None:
 
 
 def _stage_qr(ctx: BuildContext) -> None:
+    from qr import scope
     from qr.build import build_codes
 
-    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url)
+    # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
+    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, previous_db=scope.previous_database(ctx))
 
 
 def _stage_handbook(ctx: BuildContext) -> None:

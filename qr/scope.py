@@ -1,0 +1,112 @@
+"""Which QR files a rebuild redoes: what records.py and digital_link.py read, backwards.
+
+At 10,000 businesses a full QR run after one product was renamed took 3 to 7 s: it read every
+product, looked at all 85,000 cached files and rendered all 25,000 GS1 pages again; now 0.7 s, of
+which 0.4 s redraws that product's label sheet (bench/bench_site.py --all-stages 10000). The
+rest is the record's 110,000 paths, read, kept and written. The previous build's files are
+still right for every product and workshop whose rows did not change (delta.py), provided the
+QR code, libraries, font, site URL, demo flag and release date are the same (cache.py: the
+record's fingerprint and inputs) and both databases were made by the same code from the same
+descriptor (the site stage's salt, site/rebuild.py; it also covers the current_grades view,
+which no table comparison would see change). Then only these are redone:
+
+| a changed row of | redoes |
+|---|---|
+| products | its PNG and SVG (added or removed), its GS1 pages, its maker's label sheet (old and new maker) |
+| operators | its label sheet and poster (`kind` decides whether it has them) |
+| grades | its operator's sheet and poster (current grade) |
+| stations | the sheets and posters of the workshops it supervises (station name) |
+| samplings, recalls | the GS1 pages of the product (its batches) |
+| regions, parks, material_sources, inspections, brands, penalties, targets | nothing |
+
+A GTIN's addresses belong to the first product (by code) that has it, so every product sharing
+a GTIN with a redone one is redone too. A change in a table not named here redoes everything.
+Both the old and the new version of a changed row count (a product moved to another workshop
+leaves one sheet and joins another). tests/test_qr_incremental.py holds each kind of change
+to a full run, byte for byte.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import delta, urls
+from site_builder.checksums import gtin14
+
+#: Tables no QR file, sheet, poster or GS1 page reads.
+UNREAD = frozenset({"regions", "parks", "material_sources", "inspections", "brands", "penalties", "targets"})
+READ = frozenset({"products", "operators", "grades", "stations", "samplings", "recalls"})
+
+
+@dataclass
+class Scope:
+    """What a rebuild redoes, by key; the previous build's other QR files are kept unseen."""
+
+    codes: set[str] = field(default_factory=set)      # products whose PNG and SVG are checked
+    workshops: set[str] = field(default_factory=set)  # operators whose sheet and poster are checked
+    gs1: set[str] = field(default_factory=set)        # products whose GS1 pages are rendered
+
+    def files(self) -> set[str]:
+        """The cached files (relative to site/) this scope redoes."""
+        return ({urls.output_path(urls.qr_file(code, ext)) for code in self.codes for ext in ("png", "svg")}
+                | {urls.output_path(address(w)) for w in self.workshops for address in (urls.label_sheet, urls.poster)})
+
+
+def previous_database(ctx) -> Path | None:
+    """The previous build's registry.db, when it and this build's were made by the same code from
+    the same descriptor (the salt the site stage recorded); None means a full QR run."""
+    from site_builder.site import rebuild
+
+    if ctx.previous_dir is None:
+        return None
+    previous = Path(ctx.previous_dir)
+    try:
+        record = json.loads((previous / rebuild.RECORD).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("salt") != rebuild.salt(ctx.package):
+        return None
+    return previous / "registry.db"
+
+
+def plan(previous_db: Path, db_path: Path) -> Scope | None:
+    """What to redo since the build that made `previous_db`; None when everything must be."""
+    if Path(previous_db).resolve() == Path(db_path).resolve():
+        return Scope()  # the database stage kept the previous database: nothing changed
+    changes = delta.compare(previous_db, db_path, same_code=True)
+    if changes is None or not set(changes) <= READ | UNREAD:
+        return None
+    conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
+    try:
+        return affected(changes, conn)
+    finally:
+        conn.close()
+
+
+def affected(changes: dict[str, delta.TableChange], conn: sqlite3.Connection) -> Scope:
+    """The products and workshops whose QR files show a row in `changes`, looked up in the new
+    registry.db (`conn`)."""
+
+    def values(table: str, column: str) -> set:
+        return changes[table].values(column) if table in changes else set()
+
+    codes = values("products", "code")
+    workshops = (values("operators", "id") | values("grades", "operator_id") | values("products", "operator_id")
+                 | _first(conn, "SELECT id FROM operators WHERE station_id IN {keys}", values("stations", "id")))
+    gs1 = codes | values("samplings", "product_code") | values("recalls", "product_code")
+    gtins = {gtin14(g) for g in values("products", "gtin")} | {
+        gtin14(g) for g in _first(conn, "SELECT gtin FROM products WHERE gtin IS NOT NULL AND code IN {keys}", gs1)}
+    gs1 |= _first(conn, "SELECT code FROM products WHERE gtin IN {keys}", _spellings(gtins))
+    return Scope(codes, workshops, gs1)
+
+
+def _spellings(gtins: set[str]) -> set[str]:
+    """Every GTIN as the registry may write it: gtin14() pads shorter GTINs with leading zeros."""
+    return {g[i:] for g in gtins for i in range(len(g)) if not g[:i].strip("0")}
+
+
+def _first(conn: sqlite3.Connection, sql: str, keys: set) -> set:
+    """The first column of `sql` (see delta.select_in), as a set."""
+    return {row[0] for row in delta.select_in(conn, sql, keys)} if keys else set()

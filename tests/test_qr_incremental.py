@@ -1,0 +1,245 @@
+"""A rebuild redoes only the QR files whose rows changed (qr/scope.py) and still gives exactly
+what a full QR run gives: codes, label sheets, posters, GS1 pages and the record, byte for byte.
+One case per kind of change in what qr/records.py reads; each is a list of rebuilds."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qr import build as qr_build
+from qr.cache import NAME
+from site_builder import build as build_module
+from site_builder import files, urls
+from site_builder.checksums import gtin_check_digit
+from test_site_pages_build import edit_csv, first
+
+#: The site folders the QR stage writes: /qr/, /labels/, /posters/, /01/.
+QR_DIRS = sorted({urls.output_path(a).split("/")[0] for a in (
+    urls.qr_file("x", "png"), urls.label_sheet("x"), urls.poster("x"), urls.gs1_digital_link("x"))})
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def append_row(path: Path, **row) -> None:
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(rows(path)[0])).writerow(row)
+
+
+def new_gtin(body: str) -> str:
+    return body + gtin_check_digit(body)
+
+
+def sampled(d: Path) -> dict:
+    """A workshop's product with a GTIN whose batch was sampled: it has batch GS1 pages."""
+    workshops = {r["id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop"}
+    products = {r["code"]: r for r in rows(d / "products.csv") if r["gtin"] and r["operator_id"] in workshops}
+    code = next(s["product_code"] for s in rows(d / "samplings.csv") if s["product_code"] in products and s["batch"])
+    return products[code]
+
+
+def unreferenced(d: Path) -> dict:
+    """A workshop's product with a GTIN that no sampling or recall names (free to move)."""
+    named = {r["product_code"] for t in ("samplings", "recalls") for r in rows(d / f"{t}.csv")}
+    workshops = {r["id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop"}
+    return next(r for r in rows(d / "products.csv") if r["gtin"] and r["code"] not in named
+                and r["operator_id"] in workshops)
+
+
+def other_workshop(d: Path, operator_id: str) -> str:
+    return next(r["id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop" and r["id"] != operator_id)
+
+
+def graded_workshop(d: Path) -> dict:
+    """The latest grade row of the first graded workshop."""
+    workshops = {r["id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop"}
+    grades = [g for g in rows(d / "grades.csv") if g["operator_id"] in workshops]
+    return max((g for g in grades if g["operator_id"] == grades[0]["operator_id"]), key=lambda g: g["effective_on"])
+
+
+def rewrite(path: Path, change) -> None:
+    """Apply `change(row)` to every row of a CSV (when a row has no single-column key)."""
+    found = rows(path)
+    for row in found:
+        change(row)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(found[0]))
+        writer.writeheader()
+        writer.writerows(found)
+
+
+def change_grade(d: Path) -> None:
+    latest = graded_workshop(d)
+    lower = {"A": "C", "B": "C", "C": "A"}[latest["grade"]]
+    rewrite(d / "grades.csv", lambda g: g.update(grade=lower) if g == latest else None)
+
+
+def supervising_station(d: Path) -> str:
+    return next(r["station_id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop")
+
+
+def recalled(d: Path) -> dict:
+    return first(d / "recalls.csv", "id")
+
+
+def take_gtin(d: Path) -> None:
+    """A new product whose code sorts first, with an existing product's GTIN spelt with 14 digits:
+    the GS1 addresses now lead to it, and the old owner's batch pages go."""
+    owner = sampled(d)
+    append_row(d / "products.csv", **{**owner, "code": "a" + owner["code"], "gtin": owner["gtin"].zfill(14),
+                                      "name": "抢先的新产品（演示）"})
+
+
+#: change -> the edits, one rebuild after each.
+CHANGES = {
+    "product renamed": [lambda d: edit_csv(d / "products.csv", "code", sampled(d)["code"], "name",
+                                           "改名后的麻花（演示）")],
+    "product added": [lambda d: append_row(d / "products.csv", **{**sampled(d), "code": "pnew1",
+                                                                  "gtin": new_gtin("692000099001"),
+                                                                  "name": "新产品（演示）"})],
+    "product moved to another workshop": [
+        lambda d: edit_csv(d / "products.csv", "code", unreferenced(d)["code"], "operator_id",
+                           other_workshop(d, unreferenced(d)["operator_id"]))],
+    "workshop renamed": [lambda d: edit_csv(d / "operators.csv", "id", sampled(d)["operator_id"], "name",
+                                            "改名后的作坊（演示）")],
+    "workshop becomes an eatery": [lambda d: edit_csv(d / "operators.csv", "id", sampled(d)["operator_id"],
+                                                      "kind", "eatery")],
+    "grade lowered": [change_grade],
+    "station renamed": [lambda d: edit_csv(d / "stations.csv", "id", supervising_station(d), "name",
+                                           "新监管所（演示）")],
+    "sampled batch changed": [lambda d: edit_csv(d / "samplings.csv", "product_code", sampled(d)["code"], "batch",
+                                                 "B2027-01")],
+    "recalled batches changed": [
+        lambda d: edit_csv(d / "products.csv", "code", recalled(d)["product_code"], "gtin", new_gtin("692000099002")),
+        lambda d: edit_csv(d / "recalls.csv", "id", recalled(d)["id"], "batches", "L1、L2.3")],
+    "GTIN taken by a product that sorts first, then changed, then removed": [
+        take_gtin,
+        lambda d: edit_csv(d / "products.csv", "code", "a" + sampled(d)["code"], "gtin", new_gtin("692000099003")),
+        lambda d: edit_csv(d / "products.csv", "code", "a" + sampled(d)["code"], "gtin", "")],
+    "inspection reply (a table no QR file reads)": [
+        lambda d: edit_csv(d / "inspections.csv", "id", first(d / "inspections.csv", "id")["id"], "reply",
+                           "已整改。")],
+}
+
+
+def build_with_qr(data: Path, out: Path) -> qr_build.Summary:
+    """`zuofang build` with the stages the QR stage needs (the site stage records the salt);
+    returns the QR stage's summary."""
+    summaries = []
+    real = qr_build.build_codes
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build_module, "STAGES", [s for s in build_module.STAGES if s[0] in ("database", "site", "qr")])
+        mp.setattr(qr_build, "build_codes", lambda *args, **kw: summaries.append(real(*args, **kw)) or summaries[-1])
+        build_module.build(data, out)
+    return summaries[0]
+
+
+def qr_tree(out: Path) -> dict[str, bytes]:
+    """The QR stage's files in OUT_DIR and its record."""
+    found = {p.relative_to(out).as_posix(): p.read_bytes()
+             for folder in QR_DIRS for p in sorted((out / "site" / folder).rglob("*")) if p.is_file()}
+    found[NAME] = (out / NAME).read_bytes()
+    return found
+
+
+def copy_qr_files(out: Path, to: Path) -> Path:
+    for folder in QR_DIRS:
+        if (out / "site" / folder).is_dir():
+            shutil.copytree(out / "site" / folder, to / "site" / folder)
+    shutil.copy(out / NAME, to / NAME)
+    return to
+
+
+def full_run(db: Path, out: Path) -> Path:
+    """A full QR run (every product read, every file looked at, every GS1 page rendered) of `db`
+    into `out`, removing what it does not make."""
+    files.start_build()
+    summary = qr_build.build_codes(db, out / "site", workers=1)
+    assert not summary.incremental
+    files.prune(out / "site")
+    return out
+
+
+def differing(now: dict, expected: dict) -> list[str]:
+    return sorted(k for k in now.keys() | expected.keys() if now.get(k) != expected.get(k))
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, small_registry) -> Path:
+    """One build of the small registry with QR files, copied by every case."""
+    out = tmp_path_factory.mktemp("qr-incremental-base") / "out"
+    assert not build_with_qr(small_registry, out).incremental
+    return out
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_redoes_few_qr_files_and_equals_a_full_run(change, base, small_registry, tmp_path):
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    for step, edit in enumerate(CHANGES[change]):
+        # The full run starts from the same previous output, so it redraws only PDFs whose inputs changed.
+        before = copy_qr_files(out, tmp_path / f"before-{step}")
+        edit(data)
+        summary = build_with_qr(data, out)
+        assert summary.incremental and summary.kept > 300
+        assert summary.codes_checked <= 2 and summary.workshops_checked <= 3 and summary.gs1_pages <= 6
+        assert differing(qr_tree(out), qr_tree(full_run(out / "registry.db", before))) == []
+    if change == "inspection reply (a table no QR file reads)":
+        assert (summary.codes_checked, summary.workshops_checked, summary.gs1_pages, summary.written) == (0, 0, 0, 0)
+
+
+def test_every_registry_table_is_known_to_read_or_not():
+    """A new table redoes every QR file whenever it changes, until qr/scope.py says what reads it."""
+    from qr.scope import READ, UNREAD
+    from site_builder.package import TABLE_ORDER
+
+    assert READ | UNREAD == set(TABLE_ORDER) and not READ & UNREAD
+
+
+def test_the_full_run_compared_with_equals_one_into_an_empty_folder(base, small_registry, tmp_path):
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    CHANGES["product renamed"][0](data)
+    assert build_with_qr(data, out).incremental
+    assert differing(qr_tree(out), qr_tree(full_run(out / "registry.db", tmp_path / "fresh"))) == []
+
+
+def test_an_unchanged_rebuild_reads_no_product(base, small_registry, tmp_path):
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    before = qr_tree(out)
+    summary = build_with_qr(small_registry, out)
+    assert summary.incremental and (summary.codes_checked, summary.workshops_checked, summary.gs1_pages) == (0, 0, 0)
+    assert summary.codes == len(rows(small_registry / "products.csv")) and summary.kept > 300
+    assert summary.written == 0 and qr_tree(out) == before
+
+
+def test_other_qr_code_or_site_code_means_a_full_run(base, small_registry, tmp_path, monkeypatch):
+    """The previous files are vouched for only when made by the same QR code (the record's
+    inputs) from a database made by the same code (the site stage's salt)."""
+    from qr import cache
+    from site_builder.site import rebuild
+
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    real_inputs = cache.inputs
+    with monkeypatch.context() as mp:
+        mp.setattr(qr_build, "inputs", lambda *args: "other" + real_inputs(*args))
+        assert not build_with_qr(small_registry, out).incremental
+    assert not build_with_qr(small_registry, out).incremental  # the record's inputs were "other…"
+    assert build_with_qr(small_registry, out).incremental
+    real_salt = rebuild.salt
+    monkeypatch.setattr(rebuild, "salt", lambda package: "other" + real_salt(package))
+    summary = build_with_qr(small_registry, out)
+    assert not summary.incremental and summary.codes_checked == summary.codes
+
+
+@pytest.mark.parametrize("compared", [None, {"a_new_table": None}])
+def test_an_incomparable_database_or_an_unknown_table_means_a_full_run(compared, tmp_path, monkeypatch):
+    from qr import scope
+
+    monkeypatch.setattr(scope.delta, "compare", lambda *args, **kw: compared)
+    assert scope.plan(tmp_path / "previous.db", tmp_path / "registry.db") is None
