@@ -8,8 +8,9 @@ what spans rows — primary keys and unique columns, foreign keys, the owners th
 rules read, the regions — over every row with sets.
 
 This path can only say "valid". At the first doubt (any problem, a file that is not plain CSV,
-a changed header or region table, other code, descriptor or release date) it gives up and the whole registry is validated as
-`zuofang validate` does, so a clerk always gets that report, with its row numbers and messages.
+a changed header or region table, other code, descriptor or release date) it gives up and the
+whole registry is validated as `zuofang validate` does, so a clerk always gets that report,
+with its row numbers and messages.
 """
 from __future__ import annotations
 
@@ -160,9 +161,10 @@ class Judged:
 
 def validate_changes(package: Package, memory: Memory | None) -> Judged | None:
     """The registry proved valid from its changed tables' new rows and the memory; None when
-    that cannot be proved (then validate everything). Tables whose file did not change are read only when a check needs them: as
-    the target of a changed table's references, or when a table they point to lost keys or
-    handed a product, inspection or sampling to another business."""
+    that cannot be proved (then validate everything). Tables whose file did not change are read
+    only when a check needs them: as the target of a changed table's references, or when a
+    table they point to lost keys or handed a product, inspection or sampling to another
+    business."""
     if memory is None or memory.context != context_digest(package) or list(memory.tables) != list(TABLE_ORDER):
         return None
     try:
