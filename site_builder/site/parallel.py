@@ -94,6 +94,18 @@ class Background:
         files.merge(*outcome[1])
 
 
+def join_all(*backgrounds: Background) -> None:
+    """Wait for every one (none is left writing into the stage), then raise the first failure."""
+    failures = []
+    for background in backgrounds:
+        try:
+            background.join()
+        except BaseException as exc:  # noqa: BLE001 - raised below, after the others finished
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+
+
 def _background(func, send) -> None:
     files.worker_started()
     try:
