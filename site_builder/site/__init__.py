@@ -40,18 +40,26 @@ def build_site(ctx) -> SiteJob:
     job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope,
                   changed=set(plan.changes or ()))
 
-    # The index and the downloads are made alongside the pages, each in a forked process:
-    # during a full render beside the page workers; after one change, beside the few pages (at
-    # 50,000 businesses the products CSV and the zip take 2 s, the index update 1 s).
-    searching = parallel.Background(lambda: sitesearch.write_search_index(
-        ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None))
-    publishing = parallel.Background(lambda: publish.publish_package(package, ctx.db_path, ctx.site_dir))
+    def search() -> None:
+        sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
+
+    def downloads() -> None:
+        publish.publish_package(package, ctx.db_path, ctx.site_dir)
+
+    # The index and the downloads are made alongside the pages in forked processes: during a
+    # full render one process beside the page workers (which keep both cores busy); after a
+    # change one each, beside the few pages (at 50,000 businesses the products CSV and the zip
+    # take 2 s, the index update 1 s).
+    if plan.scope is None:
+        backgrounds = [parallel.Background(lambda: (search(), downloads()))]
+    else:
+        backgrounds = [parallel.Background(search), parallel.Background(downloads)]
     try:
         run_pelican(package, job)
         for name in render.STATIC_FILES:
             job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
     finally:
-        parallel.join_all(searching, publishing)
+        parallel.join_all(*backgrounds)
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 
