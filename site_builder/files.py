@@ -190,10 +190,11 @@ def produced(path: str | Path) -> bool:
     return _abs(path) in _state.produced
 
 
-def produced_under(folder: str | Path) -> list[Path]:
-    """The files this build produced under `folder`, sorted."""
+def produced_under(folder: str | Path) -> list[str]:
+    """The files this build produced under `folder`, as sorted absolute path strings (there can
+    be 100,000s: GS1 pages)."""
     p = _dir_prefix(folder)
-    return [Path(f) for f in sorted(f for f in _state.produced if f.startswith(p))]
+    return sorted(f for f in _state.produced if f.startswith(p))
 
 
 def worker_started() -> None:

@@ -48,8 +48,9 @@ def gs1_addresses(site: Path) -> list[str]:
     """The GS1 Digital Link pages the QR stage produced in this build (/01/<gtin>/, /01/<gtin>/10/<batch>/);
     pages left over in the stage from the previous output do not count."""
     root = site / urls.output_path(urls.gs1_digital_link("x")).split("/")[0]
-    return sorted("/" + p.parent.relative_to(site).as_posix() + "/"
-                  for p in files.produced_under(root) if p.name == "index.html")
+    prefix = os.path.join(os.path.abspath(site), "")
+    return sorted("/" + p[len(prefix):-len("index.html")]
+                  for p in files.produced_under(root) if p.endswith(f"{os.sep}index.html"))
 
 
 def missing_pages(db_path: Path, site: Path) -> list[str]:
