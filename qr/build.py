@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from site_builder import files, urls
+from site_builder.delta import TableChange
 
 from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
@@ -48,13 +49,13 @@ class Summary:
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
                 operator_id: str | None = None, workers: int | None = None,
-                previous_db: str | Path | None = None) -> Summary:
+                changes: dict[str, TableChange] | None = None) -> Summary:
     """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
-    (default: the number of cores) is how many processes draw codes and PDFs. `previous_db` is
-    the previous build's registry.db, made by the same code (qr/scope.py: previous_database):
-    then only what shows a row changed since is redone, when the previous record allows it.
+    (default: the number of cores) is how many processes draw codes and PDFs. `changes` are the
+    rows changed since the previous build, made by the same code (BuildContext.changes): then
+    only what shows one of them is redone, when the previous record allows it.
     """
     site_dir = Path(site_dir)
     started = time.perf_counter()
@@ -68,7 +69,7 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None,
                   inputs=inputs(site_url, facts.demo, facts.release_date))
     summary = Summary()
-    registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, previous_db)
+    registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, changes)
     summary.seconds["plan"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -93,11 +94,11 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
 
 
 def _to_redo(db_path: str | Path, cache: Cache, summary: Summary, operator_id: str | None,
-             previous_db: str | Path | None) -> tuple[records.Registry, list[Product], list[Product]]:
+             changes: dict[str, TableChange] | None) -> tuple[records.Registry, list[Product], list[Product]]:
     """The records this run reads, the products whose codes and those whose GS1 pages it makes:
     all of them, or in a rebuild that the previous record vouches for, only what shows a changed
     row (the rest of the previous build's files are kept unread)."""
-    scope = plan(previous_db, db_path) if previous_db is not None and cache.continues else None
+    scope = plan(changes, db_path) if changes is not None and cache.continues else None
     registry = records.load(db_path, operator_id, scope)
     if scope is None:
         summary.codes, summary.workshops = len(registry.products), len(registry.workshops)

@@ -27,7 +27,6 @@ to a full run, byte for byte.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,29 +53,10 @@ class Scope:
                 | {urls.output_path(address(w)) for w in self.workshops for address in (urls.label_sheet, urls.poster)})
 
 
-def previous_database(ctx) -> Path | None:
-    """The previous build's registry.db, when it and this build's were made by the same code from
-    the same descriptor (the salt the site stage recorded); None means a full QR run."""
-    from site_builder.site import rebuild
-
-    if ctx.previous_dir is None:
-        return None
-    previous = Path(ctx.previous_dir)
-    try:
-        record = json.loads((previous / rebuild.RECORD).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    if not isinstance(record, dict) or record.get("salt") != rebuild.salt(ctx.package):
-        return None
-    return previous / "registry.db"
-
-
-def plan(previous_db: Path, db_path: Path) -> Scope | None:
-    """What to redo since the build that made `previous_db`; None when everything must be."""
-    if Path(previous_db).resolve() == Path(db_path).resolve():
-        return Scope()  # the database stage kept the previous database: nothing changed
-    changes = delta.compare(previous_db, db_path, same_code=True)
-    if changes is None or not set(changes) <= READ | UNREAD:
+def plan(changes: dict[str, delta.TableChange], db_path: Path) -> Scope | None:
+    """What to redo for the rows `changes` names (the site stage's comparison of the previous
+    registry.db with `db_path`, BuildContext.changes); None when everything must be."""
+    if not set(changes) <= READ | UNREAD:
         return None
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:

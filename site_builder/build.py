@@ -35,6 +35,9 @@ class BuildContext:
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
     validation: str = ""  # how the registry was judged valid (build._validate)
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
+    #: registry.db's rows changed since the previous build, when the same code built both (the
+    #: site stage compares them, site/rebuild.py); None: no such comparison, redo everything.
+    changes: dict | None = None
 
     @property
     def db_path(self) -> Path:
@@ -59,11 +62,10 @@ def _stage_site(ctx: BuildContext) -> None:
 
 
 def _stage_qr(ctx: BuildContext) -> None:
-    from qr import scope
     from qr.build import build_codes
 
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
-    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, previous_db=scope.previous_database(ctx))
+    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, changes=ctx.changes)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:

@@ -237,9 +237,12 @@ def test_other_qr_code_or_site_code_means_a_full_run(base, small_registry, tmp_p
     assert not summary.incremental and summary.codes_checked == summary.codes
 
 
-@pytest.mark.parametrize("compared", [None, {"a_new_table": None}])
-def test_an_incomparable_database_or_an_unknown_table_means_a_full_run(compared, tmp_path, monkeypatch):
+def test_an_incomparable_database_or_an_unknown_table_means_a_full_run(base, small_registry, tmp_path, monkeypatch):
     from qr import scope
+    from site_builder import delta
 
-    monkeypatch.setattr(scope.delta, "compare", lambda *args, **kw: compared)
-    assert scope.plan(tmp_path / "previous.db", tmp_path / "registry.db") is None
+    assert scope.plan({"a_new_table": delta.TableChange(("id",))}, tmp_path / "registry.db") is None
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    monkeypatch.setattr(delta, "compare", lambda *args, **kw: None)
+    summary = build_with_qr(small_registry, out)
+    assert not summary.incremental and summary.codes_checked == summary.codes

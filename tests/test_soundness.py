@@ -35,7 +35,6 @@ def test_a_good_build_has_nothing_missing(built):
 def test_a_missing_qr_image_stops_the_build_and_keeps_the_old_output(built, small_registry, monkeypatch):
     """A QR stage that leaves one product out: the previous output's image of it does not count."""
     from qr import build as qr_build
-    from qr import scope as qr_scope
 
     before = tree_digest(built)
     code = first_product(built)
@@ -48,7 +47,7 @@ def test_a_missing_qr_image_stops_the_build_and_keeps_the_old_output(built, smal
 
     monkeypatch.setattr(qr_build.records, "load", load_all_but_one)
     # A full QR run: a rebuild of the same data would keep every QR file unread (qr/scope.py).
-    monkeypatch.setattr(qr_scope, "previous_database", lambda ctx: None)
+    monkeypatch.setattr(qr_build, "plan", lambda changes, db_path: None)
     with pytest.raises(BuildError, match=f"缺少二维码 /qr/{code}.png"):
         build(small_registry, built)
     assert tree_digest(built) == before

@@ -37,6 +37,7 @@ def build_site(ctx) -> SiteJob:
     package = ctx.package
     renderer = render.configure(package)
     plan = rebuild.plan(ctx)
+    ctx.changes = plan.changes if plan.same_salt else None  # for the QR stage
     job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope,
                   changed=set(plan.changes or ()))
 

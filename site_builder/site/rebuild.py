@@ -48,10 +48,13 @@ def salt(package: Package) -> str:
 @dataclass
 class Plan:
     """This build's salt, the rows changed since the previous build (None: no previous build
-    to compare with) and the record pages to render (None: all of them)."""
+    to compare with), whether the same code made both (`same_salt`: the previous build's pages
+    and QR files are still right for unchanged rows) and the record pages to render (None: all
+    of them)."""
 
     salt: str
     changes: dict[str, delta.TableChange] | None
+    same_salt: bool
     scope: Scope | None
     sitemap: dict | None = None  # digest of the pages it lists and its files (set by the site stage)
 
@@ -68,7 +71,7 @@ def plan(ctx) -> Plan:
             scope = pages_to_render(changes, conn)
         finally:
             conn.close()
-    return Plan(current, changes, scope)
+    return Plan(current, changes, same, scope)
 
 
 def save(ctx, build_plan: Plan) -> None:
