@@ -63,7 +63,7 @@ def build_database(package: Package, db_path: Path) -> str:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     record = db_path.with_name(INPUTS_RECORD)
-    code, inputs = _code(package), _inputs(package)
+    code, inputs = code_digest(package), _inputs(package)
     previous, before = files.current(db_path), _read_record(files.current(record))
     intact = before is not None and _sha256_or_none(previous) == before.get("sha256")
     if intact and before.get("inputs") == inputs:
@@ -94,7 +94,7 @@ def built_from_same_inputs(package: Package, out_dir: Path) -> bool:
     return isinstance(record, dict) and record.get("inputs") == _inputs(package)
 
 
-def _code(package: Package) -> str:
+def code_digest(package: Package) -> str:
     """A digest of what decides how rows become registry.db besides the rows: the descriptor,
     every module of this package and the schemas (conservative), SQLite, sqlite-utils and
     Frictionless."""
@@ -109,8 +109,8 @@ def _code(package: Package) -> str:
 
 def _inputs(package: Package) -> str:
     """A digest of everything registry.db's bytes depend on (and whether the registry is valid):
-    the code (`_code`) and the registry's files."""
-    h = hashlib.sha256(_code(package).encode())
+    the code (`code_digest`) and the registry's files."""
+    h = hashlib.sha256(code_digest(package).encode())
     for table in TABLE_ORDER:
         source = readers.locate(package.directory, table, package.resources[table].get("path"))
         h.update(f"{table}\0{source.name if source else ''}\0".encode())

@@ -20,12 +20,12 @@ import io
 import json
 import warnings
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from frictionless import Field, FrictionlessException, system
 
 from . import files, readers
+from .database import code_digest
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError
 from .report import Report
@@ -83,13 +83,9 @@ class Memory:
 
 def context_digest(package: Package) -> str:
     """Everything a row's verdict depends on besides the row and the other tables: the
-    descriptor (schemas, release date), Frictionless, and this package's code (conservative)."""
-    h = hashlib.sha256()
-    h.update(json.dumps(package.descriptor, ensure_ascii=False, sort_keys=True, default=str).encode())
-    h.update(f"frictionless {version('frictionless')}".encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+    descriptor (schemas, release date), Frictionless, and this package's code — what
+    registry.db's code digest covers (conservative: SQLite's version too)."""
+    return code_digest(package)
 
 
 def read_memory(path: Path) -> Memory | None:
