@@ -8,7 +8,7 @@ addresses and what it wrote, which the parent adds to the build's record of file
 The output is the same whatever the number of workers (tests/test_incremental.py).
 
 `Background` runs other whole-site work (the search index, the /data/ downloads: 25 s at
-50,000 businesses) in one more forked process meanwhile, for the same reason.
+50,000 businesses) in more forked processes meanwhile, for the same reason.
 """
 from __future__ import annotations
 
