@@ -17,6 +17,7 @@ from pathlib import Path
 
 from site_builder import files, urls
 from site_builder.delta import TableChange
+from site_builder.state import StateRecord
 
 from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
@@ -49,13 +50,14 @@ class Summary:
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
                 operator_id: str | None = None, workers: int | None = None,
-                changes: dict[str, TableChange] | None = None) -> Summary:
+                changes: dict[str, TableChange] | None = None, state_record: StateRecord | None = None) -> Summary:
     """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
     (default: the number of cores) is how many processes draw codes and PDFs. `changes` are the
     rows changed since the previous build, made by the same code (BuildContext.changes): then
-    only what shows one of them is redone, when the previous record allows it.
+    only what shows one of them is redone, when the previous record allows it. `state_record`: the
+    build's state record (outside a build, the one of site_dir's parent folder).
     """
     site_dir = Path(site_dir)
     started = time.perf_counter()
@@ -67,7 +69,7 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     except fonts.FontMissing:
         font_path = None  # reported when a PDF has to be drawn
     cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None,
-                  inputs=inputs(site_url, facts.demo, facts.release_date))
+                  inputs=inputs(site_url, facts.demo, facts.release_date), records=state_record)
     summary = Summary()
     registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, changes)
     summary.seconds["plan"] = time.perf_counter() - started
@@ -85,7 +87,6 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     summary.seconds["gs1"] = time.perf_counter() - started
     started = time.perf_counter()
     cache.save()
-    files.record(cache.path)
     summary.seconds["record"] = time.perf_counter() - started
     log.info("二维码 %d 个，作坊 %d 个，GS1 页面 %d 个；改写文件 %d 个，沿用 %d 个（未查看 %d 个）",
              summary.codes, summary.workshops, summary.gs1_pages, summary.written, summary.reused,

@@ -4,7 +4,8 @@ Making a QR matrix (mask choice) and a PDF (font subsetting) are the slow parts 
 stage. A file whose inputs are unchanged is already in the previous output with the right
 bytes: the stage only records it (site_builder/files.py keeps it).
 The key of a file hashes its inputs plus a fingerprint of the code and libraries that
-draw it, so a change to either remakes it. The record lives beside site/ (not published).
+draw it, so a change to either remakes it. The record is the "qr" section of the output's
+state record (site_builder/state.py).
 
 The record also lists each product's GS1 pages, so that a rebuild that redoes a few products
 (qr/scope.py) can keep the rest of the previous build's files without listing or reading them.
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from site_builder import files, urls
+from site_builder.state import StateRecord
 
 if TYPE_CHECKING:
     from .scope import Scope
 
-NAME = ".qr-cache.json"
+SECTION = "qr"  # of the state record
 _DRAWING_MODULES = ("codes.py", "labels.py", "posters.py", "pdfdoc.py", "fonts.py")
 _LIBRARIES = ("qrcode", "fpdf2", "Pillow", "fonttools")
 _SITE_BUILDER = Path(urls.__file__).parent
@@ -70,9 +72,10 @@ class Cache:
     files depend on besides the rows (see `inputs`): a rebuild with the same may keep the files
     of the rows that did not change without looking at them (qr/scope.py)."""
 
-    def __init__(self, site_dir: Path, fingerprint: str, keep_others: bool, inputs: str | None = None):
+    def __init__(self, site_dir: Path, fingerprint: str, keep_others: bool, inputs: str | None = None,
+                 records: StateRecord | None = None):
         self.site_dir = Path(site_dir)
-        self.path = self.site_dir.parent / NAME
+        self.records = records if records is not None else files.records_for(self.site_dir.parent)
         self.fingerprint = fingerprint
         old = self._read()
         same = old.get("fingerprint") == fingerprint
@@ -88,11 +91,8 @@ class Cache:
         self._previous = old if inputs is not None and old.get("inputs") == inputs else None
 
     def _read(self) -> dict:
-        try:
-            record = json.loads(files.current(self.path).read_text(encoding="utf-8"))
-            return record if isinstance(record, dict) else {}
-        except (FileNotFoundError, ValueError):
-            return {}
+        record = self.records.previous_json(SECTION)
+        return record if isinstance(record, dict) else {}
 
     def keep(self, scope: Scope) -> int:
         """Keep every file of the previous record but `scope`'s (qr/scope.py), unseen: the previous
@@ -138,8 +138,7 @@ class Cache:
     def save(self) -> None:
         record = {"fingerprint": self.fingerprint, "inputs": self.inputs, "files": self._new, "pages": self._pages}
         if record == self._previous:
-            files.record(self.path)  # unchanged: comparing costs a fifth of writing
+            self.records.carry(SECTION)  # unchanged: comparing costs a fifth of writing
             return
         # Compact, so that the C encoder writes it: at 10,000 businesses it holds 110,000 paths.
-        files.write_if_changed(self.path, json.dumps(record, ensure_ascii=False, sort_keys=True,
-                                                     separators=(",", ":")) + "\n")
+        self.records.put_json(SECTION, record)

@@ -2,11 +2,11 @@
 
 A failed build leaves an existing OUT_DIR exactly as it was: all work happens in a sibling
 staging folder that receives only the files this build changed (files.py), reading the rest
-from the previous output; only a complete build is committed into OUT_DIR.
+from the previous output; only a complete build is committed into OUT_DIR (output.py), and
+only into a folder that is absent, empty or an earlier Zuofang output.
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import files, validate_changed
+from . import files, manifest, output, state, validate_changed
 from .errors import BuildError, ValidationFailed, ZuofangError
 from .package import Package
 
@@ -30,6 +30,7 @@ class BuildContext:
     package: Package
     stage_dir: Path          # this build's changed files, committed into OUT_DIR when it succeeds
     previous_dir: Path | None  # the OUT_DIR being replaced, if any (read-only)
+    records: state.StateRecord = field(default_factory=state.StateRecord)  # what stages remember
     timings: dict[str, float] = field(default_factory=dict)
     addresses: list[str] = field(default_factory=list)  # pages the site stage published
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
@@ -52,7 +53,7 @@ class BuildContext:
 def _stage_database(ctx: BuildContext) -> None:
     from .database import build_database
 
-    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db")
+    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db", ctx.records)
 
 
 def _stage_site(ctx: BuildContext) -> None:
@@ -65,13 +66,13 @@ def _stage_qr(ctx: BuildContext) -> None:
     from qr.build import build_codes
 
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
-    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, changes=ctx.changes)
+    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, changes=ctx.changes, state_record=ctx.records)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:
     from .handbook import build_handbook
 
-    build_handbook(ctx.package, ctx.site_dir / "handbook")
+    build_handbook(ctx.package, ctx.site_dir / "handbook", records=ctx.records)
 
 
 def _stage_soundness(ctx: BuildContext) -> None:
@@ -93,17 +94,18 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
     with files.hashes_remembered():
-        return _build(Package.load(data_dir), Path(out_dir).absolute())
+        package = Package.load(data_dir)
+        return _build(package, output.resolve(out_dir, package.directory))
 
 
 def _build(package: Package, out_dir: Path) -> BuildContext:
-    # out_dir is absolute: stages compare their paths with the ones files.py recorded.
+    # out_dir is real and absolute: stages compare their paths with the ones files.py recorded.
     started = time.perf_counter()
-    validated = _validate(package, out_dir)
-    with staged_output(out_dir) as stage:
-        ctx = BuildContext(package, stage, out_dir if out_dir.is_dir() else None)
-        ctx.validation = validated[0]
-        validate_changed.remember(package, stage, validated[1])
+    previous = out_dir if output.is_ours(out_dir) else None
+    with staged_output(out_dir, package.directory) as stage:
+        ctx = BuildContext(package, stage, previous, records=files.records_for(stage))
+        ctx.validation, memory = _validate(package, ctx.records)
+        validate_changed.remember(package, ctx.records, memory)
         ctx.timings["validate"] = time.perf_counter() - started
         for name, run in STAGES:
             started = time.perf_counter()
@@ -116,16 +118,18 @@ def _build(package: Package, out_dir: Path) -> BuildContext:
     return ctx
 
 
-def _validate(package: Package, out_dir: Path) -> tuple[str, validate_changed.Memory | None]:
+def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
     """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
-    as the build in `out_dir`, only the "changed" rows, or "all" of them) and, when only changed
-    rows were judged, the memory of the registry they made (validate_changed.remember writes it)."""
+    as the previous build, only the "changed" rows, or "all" of them) and, when only changed
+    rows were judged, the memory of the registry they made (validate_changed.remember writes it).
+    What the previous build remembered counts only when its record is ours and its output intact
+    (output.py), so a forged row digest cannot vouch for a row."""
     from .database import built_from_same_inputs
     from .validate import validate_registry
 
-    if built_from_same_inputs(package, out_dir):
+    if built_from_same_inputs(package, records):
         return "same", None
-    judged = validate_changed.validate_changes(package, validate_changed.read_memory(out_dir / validate_changed.MEMORY))
+    judged = validate_changed.validate_changes(package, validate_changed.read_memory(records))
     if judged is not None:
         return "changed", judged.memory
     report = validate_registry(package.directory)
@@ -135,48 +139,88 @@ def _validate(package: Package, out_dir: Path) -> tuple[str, validate_changed.Me
 
 
 @contextmanager
-def staged_output(out_dir: Path):
+def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
     """Yield an empty staging folder beside `out_dir` (files.start_build reads the rest from
-    `out_dir`); on success it is committed into `out_dir`, on failure it is removed."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _only_build(out_dir):
-        yield from _staged(out_dir)
-
-
-@contextmanager
-def _only_build(out_dir: Path):
-    """Refuse a second build into the same OUT_DIR while one runs: each reads OUT_DIR as its
-    previous output, and the second commit would mix the two."""
-    lock = out_dir.with_name(f".{out_dir.name}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    `out_dir`); on success it is committed into `out_dir`, on failure it is removed and `out_dir`
+    stays exactly as it was. Refuses a folder that is not a Zuofang output (output.resolve)."""
+    out = output.resolve(out_dir, data_dir)
+    with output.locked(out) as made:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"另一个构建正在写入 {out_dir}：请等它结束后再试。"
-                             f"Another build is writing {out_dir}.") from None
+            stage, record, held = _open(out)
+        except BaseException:
+            _remove_if_made(out, made)
+            raise
+        files.start_build(stage, out, record)
+        files.keep_verified(held)
         try:
-            yield
-        finally:
-            lock.unlink(missing_ok=True)
-    finally:
-        os.close(fd)
+            yield stage
+            entries, staged, removed = _survey(out, stage, record)
+        except ZuofangError:
+            files.end_build()
+            _discard(stage, out, made)
+            raise
+        except Exception as exc:
+            files.end_build()
+            _discard(stage, out, made)
+            raise BuildError(f"构建失败（{type(exc).__name__}: {exc}），原有输出 {out} 保持不变。") from exc
+        except BaseException:
+            files.end_build()  # a crash (Ctrl-C, power loss) leaves the stage; the next build removes it
+            raise
+        files.end_build()
+        try:
+            output.commit(out, stage, entries, staged, removed, record)
+        except OSError as exc:
+            raise BuildError(f"提交构建结果时出错（{exc.strerror or exc}）：{out} 可能只更新了一部分；"
+                             "问题解决后再构建一次即可完成。The commit was cut short; build again to finish it.") from exc
 
 
-def _staged(out_dir: Path):
-    if files.recover(out_dir):
-        log.warning("%s: finished the commit an earlier build left half done", out_dir)
-    stage = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+def _open(out: Path) -> tuple[Path, state.StateRecord, dict]:
+    """Before a build: OUT_DIR writable, an unfinished commit finished, dead staging folders
+    removed, the previous record loaded and the previous output checked against it."""
+    output.check_writable(out)
+    recovered = output.recover(out)
+    output.remove_dead_stages(out)
+    record = state.load(out)
+    if recovered == "distrust":
+        record.distrust()
+    entries = manifest.decode(record.previous(manifest.SECTION))
+    if entries is None:
+        record.distrust()
+        held = {}
+    else:
+        held, damaged = manifest.verify(str(out), entries)
+        if damaged:
+            record.distrust()
+            shown = "、".join(damaged[:5]) + ("……" if len(damaged) > 5 else "")
+            log.warning("%s: 上次构建的 %d 个文件缺失或被改动（%s），本次从头构建并恢复它们。"
+                        "%d files of the previous build are missing or changed: rebuilding them.",
+                        out, len(damaged), shown, len(damaged))
+    return output.new_stage(out), record, held
+
+
+def _survey(out: Path, stage: Path, record: state.StateRecord) -> tuple[dict, set[str], list[str]]:
+    """Every file the build produced, read from the disk (BuildError for one that is not there),
+    which of them are in the stage, and what the previous build made that this one no longer
+    does (removed by the commit)."""
+    entries, staged, missing = manifest.survey(files.produced_paths(), os.path.join(stage, ""), os.path.join(out, ""),
+                                       files.verified_entries())
+    if missing:
+        shown = "\n".join(f"  - {m}" for m in missing[:30])
+        raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")
+    previous = manifest.decode(record.previous(manifest.SECTION)) or {}
+    removed = sorted(set(previous) - set(entries) - {state.NAME, output.JOURNAL})
+    return entries, staged, removed
+
+
+def _discard(stage: Path, out: Path, made: bool) -> None:
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
-    files.start_build(stage, out_dir if out_dir.is_dir() else None)
-    try:
-        yield stage
-    except ZuofangError:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    except Exception as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise BuildError(f"构建失败（{type(exc).__name__}: {exc}），原有输出 {out_dir} 保持不变。") from exc
-    files.commit(out_dir)
+    _remove_if_made(out, made)
+
+
+def _remove_if_made(out: Path, made: bool) -> None:
+    """A first build that failed leaves no folder behind (only if nothing else was put in it)."""
+    if made:
+        try:
+            out.rmdir()
+        except OSError:
+            pass

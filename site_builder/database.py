@@ -27,6 +27,7 @@ import sqlite_utils
 from . import files, readers
 from .errors import ZuofangError
 from .package import TABLE_ORDER, Package, mask_name
+from .state import StateRecord
 
 #: Schema type -> SQLite column type. Dates stay ISO text: they sort and compare as text.
 COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
@@ -42,11 +43,11 @@ DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": 
                 "inspections": "date"}
 
 METADATA_NAME = "datasette_metadata.json"
-#: Beside registry.db, not published: what it was built from. A rebuild whose registry files,
-#: descriptor and code are all the same keeps the previous build's database (30 s at 50,000
-#: businesses) instead of making the same bytes again; with the same descriptor and code it
-#: updates a copy of it.
-INPUTS_RECORD = ".registry-inputs.json"
+#: The state record's section (state.py) saying what registry.db was built from. A rebuild whose
+#: registry files, descriptor and code are all the same keeps the previous build's database (30 s
+#: at 50,000 businesses) instead of making the same bytes again; with the same descriptor and
+#: code it updates a copy of it.
+SECTION = "database"
 #: The schema cookie every build leaves in the header (VACUUM INTO adds one): it counts schema
 #: changes, which differ between a fresh build and an update of the same data.
 SCHEMA_VERSION = 1
@@ -56,25 +57,25 @@ class DatabaseBuildError(ZuofangError):
     """A table could not be loaded into registry.db."""
 
 
-def build_database(package: Package, db_path: Path) -> str:
+def build_database(package: Package, db_path: Path, records: StateRecord | None = None) -> str:
     """Write the public registry to `db_path` (atomically, never in place), unless the
     database there was built from exactly the same inputs. Returns how: "kept", "updated"
-    (from the previous database) or "built"."""
+    (from the previous database) or "built". `records`: the build's state record (outside a
+    build, the one of db_path's folder)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    record = db_path.with_name(INPUTS_RECORD)
+    records = records if records is not None else files.records_for(db_path.parent)
     code, inputs = code_digest(package), _inputs(package)
-    previous, before = files.current(db_path), _read_record(files.current(record))
+    previous, before = files.current(db_path), _read_record(records.get_json(SECTION))
     intact = before is not None and _sha256_or_none(previous) == before.get("sha256")
     if intact and before.get("inputs") == inputs:
         how = "kept"
         files.record(db_path)
-        files.record(record)
+        records.carry(SECTION)
     else:
         how = "updated" if intact and before.get("code") == code else "built"
         _build(package, db_path, previous if how == "updated" else None)
-        files.write_if_changed(record, json.dumps({"code": code, "inputs": inputs,
-                                                   "sha256": files.sha256_of(db_path)}, indent=1) + "\n")
+        records.put_json(SECTION, {"code": code, "inputs": inputs, "sha256": files.sha256_of(db_path)})
     # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
     from .datasette_meta import render
 
@@ -82,16 +83,14 @@ def build_database(package: Package, db_path: Path) -> str:
     return how
 
 
-def built_from_same_inputs(package: Package, out_dir: Path) -> bool:
-    """True when `out_dir` holds a build of exactly these registry files, descriptor and code.
+def built_from_same_inputs(package: Package, records: StateRecord) -> bool:
+    """True when the previous build (`records`) was made from exactly these registry files,
+    descriptor and code.
 
     Only a valid registry is ever built, so `zuofang build` need not validate it again (65 s at
     50,000 businesses): the digest covers the validator's code and Frictionless's version too."""
-    try:
-        record = json.loads((Path(out_dir) / INPUTS_RECORD).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return False
-    return isinstance(record, dict) and record.get("inputs") == _inputs(package)
+    record = _read_record(records.get_json(SECTION))
+    return record is not None and record.get("inputs") == _inputs(package)
 
 
 def code_digest(package: Package) -> str:
@@ -119,11 +118,7 @@ def _inputs(package: Package) -> str:
     return h.hexdigest()
 
 
-def _read_record(path: Path) -> dict | None:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
+def _read_record(record) -> dict | None:
     return record if isinstance(record, dict) else None
 
 

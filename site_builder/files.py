@@ -14,24 +14,27 @@ Readers of what a build has so far (a kept page, the previous search index's rec
 file a build produces, written or kept, is recorded (`record`); the list is saved as OUT_DIR's
 manifest, and the next commit removes what it listed and the new build did not produce.
 
-The commit writes a journal first: a crash between its renames is finished (rolled forward)
-by `recover`, which the next build runs before anything else.
+Publishing the stage (commit, journal, the record of every file and its bytes) is output.py's
+job; this module only writes. It refuses a path that leaves the tree it writes into, so that no
+key from the data (a batch of "..") can ever make a page land outside its folder or on another.
 
-Outside a build (`start_build()` without a stage: the `qr` command, tests), files are written
+Outside a build (`start_build()` without a stage: library calls, tests), files are written
 where the path says, as a new file renamed over the old one.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MANIFEST = ".zuofang-files"          # in OUT_DIR: every file the build produced, one path a line
-JOURNAL = ".zuofang-commit.json"     # in OUT_DIR while a commit is moving files
+from .errors import ZuofangError
+from .state import FolderRecord, StateRecord
+
+
+class UnsafePath(ZuofangError):
+    """A file would be written outside the folder it belongs to (a `..` from the data, a link)."""
 
 
 @dataclass
@@ -40,9 +43,23 @@ class _Build:
     base: str | None = None    # the previous OUT_DIR, same form; None on a first build
     produced: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
+    #: The build's state record (state.py): what the previous build left, what this one writes.
+    records: StateRecord | None = None
+    forked: dict = field(default_factory=dict)  # in a forked worker: the sections before the fork
+    #: The previous output's files that match what its record says (manifest.verify), by path
+    #: relative to OUT_DIR: only these may be kept unread.
+    verified: dict = field(default_factory=dict)
 
 
 _state = _Build()
+
+
+def safe_relative(rel: str) -> bool:
+    """A path relative to an output folder that stays inside it: no `..`, `.` or empty part, not
+    absolute, no control character (records and journals are read through this)."""
+    return (isinstance(rel, str) and rel != "" and not rel.startswith("/") and "\\" not in rel
+            and not any(ord(c) < 32 or c == "\x7f" for c in rel)
+            and all(part not in ("", ".", "..") for part in rel.split("/")))
 
 
 def _dir_prefix(path: str | Path) -> str:
@@ -54,12 +71,55 @@ def _abs(path: str | Path) -> str:
     return text if os.path.isabs(text) else os.path.abspath(text)
 
 
-def start_build(stage: str | Path | None = None, base: str | Path | None = None) -> None:
+def start_build(stage: str | Path | None = None, base: str | Path | None = None,
+                records: StateRecord | None = None) -> None:
     """Forget what an earlier build in this process produced; with `stage`, write there and
-    read what it lacks from `base` (the previous output)."""
+    read what it lacks from `base` (the previous output), with `records` the build's state."""
     global _state
     _state = _Build(_dir_prefix(stage) if stage else None,
-                    _dir_prefix(base) if stage and base and os.path.isdir(base) else None)
+                    _dir_prefix(base) if stage and base and os.path.isdir(base) else None,
+                    records=records)
+
+
+def end_build() -> None:
+    """The build is over (committed or discarded): later writes in this process are not part of
+    it. What it produced and changed stays readable (`changed_files`)."""
+    _state.stage = _state.base = _state.records = None
+    _state.verified = {}
+
+
+def keep_verified(entries: dict) -> None:
+    """The previous output's files found intact (output.py checks them before a build)."""
+    _state.verified = entries
+
+
+def verified_entries() -> dict:
+    return _state.verified
+
+
+def intact(path: str | Path) -> bool:
+    """During a build: the previous output's copy of `path` (a stage path) is as its build left it.
+    Outside a build nothing is checked (library calls read what they are given)."""
+    p = _abs(path)
+    if _state.stage is None or not p.startswith(_state.stage):
+        return _state.stage is None
+    return p[len(_state.stage):] in _state.verified
+
+
+def produced_paths() -> set[str]:
+    """Every file this build produced (written or kept), as absolute path strings."""
+    return _state.produced
+
+
+def build_records() -> StateRecord | None:
+    """The state record of the build under way, if one is."""
+    return _state.records
+
+
+def records_for(folder: str | Path) -> StateRecord:
+    """The state record a stage reads and writes: the build's, or outside a build the record of
+    `folder` (the output folder the stage writes into), saved in place."""
+    return _state.records if _state.records is not None else FolderRecord(folder)
 
 
 def _current(p: str) -> str:
@@ -79,6 +139,7 @@ def write_if_changed(path: str | Path, content: bytes | str) -> bool:
     p = _abs(path)
     if _state.base is not None and p.startswith(_state.base):
         raise RuntimeError(f"{p}: a build must not write into the output it replaces; write into its stage")
+    _check_inside(os.fspath(path), p)
     data = content.encode("utf-8") if isinstance(content, str) else content
     _state.produced.add(p)
     source = _current(p)
@@ -93,6 +154,16 @@ def write_if_changed(path: str | Path, content: bytes | str) -> bool:
     _write(p, data, create=in_stage and not os.path.lexists(p))
     _state.changed.add(p)
     return True
+
+
+def _check_inside(given: str, p: str) -> None:
+    """The second line of defence behind the validator's address rules: a path that climbs out
+    (`…/10/../index.html`) or, during a build, lies outside the stage is refused, never written."""
+    if any(part in (".", "..") for part in given.split(os.sep)):
+        raise UnsafePath(f"拒绝写入 {p}：路径中含有“..”等成分，会写到它所属的文件夹之外。"
+                         "请检查数据中用作地址的编号或批次。Refused: the path leaves its folder.")
+    if _state.stage is not None and not p.startswith(_state.stage):
+        raise UnsafePath(f"拒绝写入 {p}：不在本次构建的暂存文件夹 {_state.stage} 之内。Refused: outside the build.")
 
 
 def _write(p: str, data: bytes, create: bool) -> None:
@@ -155,24 +226,13 @@ def record_many(paths) -> None:
 
 
 def present(path: str | Path) -> bool:
-    """True when `path` is part of the output: during a staged build, a file the build produced
-    (written, or kept from the previous output); otherwise a file on disk."""
+    """True when `path` is part of the output and on disk: during a staged build, a file the
+    build produced (written, or kept from the previous output) that is there now, in the stage
+    or in the previous output; otherwise a file on disk."""
     p = _abs(path)
     if _state.stage is not None and p.startswith(_state.stage):
-        return p in _state.produced
+        return p in _state.produced and os.path.isfile(_current(p))
     return os.path.isfile(p)
-
-
-def listing(folder: str | Path) -> list[Path]:
-    """Every file under `folder` now: staged ones and the previous output's, by stage path."""
-    p = _dir_prefix(folder)
-    found = set()
-    roots = [p] + ([_state.base + p[len(_state.stage):]] if _state.base and p.startswith(_state.stage) else [])
-    for root in roots:
-        for dirpath, _dirs, names in os.walk(root):
-            for name in names:
-                found.add(p + os.path.relpath(os.path.join(dirpath, name), root))
-    return [Path(f) for f in sorted(found)]
 
 
 def sync_tree(src: str | Path, dst: str | Path) -> int:
@@ -198,19 +258,28 @@ def produced_under(folder: str | Path) -> list[str]:
 
 
 def worker_started() -> None:
-    """In a forked worker process: from here on, note only what this worker produces."""
+    """In a forked worker process: from here on, note only what this worker produces (files and
+    state-record sections)."""
     _state.produced, _state.changed = set(), set()
+    if _state.records is not None:
+        _state.forked = dict(_state.records.new)
 
 
-def worker_result() -> tuple[set[str], set[str]]:
-    """What a worker produced and changed, for `merge` in the parent."""
-    return _state.produced, _state.changed
+def worker_result() -> tuple[set[str], set[str], dict[str, bytes]]:
+    """What a worker produced and changed, and the record sections it wrote, for `merge`."""
+    sections = {}
+    if _state.records is not None:
+        before = _state.forked
+        sections = {k: v for k, v in _state.records.new.items() if before.get(k) is not v}
+    return _state.produced, _state.changed, sections
 
 
-def merge(produced_paths: set[str], changed_paths: set[str]) -> None:
-    """Add what a worker process produced and changed to this build's record."""
+def merge(produced_paths: set[str], changed_paths: set[str], sections: dict[str, bytes] | None = None) -> None:
+    """Add what a worker process produced and changed, and the sections it wrote, to this build."""
     _state.produced |= produced_paths
     _state.changed |= changed_paths
+    if sections and _state.records is not None:
+        _state.records.new.update(sections)
 
 
 def changed_files() -> set[Path]:
@@ -231,94 +300,3 @@ def prune(root: str | Path) -> list[Path]:
         if not any(folder.iterdir()):
             folder.rmdir()
     return removed
-
-
-# --- publishing a staged build ------------------------------------------------------------
-
-def commit(out_dir: str | Path) -> None:
-    """Make the staged build OUT_DIR: move its files in, remove what it no longer produces."""
-    s, out = _state, _dir_prefix(out_dir)
-    stage = s.stage
-    rel = sorted(p[len(stage):] for p in s.produced if p.startswith(stage))
-    manifest = "".join(f"{r}\n" for r in rel if r != MANIFEST)
-    if s.base is None:
-        # First build: the stage holds everything and becomes OUT_DIR in one rename.
-        _write_small(stage + MANIFEST, manifest)
-        os.rename(stage, out.rstrip(os.sep))
-        return
-    previous = _manifest(out)
-    removed = sorted(previous - set(rel) - {MANIFEST, JOURNAL})
-    if _read(out + MANIFEST) != manifest:
-        _write_small(stage + MANIFEST, manifest)
-    journal = {"stage": os.path.basename(stage.rstrip(os.sep)), "remove": removed}
-    _write_small(out + JOURNAL, json.dumps(journal, ensure_ascii=False))
-    _apply(out, stage, removed)
-
-
-def recover(out_dir: str | Path) -> bool:
-    """Finish a commit that stopped half way (its journal is still there); False when there was none."""
-    out = _dir_prefix(out_dir)
-    try:
-        journal = json.loads(Path(out + JOURNAL).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return False
-    stage = os.path.join(os.path.dirname(out.rstrip(os.sep)), journal["stage"], "")
-    _apply(out, stage, journal["remove"])
-    return True
-
-
-def _apply(out: str, stage: str, removed: list[str]) -> None:
-    """Move every staged file into place, then remove the dropped ones; idempotent, so that
-    `recover` can run it again after a crash."""
-    staged = [os.path.join(d, n) for d, _dirs, names in os.walk(stage) for n in names]
-    # The manifest goes last: until it is in place, OUT_DIR's manifest is the previous build's.
-    for src in sorted(staged, key=lambda f: (f == stage + MANIFEST, f)):
-        dst = out + src[len(stage):]
-        try:
-            os.replace(src, dst)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            os.replace(src, dst)
-    for r in removed:
-        try:
-            os.unlink(out + r)
-        except FileNotFoundError:
-            continue
-        _remove_empty_parents(os.path.dirname(out + r), out)
-    shutil.rmtree(stage, ignore_errors=True)
-    try:
-        os.unlink(out + JOURNAL)
-    except FileNotFoundError:
-        pass
-
-
-def _manifest(out: str) -> set[str]:
-    """What the previous build produced: its manifest, or (an output older than manifests) every file."""
-    text = _read(out + MANIFEST)
-    if text is not None:
-        return set(text.splitlines())
-    return {os.path.relpath(os.path.join(d, n), out) for d, _dirs, names in os.walk(out) for n in names}
-
-
-def _remove_empty_parents(folder: str, out: str) -> None:
-    while folder.startswith(out) and len(folder) > len(out):
-        try:
-            os.rmdir(folder)
-        except OSError:
-            return
-        folder = os.path.dirname(folder)
-
-
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def _write_small(path: str, text: str) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)

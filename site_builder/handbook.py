@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ import yaml
 from . import cli_reference, dictionary, files, urls
 from .errors import HandbookError
 from .package import Package
+from .state import StateRecord
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def handbook_url(package: Package) -> str:
 
 #: Distributions whose version changes the built pages.
 RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Markdown", "Pygments", "jieba", "click")
-INPUTS_META = re.compile(rb'<meta name="zuofang-handbook-inputs" content="([0-9a-f]+)">')
+SECTION = "handbook"  # of the state record: the inputs digest and the files it made
 
 
 def inputs_digest(package: Package) -> str:
@@ -60,16 +60,7 @@ def inputs_digest(package: Package) -> str:
     return h.hexdigest()[:20]
 
 
-def _built_from(dest_dir: Path) -> str | None:
-    """The inputs digest the handbook in `dest_dir` was built from, if there is one."""
-    try:
-        match = INPUTS_META.search(files.current(dest_dir / "index.html").read_bytes())
-    except FileNotFoundError:
-        return None
-    return match.group(1).decode() if match else None
-
-
-def prepare_sources(package: Package, work_dir: Path, digest: str = "") -> Path:
+def prepare_sources(package: Package, work_dir: Path) -> Path:
     """Copy the sources to `work_dir`, add the generated pages; returns the mkdocs.yml to build."""
     shutil.copytree(SOURCE_DIR, work_dir, dirs_exist_ok=True)
     docs = work_dir / "docs"
@@ -88,7 +79,6 @@ def prepare_sources(package: Package, work_dir: Path, digest: str = "") -> Path:
     config["site_url"] = handbook_url(package)
     config["copyright"] = _copyright(package)
     config.setdefault("extra", {})["zuofang_demo"] = package.is_demo
-    config["extra"]["zuofang_inputs"] = digest
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config_path
 
@@ -194,25 +184,33 @@ def _drop_unused_assets(site: Path) -> None:
             path.unlink()
 
 
-def build_handbook(package: Package, dest_dir: str | Path, force: bool = False) -> int:
+def build_handbook(package: Package, dest_dir: str | Path, force: bool = False,
+                   records: StateRecord | None = None) -> int:
     """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written.
 
-    When the previous output's handbook was built from the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not run,
-    unless `force`."""
+    When the previous build (`records`: the build's state record by default) made the handbook
+    from the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not
+    run, unless `force`. Outside a build and without `records`, it is always built."""
     dest_dir = Path(dest_dir)
+    records = records if records is not None else files.build_records() or StateRecord()
     digest = inputs_digest(package)
-    if not force and _built_from(dest_dir) == digest:
-        for path in files.listing(dest_dir):
-            files.record(path)
+    before = records.previous_json(SECTION)
+    if not force and isinstance(before, dict) and before.get("inputs") == digest \
+            and isinstance(before.get("files"), list) and all(files.safe_relative(f) for f in before["files"]):
+        for rel in before["files"]:
+            files.record(dest_dir / rel)
+        records.carry(SECTION)
         log.info("handbook: inputs unchanged, %s kept", dest_dir)
         return 0
     with tempfile.TemporaryDirectory(prefix="zuofang-handbook-") as tmp:
-        config_path = prepare_sources(package, Path(tmp) / "src", digest)
+        config_path = prepare_sources(package, Path(tmp) / "src")
         site = Path(tmp) / "site"
         with _source_date(package):
             render(config_path, site)
         _drop_unused_assets(site)
         written = files.sync_tree(site, dest_dir)
+        made = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    records.put_json(SECTION, {"inputs": digest, "files": made})
     log.info("handbook: %d files written to %s", written, dest_dir)
     return written
 

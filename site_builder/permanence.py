@@ -59,10 +59,15 @@ def dropped_addresses(previous: list[str], current: list[str]) -> list[str]:
 
 
 def check_and_record(addresses: list[str], ctx) -> None:
-    """Fail with PermanenceError if a previously published address is missing; else record them all."""
+    """Fail with PermanenceError if a previously published address is missing; else record them all.
+
+    The previous record is believed only when it is as the previous build wrote it (files.intact);
+    otherwise the pages found on disk stand in for it."""
     previous = []
     if ctx.previous_dir:
-        previous = read_record(ctx.previous_dir / "site") or published_pages(ctx.previous_dir / "site")
+        if files.intact(Path(ctx.site_dir) / RECORD):
+            previous = read_record(ctx.previous_dir / "site")
+        previous = previous or published_pages(ctx.previous_dir / "site")
     dropped = dropped_addresses(previous, addresses)
     if dropped:
         raise PermanenceError(dropped)

@@ -8,8 +8,8 @@ entries in a fixed order with the release date as their timestamp.
 
 Exporting and zipping every table took 13 s at 50,000 businesses, so a table whose source
 file (its sha256 in registry.db's _build_files), public columns and this code are those of the
-previous build keeps its CSV (EXPORT_RECORD beside site/, not published, says which
-inputs and which bytes each file had); the zip is rebuilt only when a member changed.
+previous build keeps its CSV (the "downloads" section of the state record, state.py, says
+which inputs and which bytes each file had); the zip is rebuilt only when a member changed.
 """
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from pathlib import Path
 
 from . import files
 from .package import PRIVATE_KEY, TABLE_ORDER, Package
+from .state import StateRecord
 
 DATA_DIR = "data"            # site/data/ = /data/
 ZIP_NAME = "zuofang-data.zip"
 DB_NAME = "registry.db"
 DESCRIPTOR_NAME = "datapackage.json"
-EXPORT_RECORD = ".publish-inputs.json"  # beside site/ (OUT_DIR): what each /data/ file was made from
+SECTION = "downloads"  # of the state record: what each /data/ file was made from
 _CODE = ("publish.py", "database.py", "readers.py", "package.py")  # what shapes a table's CSV
 
 
@@ -86,12 +87,14 @@ def package_zip(members: dict[str, bytes], when: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def publish_package(package: Package, db_path: str | Path, site_dir: str | Path) -> None:
+def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
+                    records: StateRecord | None = None) -> None:
     """Write site/data/: <table>.csv, datapackage.json, zuofang-data.zip and registry.db."""
     db_path, out = Path(db_path), Path(site_dir) / DATA_DIR
     descriptor = published_descriptor(package)
-    record_path = Path(site_dir).parent / EXPORT_RECORD
-    previous = _read_record(files.current(record_path))
+    records = records if records is not None else files.records_for(Path(site_dir).parent)
+    previous = records.previous_json(SECTION)
+    previous = previous if isinstance(previous, dict) else {}
     record: dict[str, dict] = {}
     members: dict[str, bytes] = {}
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -116,7 +119,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path)
     if _kept(out / ZIP_NAME, previous.get(ZIP_NAME), zip_inputs) is None:
         files.write_if_changed(out / ZIP_NAME, package_zip(members, (release.year, release.month, release.day)))
     record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": files.sha256_of(out / ZIP_NAME)}
-    files.write_if_changed(record_path, json.dumps(record, sort_keys=True, indent=1) + "\n")
+    records.put_json(SECTION, record)
     link_database(db_path, out / DB_NAME)
 
 
@@ -156,14 +159,6 @@ def _kept(path: Path, before: dict | None, inputs: str | None) -> bytes | None:
         return None
     files.record(path)
     return data
-
-
-def _read_record(path: Path) -> dict:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 def link_database(db_path: Path, target: Path) -> None:

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import files, urls
+from .state import StateRecord
 
 INDEX_DIR = "search/index"          # under the site root: /search/index/…
 SCRIPT_SOURCE = Path(__file__).with_name("sitesearch_static") / "search.js"
@@ -40,8 +41,8 @@ SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ 
 DOC_SHARD = 64                      # records per docs file: a result page reads few small files
 BUCKET_BYTES = 24_000               # aim for gram files about this size
 FORMAT_VERSION = 1
-INPUTS_RECORD = ".search-inputs.json"  # beside site/ (OUT_DIR), not published: what the index was made from
-DOCS_RECORD = ".search-docs.json"      # beside it: each record's kind, key, name and searchable text
+SECTION = "search"            # of the state record (state.py): what the index was made from
+DOCS_SECTION = "search-docs"  # beside it: each record's kind, key, name and searchable text
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
 SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
@@ -169,26 +170,27 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict | None = None) -> None:
+def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict | None = None,
+                       records: StateRecord | None = None) -> None:
     """Write /search/index/… from registry.db and put search.js at /static/search.js.
 
     Given `changes` (rows that differ from the previous build's registry.db, delta.py), the
-    previous index is updated for the records those rows touch (sitesearch_update.py, beside
-    which OUT_DIR/.search-inputs.json keeps what it needs); otherwise, or when the records'
+    previous index is updated for the records those rows touch (sitesearch_update.py, for which
+    the state record's "search" sections keep what it needs); otherwise, or when the records'
     order changed, the index is written whole (6 s at 50,000 businesses)."""
     site_dir = Path(site_dir)
     root = site_dir / INDEX_DIR
+    records = records if records is not None else files.records_for(site_dir.parent)
     files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
-    record_path = site_dir.parent / INPUTS_RECORD
     docs = None
     if changes is not None:
         from .sitesearch_update import update
 
-        docs = update(db_path, root, record_path, changes)
+        docs = update(db_path, root, records, changes)
         if docs is True:
             return
     docs = read_docs(db_path) if docs is None else docs
-    save_record(record_path, _write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
+    save_record(records, _write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
 
 
 @lru_cache(maxsize=1)
@@ -197,18 +199,16 @@ def code_digest() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def save_record(path: Path, record: dict, docs: list[list[str]]) -> None:
+def save_record(records: StateRecord, record: dict, docs: list[list[str]]) -> None:
     """What an update starts from (sitesearch_update.py): the index's files and layout, and, apart
     because only an update that touches records reads it, each record's kind, key, name and text."""
-    files.write_if_changed(path, _dumps(record) + "\n")
-    files.write_if_changed(path.with_name(DOCS_RECORD), _dumps(docs) + "\n")
+    records.put(SECTION, (_dumps(record) + "\n").encode())
+    records.put(DOCS_SECTION, (_dumps(docs) + "\n").encode())
 
 
-def load_docs(path: Path) -> list[list[str]] | None:
-    try:
-        return json.loads(files.current(path.with_name(DOCS_RECORD)).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
+def load_docs(records: StateRecord) -> list[list[str]] | None:
+    docs = records.previous_json(DOCS_SECTION)
+    return docs if isinstance(docs, list) else None
 
 
 def bucket_text(grams: list[str], encoded: dict[str, str]) -> str:

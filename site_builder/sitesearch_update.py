@@ -3,7 +3,7 @@
 Writing the whole index took 6 s at 50,000 businesses, reading its records from registry.db
 another 7 s. A rebuild after one record changes instead reads only the records the changed rows
 touch (a product's line names its maker and says 召回中 while a recall is ongoing), takes the rest
-from the record the previous build kept beside site/ (OUT_DIR/.search-inputs.json: each record's
+from what the previous build kept in its state record (the "search" sections: each record's
 kind, key, name and searchable text, and each index file's sha256 and size), and rewrites only
 the gram files holding a gram of a moved record and the record files holding a moved place.
 
@@ -27,7 +27,8 @@ from pathlib import Path
 
 from . import files
 from .delta import TableChange, select_in
-from .sitesearch import (BUCKET_BYTES, DOC_SHARD, DOCS_RECORD, FORMAT_VERSION, KIND_ORDER, Doc, _deltas, _dumps,
+from .state import StateRecord
+from .sitesearch import (BUCKET_BYTES, DOC_SHARD, DOCS_SECTION, SECTION, FORMAT_VERSION, KIND_ORDER, Doc, _deltas, _dumps,
                          _write, bucket_text, code_digest, doc_rows, finish, fnv1a, grams_of, load_docs, read_docs,
                          save_record, size_of, urls)
 
@@ -36,17 +37,17 @@ _ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 MAX_MOVED = 5_000
 
 
-def update(db_path: Path, root: Path, record_path: Path, changes: dict[str, TableChange]) -> bool | list[Doc] | None:
+def update(db_path: Path, root: Path, records: StateRecord, changes: dict[str, TableChange]) -> bool | list[Doc] | None:
     """True when the index is up to date (updated, or nothing to do); else the records to write
     whole (a list), or None when there is no usable record of the previous index."""
-    record = _read(record_path, root)
+    record = _read(records, root)
     if record is None:
         return None
     touched = _touched(db_path, changes)
     if not any(touched.values()):
-        _keep(root, record_path, record)
+        _keep(root, records, record)
         return True
-    old = load_docs(record_path)  # [kind, key, name, text] in index order
+    old = load_docs(records)  # [kind, key, name, text] in index order
     if old is None or len(old) != record["meta"]["docs"]:
         return None
     was = {(e[0], e[1]): i for i, e in enumerate(old)}
@@ -61,7 +62,7 @@ def update(db_path: Path, root: Path, record_path: Path, changes: dict[str, Tabl
         return _whole(move, root, record)
     record["meta"]["docs"] = len(new)
     finish(root, record)
-    save_record(record_path, record, new)
+    save_record(records, record, new)
     return True
 
 
@@ -96,18 +97,17 @@ class Move:
     fresh: dict[tuple[str, str], Doc]
 
 
-def _keep(root: Path, record_path: Path, record: dict) -> None:
-    files.record(record_path)
-    files.record(record_path.with_name(DOCS_RECORD))
+def _keep(root: Path, records: StateRecord, record: dict) -> None:
+    records.carry(SECTION, DOCS_SECTION)
     for name in record["files"]:
         files.record(root / name)
 
 
-def _read(record_path: Path, root: Path) -> dict | None:
+def _read(records: StateRecord, root: Path) -> dict | None:
     """The previous build's record, if this code wrote it and its files are all there, unchanged
     in size (a file damaged since is caught here; one read for an update is checked by sha256)."""
     try:
-        record = json.loads(files.current(record_path).read_text(encoding="utf-8"))
+        record = records.previous_json(SECTION)
         if record.get("format") != FORMAT_VERSION or record.get("code") != code_digest():
             return None
         for name, (_digest, size) in record["files"].items():

@@ -2,7 +2,8 @@
 
 After one record changed, `zuofang build` at 50,000 businesses spent 58 s of 90 s validating
 900,000 rows the previous build had already validated. So a build remembers a digest of every
-row it published (OUT_DIR/.validated-rows, not published), and the next build reads each table,
+row it published (the "validation" section of the signed state record, state.py: a digest
+forged into it is not believed), and the next build reads each table,
 gives Frictionless and the domain rules (rules.py) only the rows whose digest is new, and checks
 what spans rows — primary keys and unique columns, foreign keys, the owners the same-operator
 rules read, the regions — over every row with sets.
@@ -30,9 +31,10 @@ from .package import TABLE_ORDER, Package
 from .readers import TableReadError
 from .report import Report
 from .rules import OWNED, SAME_OPERATOR, Region, RuleContext, check_row
+from .state import StateRecord
 from .validate_frictionless import attach_lookups, inline_resource, table_schema
 
-MEMORY = ".validated-rows"
+SECTION = "validation"  # of the state record (state.py)
 _DIGEST = 8  # bytes per row digest
 
 
@@ -88,29 +90,31 @@ def context_digest(package: Package) -> str:
     return code_digest(package)
 
 
-def read_memory(path: Path) -> Memory | None:
-    """The memory in file `path` (OUT_DIR/.validated-rows), or None."""
+def read_memory(records: StateRecord) -> Memory | None:
+    """The memory the previous build left in its state record, or None (none, or not trusted)."""
+    data = records.get(SECTION)
+    if data is None:
+        return None
     try:
-        return Memory.from_bytes(Path(path).read_bytes())
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return Memory.from_bytes(data)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def remember(package: Package, stage_dir: Path, memory: Memory | None = None) -> None:
-    """Write the memory of this (valid) registry into the build's stage (`memory` when the
+def remember(package: Package, records: StateRecord, memory: Memory | None = None) -> None:
+    """Put the memory of this (valid) registry into the build's state record (`memory` when the
     changed rows were judged: validate_changes made it); nothing when a table is not plain CSV
     (the next build then validates everything, as this one did)."""
-    path = Path(stage_dir) / MEMORY
     if memory is None:
-        kept = read_memory(files.current(path))
+        kept = read_memory(records)
         if kept is not None and kept.context == context_digest(package) and _same_files(package, kept):
-            files.record(path)
+            records.carry(SECTION)
             return
         scans = scan_tables(package)
         if scans is None:
             return
         memory = memory_of(package, scans)
-    files.write_if_changed(path, memory.to_bytes())
+    records.put(SECTION, memory.to_bytes())
 
 
 def memory_of(package: Package, scans: dict[str, Scan]) -> Memory:

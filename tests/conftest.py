@@ -1,11 +1,17 @@
 """Shared fixtures. Expensive things (a generated registry, a whole demo build) are made once per session."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Build records are signed with a key kept in the user's state folder (site_builder/key.py); the
+# suite keeps its own, so that it never touches the user's (subprocesses inherit it).
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="zuofang-test-state-")
 
 
 @pytest.fixture(scope="session")

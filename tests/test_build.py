@@ -10,17 +10,32 @@ import pytest
 from click.testing import CliRunner
 
 from site_builder import build as build_module
+from site_builder import state
 from site_builder.build import build
 from site_builder.cli import cli
 from site_builder.errors import BuildError, ValidationFailed
 
 
 def tree_digest(root: Path, inodes: bool = True) -> dict[str, str]:
-    """Every file under root with its content hash (and inode): equal digests mean an untouched tree."""
+    """Every file under root with its content hash (and inode): equal digests mean an untouched tree.
+
+    Without inodes (two trees compared for equal bytes), the build's state record is left out: it
+    holds the stat of the files it lists and is signed with this user's key, so it belongs to one
+    folder on one machine (site_builder/state.py), and it is not published."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() + (f"@{p.stat().st_ino}" if inodes else "")
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*")) if p.is_file() and (inodes or p.name != state.NAME)
     }
+
+
+def comparable_record(out: Path) -> dict:
+    """The sections of an output's state record as two equal builds share them: the files listed
+    with their digests (their stat belongs to one folder)."""
+    from site_builder import manifest
+
+    sections = state.load(out).sections()
+    entries = manifest.decode(sections.pop(manifest.SECTION))
+    return {**sections, manifest.SECTION: {rel: e.digest for rel, e in entries.items()}}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from test_build import comparable_record
 from test_site_pages_build import build_pages, edit_csv, first, tree
 
 #: /changes/ compares with the previous build, so it differs from a first build by design.
@@ -141,6 +142,7 @@ def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, t
     first_build = build_pages(small_registry, out)
     assert forked == [2]
     assert tree(out) == tree(base)
+    assert comparable_record(out) == comparable_record(base)
     assert first_build.pages["records"] > 100
     assert build_pages(small_registry, out).pages["written"] == 0
 

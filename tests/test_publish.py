@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from site_builder import files, publish
+from site_builder import files, publish, state
 from site_builder.database import build_database
 from site_builder.package import TABLE_ORDER, Package
 
@@ -94,7 +94,7 @@ def test_republish_rewrites_nothing_and_never_writes_in_place(small_registry, tm
     clone = tmp_path / "clone"
     (clone / "site" / "data").mkdir(parents=True)
     os.link(tmp_path / "first" / "registry.db", clone / "registry.db")
-    os.link(tmp_path / "first" / publish.EXPORT_RECORD, clone / publish.EXPORT_RECORD)
+    os.link(tmp_path / "first" / state.NAME, clone / state.NAME)
     for p in data.iterdir():
         os.link(p, clone / "site" / "data" / p.name)
     files.start_build()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from qr import build as qr_build
-from qr.cache import NAME
+from qr.cache import SECTION
 from site_builder import build as build_module
-from site_builder import files, urls
+from site_builder import files, state, urls
 from site_builder.checksums import gtin_check_digit
 from test_site_pages_build import edit_csv, first
 
@@ -143,7 +143,7 @@ def qr_tree(out: Path) -> dict[str, bytes]:
     """The QR stage's files in OUT_DIR and its record."""
     found = {p.relative_to(out).as_posix(): p.read_bytes()
              for folder in QR_DIRS for p in sorted((out / "site" / folder).rglob("*")) if p.is_file()}
-    found[NAME] = (out / NAME).read_bytes()
+    found[SECTION] = state.load(out).previous(SECTION)
     return found
 
 
@@ -151,7 +151,7 @@ def copy_qr_files(out: Path, to: Path) -> Path:
     for folder in QR_DIRS:
         if (out / "site" / folder).is_dir():
             shutil.copytree(out / "site" / folder, to / "site" / folder)
-    shutil.copy(out / NAME, to / NAME)
+    shutil.copy(out / state.NAME, to / state.NAME)
     return to
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import build as build_module
-from site_builder import files, urls
+from site_builder import files, state, urls
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -42,7 +42,10 @@ def first(path: Path, column: str, **where) -> dict:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file's bytes but the state record's (its stat of the files belongs to one folder:
+    compare records with test_build.comparable_record)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != state.NAME}
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from site_builder import validate_changed
+from site_builder import state, validate_changed
 from site_builder.build import build
 from site_builder.errors import DataPackageError, ValidationFailed
 from site_builder.package import Package
@@ -97,7 +97,7 @@ def test_a_rebuild_judges_only_changed_rows_and_still_refuses_bad_ones(tmp_path)
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(BASE, data)
     assert build(data, out).validation == "all"
-    assert (out / validate_changed.MEMORY).is_file()
+    assert state.load(out).get(validate_changed.SECTION) is not None
     assert build(data, out).validation == "same"
 
     code = _first(data / "products.csv", "code")

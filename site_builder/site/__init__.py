@@ -42,10 +42,11 @@ def build_site(ctx) -> SiteJob:
                   changed=set(plan.changes or ()))
 
     def search() -> None:
-        sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None)
+        sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None,
+                                      ctx.records)
 
     def downloads() -> None:
-        publish.publish_package(package, ctx.db_path, ctx.site_dir)
+        publish.publish_package(package, ctx.db_path, ctx.site_dir, ctx.records)
 
     # The index and the downloads are made alongside the pages in forked processes: during a
     # full render one process beside the page workers (which keep both cores busy); after a

@@ -42,11 +42,11 @@ def render_records(generator, keys: dict[str, list[str]], n: int) -> None:
             results = pool.map(_share, range(n))
     finally:
         _work.clear()
-    for addresses, rendered, written, produced, changed in results:
+    for addresses, rendered, written, produced, changed, sections in results:
         job.addresses.extend(addresses)
         job.rendered += rendered
         job.written += written
-        files.merge(produced, changed)
+        files.merge(produced, changed, sections)
 
 
 def _share(k: int):
@@ -59,8 +59,8 @@ def _share(k: int):
     for kind, make in pages.RECORD_PAGES:
         for address, template, context in make(reg, job.site_url, set(keys[kind][k::n])):
             job.page(address, env.get_template(template), context)
-    produced, changed = files.worker_result()
-    return job.addresses, job.rendered, job.written, produced, changed
+    produced, changed, sections = files.worker_result()
+    return job.addresses, job.rendered, job.written, produced, changed, sections
 
 
 class Background:

@@ -3,8 +3,8 @@
 The previous build's pages were rendered from its registry.db by its code; they are still right
 for every record whose rows did not change (delta.py, site/scope.py), provided the code, the
 theme, the descriptor and the common context (release date, site URL, demo flag …) are the same.
-`salt()` digests those; the build records it beside site/ (OUT_DIR/.site-inputs.json, not
-published). When it differs, or there is no previous build, every page is rendered.
+`salt()` digests those; the build records it in the "site" section of its state record
+(state.py). When it differs, or there is no trusted previous build, every page is rendered.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .. import delta, files
+from .. import delta
 from ..package import Package
 from .scope import Scope, pages_to_render
 
-RECORD = ".site-inputs.json"
+SECTION = "site"  # of the state record
 _PACKAGE = Path(__file__).resolve().parents[1]  # site_builder/
 _CODE_SUFFIXES = (".py", ".html", ".css", ".svg", ".atom", ".xml", ".js", ".json")
 
@@ -62,7 +62,7 @@ class Plan:
 def plan(ctx) -> Plan:
     previous_db = Path(ctx.previous_dir) / "registry.db" if ctx.previous_dir else None
     current = salt(ctx.package)
-    same = _recorded_salt(ctx.stage_dir) == current
+    same = _record(ctx).get("salt") == current
     changes = delta.compare(previous_db, ctx.db_path, same_code=same) if previous_db else None
     scope = None
     if same and changes is not None:
@@ -75,13 +75,12 @@ def plan(ctx) -> Plan:
 
 
 def save(ctx, build_plan: Plan) -> None:
-    record = {"salt": build_plan.salt, "sitemap": build_plan.sitemap}
-    files.write_if_changed(Path(ctx.stage_dir) / RECORD, json.dumps(record, sort_keys=True) + "\n")
+    ctx.records.put_json(SECTION, {"salt": build_plan.salt, "sitemap": build_plan.sitemap})
 
 
 def previous_sitemap(ctx, build_plan: Plan) -> list[str] | None:
     """The previous build's sitemap files, when it listed the same pages with the same code."""
-    record = _record(ctx.stage_dir)
+    record = _record(ctx)
     sitemap = record.get("sitemap") or {}
     if build_plan.scope is None or record.get("salt") != build_plan.salt:
         return None
@@ -90,13 +89,7 @@ def previous_sitemap(ctx, build_plan: Plan) -> list[str] | None:
     return sitemap["files"]
 
 
-def _record(stage_dir: Path) -> dict:
-    try:
-        record = json.loads(files.current(Path(stage_dir) / RECORD).read_text(encoding="utf-8"))
-        return record if isinstance(record, dict) else {}
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def _recorded_salt(stage_dir: Path) -> str | None:
-    return _record(stage_dir).get("salt")
+def _record(ctx) -> dict:
+    """The previous build's section (read before this build puts its own)."""
+    record = ctx.records.previous_json(SECTION)
+    return record if isinstance(record, dict) else {}
