@@ -118,6 +118,25 @@ def _build(package: Package, out_dir: Path) -> BuildContext:
     return ctx
 
 
+def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
+    """`zuofang qr`: make the QR stage's files again from OUT_DIR/registry.db, through a staged
+    commit like a build's (so the state record keeps matching the disk): everything else the
+    previous build produced is kept as it is."""
+    from qr.build import build_codes
+
+    out = output.resolve(out_dir)
+    if not output.is_ours(out) or not (out / "registry.db").is_file():
+        raise BuildError(f"{out} 不是 Zuofang 的构建输出（缺少 registry.db 或构建记录）："
+                         f"请先运行 zuofang build DATA --out {out_dir}。Not a Zuofang output.")
+    with staged_output(out) as stage:
+        records = files.build_records()
+        for rel in manifest.decode(records.previous(manifest.SECTION)) or {}:
+            files.record(stage / rel)
+        records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
+        return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
+                           state_record=records)
+
+
 def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
     """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
     as the previous build, only the "changed" rows, or "all" of them) and, when only changed

@@ -120,12 +120,12 @@ def qr_command(out_dir, operator_id):
 
     Reads OUT_DIR/registry.db and writes into OUT_DIR/site: qr/<code>.png|svg,
     labels/<id>.pdf, posters/<id>.pdf and the GS1 Digital Link pages /01/<GTIN>/.
-    Files are rewritten only when their content changes.
+    Files are rewritten only when their content changes, and committed like a build's.
     """
-    from qr.build import build_codes
+    from .build import refresh_qr
 
     try:
-        summary = build_codes(out_dir / "registry.db", out_dir / "site", operator_id=operator_id)
+        summary = refresh_qr(out_dir, operator_id=operator_id)
     except ZuofangError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"二维码 {summary.codes} 个，作坊 {summary.workshops} 个（标签纸和公示牌），"

@@ -292,6 +292,27 @@ def test_a_journal_whose_stage_is_gone_rebuilds_from_scratch(first_build, small_
     assert {k: v for k, v in now.items() if k not in compared} == {k: v for k, v in expected.items() if k not in compared}
 
 
+def test_the_qr_command_keeps_the_output_and_its_record_in_step(first_build, small_registry, tmp_path):
+    """`zuofang qr` rewrites QR files through a staged commit: the next build still trusts the
+    output (nothing validated or rendered again), and a damaged code is drawn again."""
+    out = copy_output(first_build, tmp_path)
+    build(small_registry, out)
+    before = tree_digest(out)
+    result = CliRunner().invoke(cli, ["qr", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {k: v for k, v in tree_digest(out).items() if k != ".zuofang-state"} == \
+        {k: v for k, v in before.items() if k != ".zuofang-state"}
+    again = build(small_registry, out)
+    assert again.validation == "same" and again.pages["written"] == 0
+    png = out / "site" / urls.output_path(urls.qr_file(product_code(out), "png"))
+    good = png.read_bytes()
+    png.write_bytes(b"garbage")
+    assert CliRunner().invoke(cli, ["qr", str(out)]).exit_code == 0
+    assert png.read_bytes() == good
+    refused = CliRunner().invoke(cli, ["qr", str(tmp_path)])
+    assert refused.exit_code == 1 and "Zuofang 的" in refused.output and "Traceback" not in refused.output
+
+
 # --- 6. the page writer stays inside its tree -------------------------------------------------
 
 def test_the_writer_refuses_a_path_that_climbs_out(tmp_path):
