@@ -3,7 +3,8 @@
 Builds registry.db from a generated 50k-operator registry (cached under /tmp/zf-bench-50000),
 starts Datasette exactly as `zuofang serve` does (same settings, metadata, plugins), and runs
 a bounded `wrk` against it, once without the response cache plugin (every request computes
-its facets) and once with it; then the same URLs through `zuofang serve`'s site server.
+its facets) and once with it; then the same URLs through `zuofang serve` (the same Datasette
+in-process, mounted under /datasette/ beside the site's static files).
 Targets: table JSON >= 150 req/s, row JSON >= 450 req/s.
 Needs wrk (Debian: scripts/ensure-debian-packages wrk).
 Usage: python bench/bench_datasette.py [OPERATORS] [SECONDS]   (default: 50000 10)
@@ -103,7 +104,7 @@ def main(n: int, seconds: int) -> int:
         finally:
             datasette.terminate()
             datasette.wait()
-    # The same requests through `zuofang serve` (site server forwarding /datasette/…).
+    # The same requests through `zuofang serve` (Datasette mounted under /datasette/).
     site_port = free_port()
     serve = subprocess.Popen([str(Path(sys.executable).with_name("zuofang")), "serve", str(out), "--port", str(site_port)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

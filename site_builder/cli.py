@@ -85,9 +85,14 @@ def build(data_dir, out_dir):
 @click.argument("out_dir", required=False, default="build/site-out",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="网站端口；Datasette 用下一个端口。Site port; Datasette uses the next one.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="端口：网站在 /，Datasette 在 /datasette/。Port for the site and, under /datasette/, Datasette.")
 def serve(out_dir, host, port):
-    """在本机同时提供网站和 Datasette。Serve the built site and Datasette on localhost."""
+    """在本机同时提供网站和 Datasette。Serve the built site and Datasette on localhost.
+
+    One process serves OUT_DIR/site and OUT_DIR/registry.db; after a new build into
+    OUT_DIR it serves the new database too. Ctrl-C stops it.
+    """
     from .serve import serve as run_serve
 
     try:

@@ -55,7 +55,7 @@ def extra_template_vars(datasette):
             if row:
                 is_demo, release_date = bool(row["demo"]), row["release_date"]
         return {"zuofang_demo": is_demo, "zuofang_release_date": release_date,
-                "zuofang_site_page": site_page}
+                "zuofang_site_page": site_page, "zuofang_site_icon": urls.static("icon.svg")}
 
     return variables
 
