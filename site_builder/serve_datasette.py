@@ -18,7 +18,7 @@ from pathlib import Path
 from . import urls
 from .database import METADATA_NAME  # written beside registry.db by the database stage
 from .errors import ZuofangError
-from .files import JOURNAL
+from .output import JOURNAL
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "datasette" / "templates"
