@@ -87,11 +87,18 @@ def built_from_same_inputs(package: Package, out_dir: Path) -> bool:
 
     Only a valid registry is ever built, so `zuofang build` need not validate it again (65 s at
     50,000 businesses): the digest covers the validator's code and Frictionless's version too."""
+    from .validate_descriptor import descriptor_problems
+
     try:
         record = json.loads((Path(out_dir) / INPUTS_RECORD).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return False
-    return isinstance(record, dict) and record.get("inputs") == _inputs(package)
+    if not isinstance(record, dict) or descriptor_problems(package):
+        return False
+    try:
+        return record.get("inputs") == _inputs(package)
+    except readers.UnsafePath:
+        return False  # the validation says what is wrong with the path
 
 
 def code_digest(package: Package) -> str:
@@ -112,7 +119,7 @@ def _inputs(package: Package) -> str:
     the code (`code_digest`) and the registry's files."""
     h = hashlib.sha256(code_digest(package).encode())
     for table in TABLE_ORDER:
-        source = readers.locate(package.directory, table, package.resources[table].get("path"))
+        source = package.table_file(table)
         h.update(f"{table}\0{source.name if source else ''}\0".encode())
         if source is not None:
             h.update(bytes.fromhex(files.sha256_of(source)))
@@ -281,7 +288,7 @@ def _insert(table: str, names: list[str]) -> str:
 
 
 def _locate(package: Package, table: str) -> Path:
-    path = readers.locate(package.directory, table, package.resources[table].get("path"))
+    path = package.table_file(table)
     if path is None:
         raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
     return path
