@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from site_builder import urls
 from site_builder.delta import select_in
 
 from .errors import RegistryDatabaseError, UnknownOperator
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from .scope import Scope
 
 #: GS1 AI 10 (batch/lot) allows up to 20 characters; only these stay the same in a URL
-#: path and a file name, so batches with other characters get no Digital Link page.
+#: path and a file name, so batches with other characters get no Digital Link page (nor do
+#: "." and "..", which the validator refuses: urls.unsafe_segment).
 BATCH_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
 
 
@@ -175,5 +177,9 @@ def _batches(conn: sqlite3.Connection, codes: set[str], whole: bool) -> dict[str
     for code, batch in sampled:
         found[code].add(batch.strip())
     for code, batches in recalled:
-        found[code].update(b.strip() for b in re.split(r"[、,，;；\s]+", batches))
-    return {code: sorted(b for b in found[code] if BATCH_PATTERN.match(b)) for code in sorted(codes) if found.get(code)}
+        found[code].update(urls.batch_list(batches))
+    return {code: sorted(b for b in found[code] if _has_page(b)) for code in sorted(codes) if found.get(code)}
+
+
+def _has_page(batch: str) -> bool:
+    return bool(BATCH_PATTERN.match(batch)) and urls.unsafe_segment(batch) is None

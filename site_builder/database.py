@@ -89,8 +89,15 @@ def built_from_same_inputs(package: Package, records: StateRecord) -> bool:
 
     Only a valid registry is ever built, so `zuofang build` need not validate it again (65 s at
     50,000 businesses): the digest covers the validator's code and Frictionless's version too."""
+    from .validate_descriptor import descriptor_problems
+
     record = _read_record(records.get_json(SECTION))
-    return record is not None and record.get("inputs") == _inputs(package)
+    if record is None or descriptor_problems(package):
+        return False
+    try:
+        return record.get("inputs") == _inputs(package)
+    except readers.UnsafePath:
+        return False  # the validation says what is wrong with the path
 
 
 def code_digest(package: Package) -> str:
@@ -111,7 +118,7 @@ def _inputs(package: Package) -> str:
     the code (`code_digest`) and the registry's files."""
     h = hashlib.sha256(code_digest(package).encode())
     for table in TABLE_ORDER:
-        source = readers.locate(package.directory, table, package.resources[table].get("path"))
+        source = package.table_file(table)
         h.update(f"{table}\0{source.name if source else ''}\0".encode())
         if source is not None:
             h.update(bytes.fromhex(files.sha256_of(source)))
@@ -276,7 +283,7 @@ def _insert(table: str, names: list[str]) -> str:
 
 
 def _locate(package: Package, table: str) -> Path:
-    path = readers.locate(package.directory, table, package.resources[table].get("path"))
+    path = package.table_file(table)
     if path is None:
         raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
     return path

@@ -153,8 +153,9 @@ def generate(package: Package) -> dict:
     description = package.descriptor.get("description", "")
     if package.is_demo and "演示" not in description:
         description = "【演示数据 Demonstration data】本数据为虚构，仅用于演示。" + description
-    licence = (package.descriptor.get("licenses") or [{}])[0]
-    source = (package.descriptor.get("sources") or [{}])[0]
+    # Datasette prints these as links on every page: only http(s) ones (Package.links).
+    licence = (package.links("licenses") or [{"title": "", "url": None}])[0]
+    source = (package.links("sources") or [{"title": "", "url": None}])[0]
     tables = {name: table_metadata(package, name) for name in TABLE_ORDER}
     for name, (title, text, facets) in VIEW_METADATA.items():
         tables[name] = {"title": title, "description": text, "facets": list(facets)}
@@ -164,10 +165,10 @@ def generate(package: Package) -> dict:
     return {
         "title": package.descriptor.get("title", "Zuofang"),
         "description": description,
-        "license": licence.get("title") or licence.get("name", ""),
-        "license_url": licence.get("path", ""),
-        "source": source.get("title", ""),
-        "source_url": source.get("path", ""),
+        "license": licence["title"],
+        "license_url": licence["url"] or "",
+        "source": source["title"],
+        "source_url": source["url"] or "",
         "about": "Zuofang 作坊 · 公众网站与开放数据说明",
         "about_url": urls.absolute(package.site_url, urls.data()),
         "databases": {

@@ -33,7 +33,7 @@ from .errors import ZuofangError
 from .state import FolderRecord, StateRecord
 
 
-class UnsafePath(ZuofangError):
+class UnsafeWrite(ZuofangError):
     """A file would be written outside the folder it belongs to (a `..` from the data, a link)."""
 
 
@@ -160,10 +160,10 @@ def _check_inside(given: str, p: str) -> None:
     """The second line of defence behind the validator's address rules: a path that climbs out
     (`…/10/../index.html`) or, during a build, lies outside the stage is refused, never written."""
     if any(part in (".", "..") for part in given.split(os.sep)):
-        raise UnsafePath(f"拒绝写入 {p}：路径中含有“..”等成分，会写到它所属的文件夹之外。"
+        raise UnsafeWrite(f"拒绝写入 {p}：路径中含有“..”等成分，会写到它所属的文件夹之外。"
                          "请检查数据中用作地址的编号或批次。Refused: the path leaves its folder.")
     if _state.stage is not None and not p.startswith(_state.stage):
-        raise UnsafePath(f"拒绝写入 {p}：不在本次构建的暂存文件夹 {_state.stage} 之内。Refused: outside the build.")
+        raise UnsafeWrite(f"拒绝写入 {p}：不在本次构建的暂存文件夹 {_state.stage} 之内。Refused: outside the build.")
 
 
 def _write(p: str, data: bytes, create: bool) -> None:

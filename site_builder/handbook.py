@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, time, timezone
+from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
@@ -122,9 +123,12 @@ def _expand_dictionary(nav: list, package: Package, pages: list[str]) -> list:
 
 
 def _copyright(package: Package) -> str:
-    """The footer line: who publishes the data and under which licence (from the package)."""
-    sources = "、".join(s.get("title", "") for s in package.descriptor.get("sources", []) if s.get("title"))
-    licences = "、".join(l.get("name", "") for l in package.descriptor.get("licenses", []) if l.get("name"))
+    """The footer line: who publishes the data and under which licence (from the package).
+    mkdocs pastes it into every page as HTML, so the descriptor's words are escaped: a title
+    cannot become a tag or a link."""
+    sources = "、".join(escape(s["title"]) for s in package.links("sources") if s["title"])
+    licences = "、".join(escape(str(entry["name"])) for entry in package.descriptor.get("licenses") or []
+                        if isinstance(entry, dict) and entry.get("name"))
     parts = [p for p in (f"数据来源：{sources}" if sources else "", f"许可：{licences}" if licences else "") if p]
     if package.is_demo:
         parts.insert(0, "演示数据（虚构）")

@@ -15,8 +15,11 @@ from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .checksums import credit_code_check_char, credit_code_valid, gtin_check_digit, gtin_valid
+from .finding import Finding
+from .rules_cells import cell_findings
 
-#: Cells starting with these run as formulas when the CSV is opened in a spreadsheet.
+#: Cells starting with these run as formulas when the CSV is opened in a spreadsheet, also
+#: after leading spaces or tabs, which some spreadsheets drop when they import a CSV.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 #: Brands need at least this review score to be awarded (名特优 criteria).
 AWARD_MIN_SCORE = 90
@@ -34,11 +37,17 @@ LABELS = {
 #: Every rule name `zuofang validate` reports, and what it means: the one list users,
 #: the handbook and the tests read (a test checks the corpus exercises each one).
 RULE_DESCRIPTIONS = {
+    # the descriptor (validate_descriptor.py, readers.locate)
+    "descriptor-link": "datapackage.json 中的链接（许可、来源、网站地址等）不是 http(s) 网址。A descriptor link is not http(s).",
+    "file-path": "数据表的文件路径指向数据目录之外：绝对路径、网址、“..”或指向目录外的符号链接。"
+                 "A table path leads out of the data folder.",
     # files and headers (validate.py)
     "missing-file": "数据表的文件不存在（<表名>.csv 或 <表名>.xlsx）。A table's file is missing.",
     "encoding": "文件既不是 UTF-8 也不是 GB18030 编码，或含有损坏的字节。Unknown encoding or broken bytes.",
     "empty-file": "文件是空的，连表头都没有。The file is empty.",
     "unreadable-file": "文件无法读取，如损坏的 XLSX。The file cannot be read (e.g. a broken XLSX).",
+    "too-large": "文件、解压后的 XLSX、行数、一行的单元格数或一格的字数超过上限（readers.py）。"
+                 "A file, row or cell is past the size limits.",
     "truncated-file": "文件被截断或引号未闭合：其后的内容都读成了一个单元格，或最后一行缺单元格且没有换行。"
                       "The file was cut off, or a quote never closes.",
     "delimiter": "CSV 的分隔符不是英文逗号（如分号、制表符）。The CSV is not comma-separated.",
@@ -59,6 +68,10 @@ RULE_DESCRIPTIONS = {
     "unique": "应当每行不同的值重复了，如登记证号。A unique value repeats.",
     "primary-key": "编号（主键）重复或为空。A duplicate or empty key.",
     "foreign-key": "引用的编号在另一张表中找不到。A reference to a row that does not exist.",
+    # every text cell (rules_cells.py)
+    "control-character": "单元格含有控制字符（如空字符 NUL）；换行和制表符只允许在多行文字中。A control character in a cell.",
+    "invisible-character": "单元格含有看不见的方向控制字符或零宽字符（如 U+202E、U+200B）。An invisible bidi or zero-width character.",
+    "address-part": "编码、编号或批次不能用作网址的一部分：只有空格、为“.”或“..”，或太长。A key cannot be part of an address.",
     # domain rules (this module)
     "date-order": "日期先后不对：有效期早于登记日期、公示结束早于开始、召回结束早于发布、认定早于公示结束。Dates out of order.",
     "future-date": "已发生事件的日期晚于数据发布日期。An event dated after the release date.",
@@ -66,21 +79,13 @@ RULE_DESCRIPTIONS = {
     "gtin": "商品条码校验位不对（GS1）。GTIN check digit wrong.",
     "region-code": "区划不是县级，或代码与级别、上级区划不符（GB/T 2260）。Region level or hierarchy wrong.",
     "brand-award": "已认定的品牌得分不足 90 分、没有公示期或公示期未满。An award without its conditions.",
-    "formula-injection": "文本以 = + - @ 开头，在电子表格中会被当作公式执行。Spreadsheet formula injection.",
+    "formula-injection": "文本（开头的空格、制表符之后）以 = + - @ 开头，在电子表格中会被当作公式执行。"
+                         "Spreadsheet formula injection.",
     "lat-lon": "经纬度超出范围，或只填了其中一个。Latitude/longitude out of range or half given.",
     "failed-items": "不合格抽检须逐项列出项目、检验结果和标准值；合格则为空。Failed items missing or malformed.",
     "recall-status": "已结束的召回须有结束日期，进行中的不应有。Recall status and closing date disagree.",
     "same-operator": "抽检、召回、分级引用的产品、抽检或检查属于另一主体。A reference to another business's row.",
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One broken rule in one row: the field to fix, the rule's name and how to fix it."""
-
-    field: str | None
-    rule: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -133,10 +138,16 @@ FORMULA_HINTS = {
 
 def formula_injection(row: Row, ctx: RuleContext) -> Iterator[Finding]:
     for name, value in row.items():
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            hint = FORMULA_HINTS.get(value[0], f"请去掉开头的“{value[0]}”")
+        if not isinstance(value, str):
+            continue
+        text = value.lstrip()
+        if text.startswith(FORMULA_PREFIXES):
+            first = text[0]
+            hint = FORMULA_HINTS.get(first, f"请去掉开头的“{first}”")
+            hidden = ("（前面的空格或制表符挡不住：有的电子表格软件导入时会先去掉它们）"
+                      if len(text) != len(value) else "")
             yield Finding(name, "formula-injection",
-                          f"“{_short(value)}”以“{value[0]}”开头，在电子表格中打开时会被当作公式执行（公式注入）。{hint}。")
+                          f"“{_short(text)}”以“{first}”开头{hidden}，在电子表格中打开时会被当作公式执行（公式注入）。{hint}。")
 
 
 def future_dates(*names: str) -> RowRule:
@@ -219,7 +230,11 @@ def lat_lon(row: Row, ctx: RuleContext) -> Iterator[Finding]:
 
 def gtin(row: Row, ctx: RuleContext) -> Iterator[Finding]:
     code = row.get("gtin")
-    if code and not gtin_valid(code):
+    if code and not (code.isascii() and code.isdigit() and len(code) in (8, 12, 13, 14)):
+        # The schema's pattern says the same; a registry's own descriptor may lack it.
+        yield Finding("gtin", "gtin", f"商品条码“{_short(code)}”应为 8、12、13 或 14 位数字。"
+                      "请对照包装上的条码核对；没有条码则留空。")
+    elif code and not gtin_valid(code):
         yield Finding("gtin", "gtin",
                       f"商品条码“{code}”的校验位不对：按 GS1 规则最后一位应为 {gtin_check_digit(code[:-1])}。"
                       "请对照包装上的条码核对。")
@@ -354,5 +369,13 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
 
 
 def check_row(table: str, row: Row, ctx: RuleContext) -> list[Finding]:
-    """Every finding of every rule for one row of `table`."""
-    return [f for rule in ROW_RULES.get(table, ()) for f in rule(row, ctx)]
+    """Every finding of every rule for one row of `table`: first what any cell may hold
+    (rules_cells.py); the cells refused there are left out of the other rules' row, except
+    for formula injection, which is about the text itself (a formula behind a tab is both)."""
+    findings = cell_findings(table, row)
+    judged = row
+    if findings:
+        refused = {f.field for f in findings}
+        judged = {k: v for k, v in row.items() if k not in refused}
+    return findings + [f for rule in ROW_RULES.get(table, ())
+                       for f in rule(row if rule is formula_injection else judged, ctx)]

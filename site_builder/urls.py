@@ -3,11 +3,19 @@
 Pages are written at these paths and every link, feed entry, Datasette link and QR code
 is made from them, so a QR code can never point at a page that was not built.
 Published addresses are permanent: never rename one.
+
+A key from the data (product code, business, brand or recall id, region code, GTIN, batch)
+is always ONE part of an address, percent-encoded whole (a "/" in it becomes %2F), and the
+validator refuses every key that `unsafe_segment` refuses, so no key can climb out of its
+folder or land on another page's file. Links taken from the package descriptor (licences,
+sources, the site's own address) are printed only when `external` accepts them.
 """
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+
+from .characters import CONTROL, clean
 
 
 #: Characters quote() never escapes: an address part made only of these is its own encoding,
@@ -19,17 +27,77 @@ def _quote(text: str, safe: str = "/") -> str:
     return text if _PLAIN.fullmatch(text) else quote(text, safe=safe)
 
 
+def _segment(key: str) -> str:
+    """One address part made from a key: everything but [A-Za-z0-9_.~-] percent-encoded."""
+    return _quote(key, safe="")
+
+
+#: File systems allow 255 bytes in a name; a key also names files (`qr/<code>.png`), so once
+#: percent-encoded it may take at most this many bytes (200 letters or digits, 22 Chinese
+#: characters — real codes and batches take a tenth of that).
+SEGMENT_MAX_BYTES = 200
+
+
+def unsafe_segment(key: str) -> str | None:
+    """Why `key` cannot be one part of an address, or None when it can: "empty" (nothing but
+    spaces), "dot" ("." or "..", which a browser and a file system read as this or the parent
+    folder), "control" (control characters) or "long" (over SEGMENT_MAX_BYTES once encoded).
+
+    The one check for every key that becomes part of an address: the validator's rule
+    address-part (rules.py) and the GS1 page maker (qr/records.py) both ask it."""
+    key = key.strip()
+    if not key:
+        return "empty"
+    if key in (".", ".."):
+        return "dot"
+    if CONTROL.search(key):
+        return "control"
+    if len(_segment(key)) > SEGMENT_MAX_BYTES:
+        return "long"
+    return None
+
+
+#: What separates the batches a recall lists in one cell (、 , ， ; ； or spaces).
+_BATCH_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def batch_list(cell: str) -> list[str]:
+    """The batches a recall's `batches` cell names, in order, without empty ones."""
+    return [b for b in _BATCH_SEPARATORS.split(cell.strip()) if b]
+
+
+#: Characters an address may not hold unencoded (RFC 3986): printed inside an attribute they
+#: could end it.
+_NOT_IN_URL = re.compile(r'[\s"<>\\^`{|}]')
+
+
+def external(url) -> str | None:
+    """`url` when a page may link to it: an absolute http:// or https:// address with a host,
+    without spaces, quotes, control or invisible characters; else None (javascript:, data:,
+    file:, relative paths …). Links from the package descriptor go through here."""
+    if not isinstance(url, str) or _NOT_IN_URL.search(url) or not clean(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed port or IPv6 literal
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return url
+
+
 def home() -> str:
     return "/"
 
 
 def product(code: str) -> str:
     """The provenance page printed as a QR code on every package."""
-    return f"/p/{_quote(code)}/"
+    return f"/p/{_segment(code)}/"
 
 
 def operator(operator_id: str) -> str:
-    return f"/w/{_quote(operator_id)}/"
+    return f"/w/{_segment(operator_id)}/"
 
 
 def brands() -> str:
@@ -37,7 +105,7 @@ def brands() -> str:
 
 
 def brand(brand_id: str) -> str:
-    return f"/brands/{_quote(brand_id)}/"
+    return f"/brands/{_segment(brand_id)}/"
 
 
 def recalls() -> str:
@@ -45,7 +113,7 @@ def recalls() -> str:
 
 
 def recall(recall_id: str) -> str:
-    return f"/recalls/{_quote(recall_id)}/"
+    return f"/recalls/{_segment(recall_id)}/"
 
 
 def notices() -> str:
@@ -53,7 +121,7 @@ def notices() -> str:
 
 
 def region(code: str) -> str:
-    return f"/regions/{_quote(code)}/"
+    return f"/regions/{_segment(code)}/"
 
 
 def grades() -> str:
@@ -121,24 +189,24 @@ def feed(name: str) -> str:
 
 def qr_file(code: str, ext: str) -> str:
     """A product's QR image, `svg` or `png`."""
-    return f"/qr/{_quote(code)}.{ext}"
+    return f"/qr/{_segment(code)}.{ext}"
 
 
 def label_sheet(operator_id: str) -> str:
     """A workshop's printable A4 sheet of product QR labels (PDF)."""
-    return f"/labels/{_quote(operator_id)}.pdf"
+    return f"/labels/{_segment(operator_id)}.pdf"
 
 
 def poster(operator_id: str) -> str:
     """A workshop's printable A4 信息公示牌 poster (PDF)."""
-    return f"/posters/{_quote(operator_id)}.pdf"
+    return f"/posters/{_segment(operator_id)}.pdf"
 
 
 def gs1_digital_link(gtin14: str, batch: str | None = None) -> str:
     """GS1 Digital Link path (AI 01 = GTIN, AI 10 = batch/lot) on the static site."""
-    path = f"/01/{gtin14}/"
+    path = f"/01/{_segment(gtin14)}/"
     if batch:
-        path += f"10/{_quote(batch, safe='')}/"
+        path += f"10/{_segment(batch)}/"
     return path
 
 

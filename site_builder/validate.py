@@ -7,8 +7,9 @@ sees all of them at once. Only a missing or broken datapackage.json raises
 DataPackageError, because without it nothing can be checked.
 
 Rule names reported here (besides those in rules.py and validate_frictionless.py):
-missing-file, encoding, empty-file, unreadable-file, truncated-file, delimiter,
-missing-column, extra-column, duplicate-column, empty-table (see rules.RULE_DESCRIPTIONS).
+missing-file, file-path, encoding, empty-file, unreadable-file, too-large, truncated-file,
+delimiter, missing-column, extra-column, duplicate-column, empty-table, and from
+validate_descriptor.py descriptor-link (see rules.RULE_DESCRIPTIONS).
 """
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ from frictionless import FrictionlessException, system
 from . import readers
 from .errors import DataPackageError
 from .package import TABLE_ORDER, Package
-from .readers import TableReadError
+from .readers import TableReadError, UnsafePath
 from .report import Problem, Report
 from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
+from .rules_cells import visible
 from .validate_frictionless import (
     TableInfo, attach_lookups, csv_resource, field_title, inline_resource, row_problems, table_schema,
 )
+from .validate_descriptor import descriptor_problems
 
 #: Tables that must have rows, and why (a new registry may well have no recalls yet).
 MUST_HAVE_ROWS = {
@@ -66,7 +69,7 @@ class _Validation:
         self.package = package
         self.report = Report()
         self.context = RuleContext(package.release_date)
-        self.files = {t: (r.get("path") if isinstance(r.get("path"), str) else f"{t}.csv")
+        self.files = {t: (r.get("path") if isinstance(r.get("path"), str) and r.get("path") else f"{t}.csv")
                       for t, r in package.resources.items()}
         self.titles = {t: (r.get("title") or t).split(" ")[0] for t, r in package.resources.items()}
         self.types = {t: {f["name"]: f.get("type", "string") for f in package.fields(t)} for t in package.resources}
@@ -81,12 +84,19 @@ class _Validation:
 
     def run(self) -> Report:
         self.report.files = self.files
+        self.report.problems.extend(descriptor_problems(self.package))
         for table in TABLE_ORDER:
             self.check_table(table)
         return self.report
 
     def check_table(self, table: str) -> None:
-        path = readers.locate(self.package.directory, table, self.files[table])
+        try:
+            path = self.package.table_file(table)
+        except UnsafePath as exc:
+            field_name = f"resources[{self._resource_number(table)}].path" if exc.declared else None
+            self.files[table] = exc.file
+            self.report.add(exc.file, None, field_name, "file-path", exc.detail)
+            return
         if path is None:
             names = "、".join(dict.fromkeys([self.files[table], f"{table}.csv", f"{table}.xlsx"]))
             self.report.add(self.files[table], None, None, "missing-file",
@@ -98,15 +108,19 @@ class _Validation:
         try:
             self.read_table(table, path, file)
         except TableReadError as exc:
-            self.report.add(file, exc.row, None, exc.rule, exc.detail)
+            self.report.add(file, exc.row, exc.field, exc.rule, exc.detail)
         except (FrictionlessException, csv.Error, ValueError, OSError) as exc:
             error = getattr(exc, "error", None)
             rule = getattr(error, "type", "unreadable-file")
             self.report.add(file, None, None, rule,
                             f"无法读取这个文件（{getattr(error, 'note', None) or exc}）。请用表格软件打开检查，重新导出后再试。")
 
+    def _resource_number(self, table: str) -> int:
+        return next(i for i, r in enumerate(self.package.descriptor["resources"])
+                    if isinstance(r, dict) and r.get("name") == table)
+
     def read_table(self, table: str, path: Path, file: str) -> None:
-        raw = path.read_bytes()
+        raw = readers.read_bytes(path, file)
         descriptor = self.package.resources[table]["schema"]
         truncated, offset = None, 0
         if not readers.is_xlsx(path, raw):
@@ -116,6 +130,7 @@ class _Validation:
             if not text.strip():
                 raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
             labels = next(csv.reader(io.StringIO(text, newline="")))
+            _check_limits(text, file)
             truncated = readers.csv_truncation(text, len(labels))
             del text  # Frictionless streams the file itself; no need to hold it while it does
             make = lambda schema: csv_resource(table, str(path.absolute()), encoding, schema)  # noqa: E731
@@ -195,6 +210,17 @@ class _Validation:
         self.context = RuleContext(self.context.release_date, regions, self.context.owners)
 
 
+def _check_limits(text: str, file: str) -> None:
+    """Raise TableReadError (too-large) when the CSV has more rows, cells or characters than
+    readers allows, before Frictionless makes a problem of each extra cell. Other damage is
+    left to Frictionless, which says where and what."""
+    try:
+        for _ in readers.csv_rows(text, file):
+            pass
+    except csv.Error:
+        pass
+
+
 def _problem(file: str, row: int, found: tuple) -> Problem:
     field_name, rule, message = found
     return Problem(file, row, field_name, rule, message)
@@ -228,4 +254,6 @@ def _unknown_column(table: str, number: int, label: str, known: dict) -> str:
         return f"列名“{label}”前后有空格。请删去空格，改为“{label.strip()}”。"
     close = difflib.get_close_matches(label, list(known), n=1)
     hint = f"是不是“{close[0]}”？" if close else f"本表的列为：{'、'.join(known)}。"
-    return f"表头第 {number} 列“{label}”不是 {table} 表的列。{hint}请改正列名或删除这一列。"
+    # A column name holding an invisible character (a BOM from joined files) looks right:
+    # the character is written out, as in a cell's message.
+    return f"表头第 {number} 列“{visible(label, 60)}”不是 {table} 表的列。{hint}请改正列名或删除这一列。"

@@ -9,15 +9,16 @@ what spans rows — primary keys and unique columns, foreign keys, the owners th
 rules read, the regions — over every row with sets.
 
 This path can only say "valid". At the first doubt (any problem, a file that is not plain CSV,
-a changed header or region table, other code, descriptor or release date) it gives up and the
-whole registry is validated as `zuofang validate` does, so a clerk always gets that report,
-with its row numbers and messages.
+a changed header or region table, other code, descriptor or release date, a table path or link
+the descriptor may not have, a file past the size limits) it gives up and the whole registry is
+validated as `zuofang validate` does, so a clerk always gets that report, with its row numbers
+and messages. New rows go through the same domain rules (rules.check_row), control and
+invisible characters and address parts included.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -28,10 +29,11 @@ from frictionless import Field, FrictionlessException, system
 from . import files, readers
 from .database import code_digest
 from .package import TABLE_ORDER, Package
-from .readers import TableReadError
+from .readers import TableReadError, UnsafePath
 from .report import Report
 from .rules import OWNED, SAME_OPERATOR, Region, RuleContext, check_row
 from .state import StateRecord
+from .validate_descriptor import descriptor_problems
 from .validate_frictionless import attach_lookups, inline_resource, table_schema
 
 SECTION = "validation"  # of the state record (state.py)
@@ -137,10 +139,18 @@ def _sha256(package: Package, file: str) -> str:
 
 
 def _same_files(package: Package, memory: Memory) -> bool:
-    """The registry files are byte for byte the ones the memory was made from."""
+    """The registry files are byte for byte the ones the memory was made from. The files are
+    located as every reader locates them; a name the memory holds is compared, never opened."""
+    if list(memory.tables) != list(TABLE_ORDER):
+        return False
     try:
-        return all(_sha256(package, info["file"]) == info["sha256"] for info in memory.tables.values())
-    except OSError:
+        for table, info in memory.tables.items():
+            path = package.table_file(table)
+            if path is None or path.relative_to(package.directory).as_posix() != info["file"] \
+                    or files.sha256_of(path) != info["sha256"]:
+                return False
+        return True
+    except (OSError, UnsafePath):
         return False
 
 
@@ -167,6 +177,8 @@ def validate_changes(package: Package, memory: Memory | None) -> Judged | None:
     business."""
     if memory is None or memory.context != context_digest(package) or list(memory.tables) != list(TABLE_ORDER):
         return None
+    if descriptor_problems(package):
+        return None
     try:
         return _Judgement(package, memory).run()
     except _Doubt:
@@ -180,7 +192,10 @@ class _Judgement:
         self.scans: dict[str, Scan] = {}
         self.changed = []
         for table in TABLE_ORDER:
-            path = readers.locate(package.directory, table, package.resources[table].get("path"))
+            try:
+                path = package.table_file(table)
+            except UnsafePath:
+                raise _Doubt from None
             info = memory.tables[table]
             if path is None:
                 raise _Doubt
@@ -291,18 +306,18 @@ def _wanted_columns(package: Package) -> dict[str, set[str]]:
 
 
 def _scan(package: Package, table: str, wanted: set[str], known: set[bytes]) -> Scan | None:
-    path = readers.locate(package.directory, table, package.resources[table].get("path"))
-    if path is None:
-        return None
-    raw = path.read_bytes()
-    if readers.is_xlsx(path, raw):
-        return None
     try:
+        path = package.table_file(table)
+        if path is None:
+            return None
+        raw = readers.read_bytes(path, path.name)
+        if readers.is_xlsx(path, raw):
+            return None
         text = raw.decode(readers.detect_encoding(path.name, raw))
-    except TableReadError:
+        del raw
+        rows = list(readers.csv_rows(text, path.name))
+    except (UnsafePath, TableReadError, csv.Error):
         return None
-    del raw
-    rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or readers.csv_truncation(text, len(rows[0])):
         return None
     labels, rows = rows[0], rows[1:]

@@ -316,9 +316,9 @@ def test_the_qr_command_keeps_the_output_and_its_record_in_step(first_build, sma
 # --- 6. the page writer stays inside its tree -------------------------------------------------
 
 def test_the_writer_refuses_a_path_that_climbs_out(tmp_path):
-    from site_builder.files import UnsafePath
+    from site_builder.files import UnsafeWrite
 
-    with pytest.raises(UnsafePath):
+    with pytest.raises(UnsafeWrite):
         with staged_output(tmp_path / "out") as stage:
             files.write_if_changed(stage / "site" / "01" / "x" / "10" / ".." / "index.html", "batch page")
     assert not (tmp_path / "out").exists()

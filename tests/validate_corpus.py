@@ -10,6 +10,7 @@ files — are easier to make than to commit), and `expected.json`: the exact pro
 
 Steps (each a one-key object):
   {"set": {"file", "row", "field", "value"}}       one cell, row 2 = first data row
+                                                    (with "repeat": N, the value N times)
   {"delete": "file"}                                remove a file
   {"drop_column": {"file", "field"}}                remove a column
   {"add_column": {"file", "field", "value"}}        append a column (header + every row)
@@ -25,6 +26,11 @@ Steps (each a one-key object):
   {"replace": {"file", "old", "new"}}               text surgery (first occurrence)
   {"replace_bytes": {"file", "old", "new_hex"}}     byte surgery: `old` (text) -> raw bytes
   {"truncate_bytes": {"file", "keep"}}              keep only the first `keep` bytes
+  {"set_descriptor": {"at": [key or index …], "value"}}   one value in datapackage.json
+  {"symlink_outside": "file"}                       move the file out of the folder, link to it
+  {"declare_unzipped_size": {"file", "member", "size"}}   make a zip's directory state that
+                                                    `member` unzips to `size` bytes (a zip bomb
+                                                    without its gigabytes)
 """
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ import io
 import json
 import re
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -85,7 +92,7 @@ def _edit(func):
 
 @_edit
 def _set(rows, a):
-    rows[a["row"] - 1][rows[0].index(a["field"])] = a["value"]
+    rows[a["row"] - 1][rows[0].index(a["field"])] = a["value"] * a.get("repeat", 1)
 
 
 @_edit
@@ -190,10 +197,49 @@ def _truncate_bytes(root: Path, a: dict) -> None:
     path.write_bytes(path.read_bytes()[:a["keep"]])
 
 
+def _set_descriptor(root: Path, a: dict) -> None:
+    path = root / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    *parents, last = a["at"]
+    node = descriptor
+    for key in parents:
+        node = node[key]
+    node[last] = a["value"]
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _symlink_outside(root: Path, name: str) -> None:
+    """The table file becomes a symbolic link to a copy beside the data folder."""
+    outside = root.parent / f"outside-{root.name}-{name}"
+    shutil.move(root / name, outside)
+    (root / name).symlink_to(outside)
+
+
+def _declare_unzipped_size(root: Path, a: dict) -> None:
+    """Rewrite the uncompressed size of `member` in its local header and in the central directory."""
+    path = root / a["file"]
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(a["member"])
+    size = a["size"].to_bytes(4, "little")
+    assert raw[info.header_offset:info.header_offset + 4] == b"PK\x03\x04"
+    raw[info.header_offset + 22:info.header_offset + 26] = size
+    name = a["member"].encode()
+    end = raw.rindex(b"PK\x05\x06")  # end of central directory: where the directory starts
+    at = int.from_bytes(raw[end + 16:end + 20], "little")
+    while raw[at:at + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = (int.from_bytes(raw[at + n:at + n + 2], "little") for n in (28, 30, 32))
+        if raw[at + 46:at + 46 + name_length] == name:
+            raw[at + 24:at + 28] = size
+        at += 46 + name_length + extra_length + comment_length
+    path.write_bytes(bytes(raw))
+
+
 STEPS = {
     "set": _set, "delete": lambda root, name: (root / name).unlink(), "drop_column": _drop_column,
     "add_column": _add_column, "rename_column": _rename_column, "keep_rows": _keep_rows,
     "append_row": _append_row, "duplicate_row": _duplicate_row, "insert_blank_row": _insert_blank_row,
     "encode": _encode, "delimit": _delimit, "to_xlsx": _to_xlsx, "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
-    "truncate_bytes": _truncate_bytes,
+    "truncate_bytes": _truncate_bytes, "set_descriptor": _set_descriptor, "symlink_outside": _symlink_outside,
+    "declare_unzipped_size": _declare_unzipped_size,
 }

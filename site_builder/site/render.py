@@ -130,8 +130,8 @@ def common_context(package: Package) -> dict:
             "release_date": package.release_date,
             "url": package.site_url,
             "nav": NAV,
-            "licenses": package.descriptor.get("licenses", []),
-            "sources": package.descriptor.get("sources", []),
+            "licenses": package.links("licenses"),
+            "sources": package.links("sources"),
             "editorial": [(urls.page(slug), title) for slug, title in EDITORIAL.items()],
         },
     }
