@@ -25,7 +25,7 @@ from tiny_registry import write_tiny_registry
 
 from site_builder.build import build
 from site_builder.database import build_database
-from site_builder.files import JOURNAL
+from site_builder.output import JOURNAL
 from site_builder.package import Package
 
 ZUOFANG = Path(sys.executable).with_name("zuofang")
@@ -203,7 +203,7 @@ def test_a_build_still_moving_its_files_in_is_not_served_yet(tiny_out, tmp_path)
             conn.execute("update products set name = '虚构改名麻花' where code = 'p1'")
         conn.close()
         (tiny_out / JOURNAL).write_text('{"stage": "x", "remove": []}', encoding="utf-8")
-        os.replace(new, tiny_out / "registry.db")  # as files.commit moves a staged file in
+        os.replace(new, tiny_out / "registry.db")  # as output.apply moves a staged file in
         time.sleep(3)  # three times the interval at which serve looks for a new build
         assert product_name(port, "p1") == "稷山麻花"
         (tiny_out / JOURNAL).unlink()
