@@ -30,15 +30,17 @@ SECTION = "qr"  # of the state record
 _DRAWING_MODULES = ("codes.py", "labels.py", "posters.py", "pdfdoc.py", "fonts.py")
 _LIBRARIES = ("qrcode", "fpdf2", "Pillow", "fonttools")
 _SITE_BUILDER = Path(urls.__file__).parent
-_ADDRESS_MODULES = ("urls.py", "checksums.py")  # addresses, GTIN-14
+_ADDRESS_MODULES = ("urls.py", "checksums.py", "vocabulary.py")  # addresses, GTIN-14, printed words
 
 
 def fingerprint(font_path: Path | None) -> str:
-    """Hash of what draws the files: this package's drawing code, library versions, the font."""
+    """Hash of what draws the files: this package's drawing code, the words it prints, library
+    versions, the font."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
     for name in _DRAWING_MODULES:
         digest.update((here / name).read_bytes())
+    digest.update((_SITE_BUILDER / "vocabulary.py").read_bytes())
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}={version(library)}".encode())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from site_builder import urls
+from site_builder import urls, vocabulary
 from site_builder.checksums import gtin14
 
 from .records import Product
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 #: Said on every page while the registry is demonstration data (the site's header says the same).
-DEMO_NOTICE = "<p><strong>演示数据：本站所有主体、产品、召回均为虚构</strong> — Demonstration data: all businesses are fictional</p>\n"
+DEMO_NOTICE = f"<p><strong>{vocabulary.DEMO_NOTICE.zh}</strong> — {vocabulary.DEMO_NOTICE.en}</p>\n"
 
 
 def pages(products: list[Product], batches: dict[str, list[str]], site_url: str,

@@ -6,6 +6,8 @@ and the address in letters for anyone whose phone cannot scan.
 """
 from __future__ import annotations
 
+from site_builder import vocabulary
+
 from .codes import Matrix, draw_pdf
 from .pdfdoc import DEMO_NOTICE, cn_date, fit_lines, new_document, text_block, write_lines
 from .records import Product, Registry, Workshop
@@ -20,7 +22,7 @@ PER_PAGE = COLUMNS * ROWS
 
 STATUS_NOTE = {
     "suspended": "该作坊暂停生产经营，暂停期间不得印制和使用产品标签。",
-    "revoked": "该作坊登记证已撤销，不得印制和使用产品标签。",
+    "revoked": f"该作坊登记证{vocabulary.OPERATOR_STATUS['revoked'].zh}，不得印制和使用产品标签。",
     "expired": "该作坊登记证已过期，换证前不得印制和使用产品标签。",
 }
 PRINT_NOTE = "打印：A4 不干胶 3×7（70×38 毫米），按实际大小（100%）打印，勿缩放；贴前用手机扫码核对。"

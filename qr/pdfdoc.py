@@ -6,9 +6,11 @@ from datetime import date, datetime, timezone
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
+from site_builder import vocabulary
+
 from .fonts import FAMILY
 
-DEMO_NOTICE = "演示数据：内容均为虚构，仅用于演示，请勿用于真实产品。DEMONSTRATION DATA – fictional, do not use."
+DEMO_NOTICE = f"{vocabulary.DEMO_NOTICE_PRINT.zh}{vocabulary.DEMO_NOTICE_PRINT.en}"
 
 
 def new_document(add_font, release_date: date, title: str) -> FPDF:
@@ -30,12 +32,7 @@ def new_document(add_font, release_date: date, title: str) -> FPDF:
     return pdf
 
 
-def cn_date(value: str | date | None) -> str:
-    """2026-11-01 -> 2026年11月1日 (the form printed on Chinese notices)."""
-    if not value:
-        return ""
-    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{d.year}年{d.month}月{d.day}日"
+cn_date = vocabulary.zh_date  # 2026-11-01 -> 2026年11月1日, as every page writes it
 
 
 def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | None = None) -> list[str]:

@@ -5,6 +5,8 @@ so it prints sharp at any size; the grade is also written out, never shown by co
 """
 from __future__ import annotations
 
+from site_builder import vocabulary
+
 from .codes import Matrix, draw_pdf
 from .pdfdoc import DEMO_NOTICE, cn_date, new_document, text_block
 from .records import Registry, Workshop
@@ -13,13 +15,10 @@ PAGE_W = 210.0
 MARGIN = 18.0
 COMPLAINT_LINE = "投诉举报电话：12315"
 
-GRADES = {
-    # grade: (word, face, RGB)
-    "A": ("优秀", "大笑", (27, 127, 59)),
-    "B": ("良好", "微笑", (0, 92, 170)),
-    "C": ("一般", "平脸", (190, 90, 0)),
-}
-STATUS = {"active": "有效", "suspended": "暂停生产经营", "revoked": "已撤销", "expired": "已过期"}
+#: grade: (word, face, RGB) — the words from the vocabulary, the colours the poster's own
+COLOURS = {"A": (27, 127, 59), "B": (0, 92, 170), "C": (190, 90, 0)}
+GRADES = {g: (vocabulary.GRADES[g].zh, vocabulary.FACES[g], rgb) for g, rgb in COLOURS.items()}
+STATUS = {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items()}
 
 
 def poster(workshop: Workshop, matrix: Matrix, registry: Registry, add_font) -> bytes:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
+from .vocabulary import REGION_LEVELS, zh_date
 from .checksums import credit_code_check_char, credit_code_valid, gtin_check_digit, gtin_valid
 from .finding import Finding
 from .rules_cells import cell_findings
@@ -23,7 +24,7 @@ from .rules_cells import cell_findings
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 #: Brands need at least this review score to be awarded (名特优 criteria).
 AWARD_MIN_SCORE = 90
-LEVELS_ZH = {"province": "省级", "city": "地级", "county": "县级"}
+LEVELS_ZH = {k: t.zh for k, t in REGION_LEVELS.items()}
 #: Chinese names of the fields rules talk about (messages only).
 LABELS = {
     "registered_on": "登记日期", "valid_until": "有效期至", "date": "检查日期",
@@ -119,8 +120,6 @@ Row = Mapping[str, object]
 RowRule = Callable[[Row, RuleContext], Iterable[Finding]]
 
 
-def zh_date(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _have(row: Row, *names: str) -> bool:

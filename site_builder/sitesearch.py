@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import files, urls
+from . import files, urls, vocabulary
 from .state import StateRecord
 
 INDEX_DIR = "search/index"          # under the site root: /search/index/…
@@ -54,9 +54,9 @@ DISPLAY = {
 }
 #: kind -> status -> what the result says about it (none for the ordinary status).
 STATUS_NOTE = {
-    "b": {"applied": "申报中", "publicized": "公示中", "awarded": "已认定", "revoked": "已撤销"},
-    "p": {"discontinued": "已停产", "withdrawn": "已撤市"},
-    "w": {"suspended": "暂停生产经营", "revoked": "已吊销", "expired": "已过期"},
+    "b": {k: t.zh for k, t in vocabulary.BRAND_STATUS.items()},
+    "p": {k: t.zh for k, t in vocabulary.PRODUCT_STATUS.items() if k != "active"},
+    "w": {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items() if k != "active"},
 }
 RECALL_NOTE = "⚠ 召回中 Recall"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names

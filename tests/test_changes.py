@@ -88,7 +88,7 @@ def test_second_release_lists_new_and_changed_records(releases):
     new = re.search(r"新增产品.*?</section>", page, re.S).group(0)
     assert f'<a href="{urls.product("zz9new")}">新上市的芝麻糖</a>' in new
     status = re.search(r"状态变化.*?</section>", page, re.S).group(0)
-    assert urls.product(edits["withdrawn"]["code"]) in status and "在售 → 已撤市" in status
+    assert urls.product(edits["withdrawn"]["code"]) in status and "在产 → 已撤市" in status
     grade = re.search(r"等级变化.*?</section>", page, re.S).group(0)
     old, new_grade = edits["grades"]
     assert urls.operator(edits["graded"]) in grade and f"{old} 级" in grade and f"→ {new_grade} 级" in grade

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from qr import records
-from site_builder import datasette_meta, handbook, readers, urls, validate_changed
+from site_builder import datasette_meta, handbook, readers, state, urls, validate_changed
 from site_builder.build import build
 from site_builder.cli import cli
 from site_builder.errors import DataPackageError, ValidationFailed
@@ -99,7 +99,7 @@ def test_every_reader_of_a_table_file_goes_through_the_one_check(data, tmp_path)
         package.table_file("stations")
     assert validate_changed.scan_tables(package) is None
     from site_builder.database import build_database, built_from_same_inputs
-    assert not built_from_same_inputs(package, tmp_path / "nothing-built")
+    assert not built_from_same_inputs(package, state.load(tmp_path / "nothing-built"))
     with pytest.raises(readers.UnsafePath):
         build_database(package, tmp_path / "db" / "registry.db")
 
@@ -402,7 +402,7 @@ DEFECTS = {
 def test_a_defect_added_between_two_builds_is_refused_by_the_rebuild(defect, built, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(BASE, data)
-    memory = validate_changed.read_memory(built / validate_changed.MEMORY)
+    memory = validate_changed.read_memory(state.load(built))
     assert memory is not None
     where = DEFECTS[defect](data)
     assert validate_changed.validate_changes(Package.load(data), memory) is None  # doubt: all rows are judged
@@ -418,5 +418,5 @@ def test_the_same_rebuild_without_a_defect_is_judged_from_its_changed_rows(built
     data = tmp_path / "data"
     shutil.copytree(BASE, data)
     _add_sampling(data, batch="B2605-1")
-    memory = validate_changed.read_memory(built / validate_changed.MEMORY)
+    memory = validate_changed.read_memory(state.load(built))
     assert validate_changed.validate_changes(Package.load(data), memory) is not None

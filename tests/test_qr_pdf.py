@@ -144,7 +144,7 @@ def test_inactive_workshops_get_no_labels_and_a_plain_warning(small_out, tmp_pat
     assert zxingcpp.read_barcodes(_pages(pdf, tmp_path)[0]) == []
     poster = tmp_path / "poster.pdf"
     poster.write_bytes(posters.poster(revoked, make_matrix("https://zf.example.cn/w/x/"), registry, fonts.full_face_add_to))
-    assert "已撤销" in _text(poster)
+    assert "已吊销" in _text(poster)
 
 
 def test_pdfs_are_byte_identical_with_the_cut_font_whatever_else_it_holds(small_out):

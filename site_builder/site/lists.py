@@ -9,6 +9,7 @@ from .. import urls
 from ..package import TABLE_ORDER
 from .pages import Page, publicity_open
 from .registry import Registry
+from ..vocabulary import NOT_GRADED
 from .render import GRADES, METRICS
 
 #: Tables listed on /data/ with their Chinese names (schema titles are longer).
@@ -103,7 +104,7 @@ def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None
         else:
             shown = (lambda v: "—" if v is None else f"{v:g}")
         verdict = "—" if actual is None or target is None else ("已达标" if actual >= target else "未达标")
-        rows.append({"label": label, "actual": shown(actual), "target": shown(target), "verdict": verdict})
+        rows.append({"label": label.zh, "actual": shown(actual), "target": shown(target), "verdict": verdict})
     return year, rows, row
 
 
@@ -122,7 +123,7 @@ def region_pages(reg: Registry) -> Iterator[Page]:
         for key in ("A", "B", "C", "none"):
             ops = [o for o in active if _grade_key(reg, o) == key]
             if ops:
-                label = f"{key} 级 {GRADES[key]['word']}" if key in GRADES else "未评级 Not graded"
+                label = f"{key} 级 {GRADES[key].zh}" if key in GRADES else NOT_GRADED.both
                 by_grade.append((key, label, ops))
         closed = [o for o in own if o["status"] != "active"]
         if closed:

@@ -7,14 +7,13 @@ date, navigation), so every page carries the demonstration notice and the same c
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import urls
+from .. import urls, vocabulary
 from ..package import Package
 
 THEME = Path(__file__).parent / "theme"
@@ -22,21 +21,10 @@ TEMPLATES = THEME / "templates"
 CSS_FILE = THEME / "static" / "site.css"
 STATIC_FILES = ("site.css", "icon.svg")  # served from /static/ (urls.static)
 
-# Labels for the schema's enum values, Chinese first.
-KINDS = {"workshop": "食品小作坊", "eatery": "小餐饮", "stall": "食品摊点"}
-OPERATOR_STATUS = {"active": "正常", "suspended": "暂停生产经营", "revoked": "已吊销", "expired": "已过期"}
-PRODUCT_STATUS = {"active": "在售", "discontinued": "已停产", "withdrawn": "已撤市"}
-BRAND_STATUS = {"applied": "申报中", "publicized": "公示中", "awarded": "已认定", "revoked": "已撤销"}
-RECALL_STATUS = {"ongoing": "进行中", "closed": "已结束"}
-GRADES = {
-    "A": {"word": "优秀", "face": "大笑", "en": "Excellent"},
-    "B": {"word": "良好", "face": "微笑", "en": "Good"},
-    "C": {"word": "一般", "face": "平脸", "en": "Fair"},
-}
-METRICS = {
-    "graded_share": "量化分级覆盖率", "a_share": "A 级占比", "sampling_coverage": "抽检覆盖率",
-    "sampling_pass_rate": "抽检合格率", "brands_awarded": "名特优认定数",
-}
+# Labels for the schema's coded values come from the one vocabulary (Chinese first).
+KINDS, OPERATOR_STATUS, PRODUCT_STATUS = vocabulary.KINDS, vocabulary.OPERATOR_STATUS, vocabulary.PRODUCT_STATUS
+BRAND_STATUS, RECALL_STATUS = vocabulary.BRAND_STATUS, vocabulary.RECALL_STATUS
+GRADES, METRICS = vocabulary.GRADES, vocabulary.METRICS
 
 #: Editorial pages (Markdown in content/pages, rendered by Pelican), by slug.
 EDITORIAL = {
@@ -63,26 +51,27 @@ _MOUTHS = {"A": '<path class="mouth" d="M6 13.5q6 7 12 0z"/>', "B": '<path class
 
 
 def _face(grade: str) -> Markup:
-    g = GRADES[grade]
+    g, face = GRADES[grade], vocabulary.FACES[grade]
     svg = ('<svg class="face" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
            '<circle cx="12" cy="12" r="11"/><circle class="eye" cx="8" cy="9" r="1.6"/>'
            f'<circle class="eye" cx="16" cy="9" r="1.6"/>{_MOUTHS[grade]}</svg>')
-    return Markup(f'<span class="grade grade-{grade}">{svg}<span>{grade} 级 {g["word"]}（{g["face"]}）'
-                  f'<span lang="en">{g["en"]}</span></span></span>')
+    return Markup(f'<span class="grade grade-{grade}">{svg}<span>{grade} 级 {g.zh}（{face}）'
+                  f'<span lang="en">{g.en}</span></span></span>')
 
 
 #: The smiley grades as shown everywhere: an inline SVG face (decorative) with the words beside it.
 #: Built once: they are on nearly every page, and a Jinja macro call per page costs more.
 SMILEYS = {grade: _face(grade) for grade in GRADES}
-NOT_GRADED = Markup('<span class="grade grade-none">未评级 <span lang="en">Not graded</span></span>')
+NOT_GRADED = Markup(f'<span class="grade grade-none">{vocabulary.NOT_GRADED.zh} '
+                    f'<span lang="en">{vocabulary.NOT_GRADED.en}</span></span>')
 
 
 def smiley(grade: str | None) -> Markup:
     return SMILEYS.get(grade or "", NOT_GRADED)
 
 
-def _badge(labels: dict[str, str]):
-    badges = {k: Markup('<span class="status status-{}">{}</span>').format(k, v) for k, v in labels.items()}
+def _badge(labels: dict[str, vocabulary.Term]):
+    badges = {k: Markup('<span class="status status-{}">{}</span>').format(k, v.zh) for k, v in labels.items()}
     return lambda row: badges.get(row["status"]) or Markup('<span class="status">{}</span>').format(row["status"])
 
 
@@ -90,12 +79,7 @@ operator_status = _badge(OPERATOR_STATUS)
 product_status = _badge(PRODUCT_STATUS)
 
 
-def cn_date(value) -> str:
-    """2026-11-01 -> 2026年11月1日 (empty for no date)."""
-    if not value:
-        return ""
-    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return f"{d.year}年{d.month}月{d.day}日"
+cn_date = vocabulary.zh_date  # 2026-11-01 -> 2026年11月1日 (empty for no date)
 
 
 def json_ld(data: dict) -> Markup:
@@ -144,7 +128,7 @@ def filters() -> dict:
 def helpers() -> dict:
     """Globals besides `site`: the address builders and the label tables."""
     return {
-        "urls": urls, "KINDS": KINDS, "OPERATOR_STATUS": OPERATOR_STATUS, "PRODUCT_STATUS": PRODUCT_STATUS,
+        "urls": urls, "DEMO_NOTICE": vocabulary.DEMO_NOTICE, "KINDS": KINDS, "OPERATOR_STATUS": OPERATOR_STATUS, "PRODUCT_STATUS": PRODUCT_STATUS,
         "BRAND_STATUS": BRAND_STATUS, "RECALL_STATUS": RECALL_STATUS, "GRADES": GRADES, "METRICS": METRICS,
         "site_css": site_css, "smiley": smiley, "operator_status": operator_status,
         "product_status": product_status,

@@ -1,0 +1,154 @@
+"""The one vocabulary: what every coded value is called, in Chinese and in English.
+
+The site, the posters and label sheets, the search results, Datasette and the handbook all
+read their labels here, so that one status never has two names (a revoked 登记证 is 吊销 — an
+administrative penalty — on every page, poster and download, never 撤销; a brand's designation,
+which is withdrawn rather than punished, is 撤销). `tests/test_vocabulary.py` holds the schema's
+enum descriptions to these words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Term:
+    """A coded value's label: Chinese first; English for tourists and journalists; `note` says
+    what it means where the word alone is not enough (the handbook prints it)."""
+
+    zh: str
+    en: str
+    note: str = ""
+
+    def __str__(self) -> str:
+        return self.zh
+
+    @property
+    def both(self) -> str:
+        return f"{self.zh} {self.en}"
+
+
+KINDS = {
+    "workshop": Term("食品小作坊", "Food workshop", "小规模加工食品的作坊，持食品小作坊登记证。"),
+    "eatery": Term("小餐饮", "Small eatery", "小餐馆、小吃店等，持小餐饮登记证（或备案）。"),
+    "stall": Term("食品摊点", "Food stall", "固定或流动的食品摊贩，持摊点登记卡。"),
+}
+
+OPERATOR_STATUS = {
+    "active": Term("有效", "Valid", "登记证在有效期内，可以生产经营。"),
+    "suspended": Term("暂停生产经营", "Suspended", "被责令暂停或主动暂停，暂停期间不得生产经营。"),
+    "revoked": Term("已吊销", "Revoked", "登记证被市场监管部门作为行政处罚吊销，不得再生产经营。"),
+    "expired": Term("已过期", "Expired", "登记证有效期已满且未延续，换证前不得生产经营。"),
+}
+
+PRODUCT_STATUS = {
+    "active": Term("在产", "In production", "作坊目前在生产这一产品。"),
+    "discontinued": Term("已停产", "Discontinued", "作坊不再生产，市面上可能还有未过保质期的产品。"),
+    "withdrawn": Term("已撤市", "Withdrawn", "产品已撤出市场，请勿购买或食用。"),
+}
+
+BRAND_STATUS = {
+    "applied": Term("已申报", "Applied", "已提交认定申请，尚在评审。"),
+    "publicized": Term("公示中", "Under public notice", "评审通过，正在公示，公众可在公示期内提出异议。"),
+    "awarded": Term("已认定", "Awarded", "公示期满无异议，已正式认定。"),
+    "revoked": Term("已撤销", "Revoked", "认定被撤销（如抽检不合格、受到处罚或不再符合条件）。"),
+}
+
+RECALL_STATUS = {
+    "ongoing": Term("进行中", "Ongoing", "召回尚未结束：持有该批次产品的请停止食用。"),
+    "closed": Term("已结束", "Closed", "召回已完成。"),
+}
+
+RECALL_LEVELS = {
+    "一级": Term("一级", "Level I", "食用后已经或可能导致严重健康损害甚至死亡。"),
+    "二级": Term("二级", "Level II", "食用后已经或可能导致一般健康损害。"),
+    "三级": Term("三级", "Level III", "标签、标识等不符合食品安全标准，一般不会造成健康损害。"),
+}
+
+GRADES = {
+    "A": Term("优秀", "Excellent", "大笑"),
+    "B": Term("良好", "Good", "微笑"),
+    "C": Term("一般", "Fair", "平脸"),
+}
+#: The smiley of each grade (量化分级 faces), as posters and pages name them.
+FACES = {grade: term.note for grade, term in GRADES.items()}
+
+REGION_LEVELS = {
+    "province": Term("省级", "Province"),
+    "city": Term("地级", "Prefecture"),
+    "county": Term("县级", "County", "县、县级市或市辖区。"),
+}
+
+INSPECTION_KINDS = {
+    "日常": Term("日常检查", "Routine inspection"),
+    "双随机": Term("双随机一公开抽查", "Random inspection"),
+    "飞行": Term("飞行检查", "Unannounced inspection"),
+    "专项": Term("专项检查", "Targeted inspection"),
+}
+
+INSPECTION_RESULTS = {
+    "符合": Term("符合", "Compliant"),
+    "基本符合": Term("基本符合", "Mostly compliant"),
+    "不符合": Term("不符合", "Non-compliant"),
+}
+
+SAMPLING_RESULTS = {
+    "合格": Term("合格", "Pass"),
+    "不合格": Term("不合格", "Fail"),
+}
+
+PROGRAMS = {
+    "名特优": Term("名特优", "Famous, special and quality product"),
+    "老字号": Term("老字号", "Time-honoured brand"),
+    "出彩小作坊": Term("出彩小作坊", "Model workshop"),
+}
+
+HERITAGE = {
+    "国家级": Term("国家级非遗", "National intangible heritage"),
+    "省级": Term("省级非遗", "Provincial intangible heritage"),
+    "市级": Term("市级非遗", "City intangible heritage"),
+    "县级": Term("县级非遗", "County intangible heritage"),
+}
+
+METRICS = {
+    "graded_share": Term("量化分级覆盖率", "Graded share", "%"),
+    "a_share": Term("A 级占比", "Share graded A", "%"),
+    "sampling_coverage": Term("抽检覆盖率", "Sampling coverage", "%"),
+    "sampling_pass_rate": Term("抽检合格率", "Sampling pass rate", "%"),
+    "brands_awarded": Term("名特优认定数", "Specialty brands awarded", "个"),
+}
+
+#: table -> column -> the terms of its coded values (Datasette, the handbook, the site).
+CODED = {
+    "regions": {"level": REGION_LEVELS},
+    "operators": {"kind": KINDS, "status": OPERATOR_STATUS},
+    "products": {"status": PRODUCT_STATUS},
+    "inspections": {"kind": INSPECTION_KINDS, "result": INSPECTION_RESULTS},
+    "grades": {"grade": GRADES},
+    "samplings": {"result": SAMPLING_RESULTS},
+    "recalls": {"level": RECALL_LEVELS, "status": RECALL_STATUS},
+    "brands": {"program": PROGRAMS, "status": BRAND_STATUS, "heritage": HERITAGE},
+    "targets": {"metric": METRICS},
+}
+
+NOT_GRADED = Term("未评级", "Not graded")
+
+#: Said on every page, poster, label sheet and download built from demonstration data.
+DEMO_NOTICE = Term("演示数据：本站所有主体、产品、召回均为虚构", "Demonstration data: all businesses are fictional")
+DEMO_NOTICE_PRINT = Term("演示数据：内容均为虚构，仅用于演示，请勿用于真实产品。", "DEMONSTRATION DATA – fictional, do not use.")
+
+
+def label(table: str, column: str, code) -> str:
+    """The Chinese label of a coded value (the code itself when it has none)."""
+    term = CODED.get(table, {}).get(column, {}).get(code)
+    return term.zh if term else ("" if code is None else str(code))
+
+
+def zh_date(value: date | str | None) -> str:
+    """2026年3月5日 — how every page, poster and message writes a date."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value.year}年{value.month}月{value.day}日"
