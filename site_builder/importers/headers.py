@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import aliases
+from .cells import clean
 from .failed_items import combined_parts
 from .sources import ImportFileError, Sheet
 
@@ -135,7 +136,7 @@ def values(found: Layout, cells: list[str]) -> dict[str, str]:
     """field -> text; several columns of one field (备注 twice) joined by ；."""
     out = {}
     for name, cols in found.columns.items():
-        texts = [cells[c].strip() for c in cols if c < len(cells) and cells[c].strip()]
+        texts = [clean(cells[c]) for c in cols if c < len(cells) and clean(cells[c])]
         out[name] = "；".join(dict.fromkeys(texts))
     return out
 

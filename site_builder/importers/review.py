@@ -85,3 +85,10 @@ def _base(file: str) -> str:
 def _order(line: list[str]):
     row = int(line[3]) if len(line) > 3 and line[3].isdigit() else 0
     return (line[0], line[1], line[2] if len(line) > 2 else "", row, line[4] if len(line) > 4 else "")
+
+
+def markdown_codes() -> str:
+    """The handbook's table of reason codes (import guide), from `CODES`."""
+    lines = ["| 原因代码 code | 含义 meaning |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]
+    return "\n".join(lines) + "\n"

@@ -21,6 +21,8 @@ _NOTICE_NO = (re.compile(r"[\u4e00-\u9fa5]{1,12}〔\s*(?:19|20)\d\d\s*〕\s*\d+\
 _NOTICE_DATE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _ISSUER = re.compile(r"[\u4e00-\u9fa5]{2,16}?(?:市场监督管理局|市场监管局|市场监督管理委员会)")
 #: A 备注 saying the named producer did not make the sample.
+#: 复检机构 named inside a 备注 ("复检机构：…"), when the notice has no column for it.
+RETEST_IN_REMARKS = re.compile(r"复检(?:机构|单位)\s*[:：]\s*([^；;，,。\s]+)")
 IMPERSONATED = re.compile(r"冒用|假冒|仿冒|非其生产|不是其生产|否认|并非.{0,8}生产|未生产(过)?该")
 FAILED, PASSED = "不合格", "合格"
 #: Review codes, most telling first: the reason shown when neither producer nor unit was placed.
@@ -152,6 +154,7 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
                                   "没有抽样日期，也没有公告日期（表头上方的标题或“公告日期”列）可以代替")
 
     remarks = get("remarks")
+    retest = RETEST_IN_REMARKS.search(remarks)
     match, role = _place(ctx, group, remarks)
     if match.operator_id is None:
         return ctx.send_to_review(found, rows, match.reason_code, match.reason, match.candidates)
@@ -165,7 +168,7 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
         "sample_no": get("sample_no"), "producer_name": get("producer_name"),
         "producer_address": get("producer_address"), "sampled_unit": get("unit_name"),
         "sampled_unit_address": get("unit_address"), "spec": get("spec"), "trademark": get("trademark"),
-        "food_category": get("food_category"), "task_source": get("task_source"), "retest_lab": get("retest_lab"),
+        "food_category": get("food_category"), "task_source": get("task_source"), "retest_lab": get("retest_lab") or (retest.group(1) if retest else ""),
         "remarks": remarks, "source_file": found.sheet.source, "source_row": rows[0][0],
     }
     _write(ctx, found, rows, record, match, role)
