@@ -149,7 +149,8 @@ def cells_by_header(found: Layout, cells: list[str]) -> dict[str, str]:
         if col in found.private and value:
             value = "（隐私字段，已隐去）"
         if header or value:
-            out[header or f"第{col + 1}列"] = value
+            key = header or f"第{col + 1}列"
+            out[f"{key}（第{col + 1}列）" if key in out else key] = value  # 备注 twice keeps both
     return out
 
 

@@ -35,7 +35,7 @@ def notice_from_title(text: str) -> dict:
     for pattern in _NOTICE_NO:
         match = pattern.search(text)
         if match:
-            out["notice_no"] = match.group(0) if pattern is _NOTICE_NO[0] else f"{match.group(1)}年第{match.group(2)}号"
+            out["notice_no"] = re.sub(r"\s+", "", match.group(0))
             break
     dates = [parse_date(m.group(0)) for m in _NOTICE_DATE.finditer(text)]
     if dates and dates[-1]:
@@ -127,6 +127,8 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
                 items += row_items
         else:
             items += row_items
+    if problems:
+        return ctx.send_to_review(found, rows, "missing-value", "不合格项目无法拆分：" + "；".join(problems))
     if found.has("verdict"):
         result = FAILED if any(FAILED in v for v in verdicts) else PASSED
         if result == PASSED and not all(v == PASSED for v in verdicts if v) or not any(verdicts):
@@ -139,8 +141,6 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
         return ctx.send_to_review(found, rows, "missing-value", "公告是不合格公告，但表格没有不合格项目、检验结果、标准值列")
     else:
         result = PASSED
-    if problems:
-        return ctx.send_to_review(found, rows, "missing-value", "不合格项目无法拆分：" + "；".join(problems))
     lacking = [f"第 {i} 项缺少{'、'.join(fi.incomplete(item))}" for i, item in enumerate(items, 1) if fi.incomplete(item)]
     if lacking:
         return ctx.send_to_review(found, rows, "missing-value", "不合格项目不完整：" + "；".join(lacking))
@@ -168,7 +168,8 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
         "sample_no": get("sample_no"), "producer_name": get("producer_name"),
         "producer_address": get("producer_address"), "sampled_unit": get("unit_name"),
         "sampled_unit_address": get("unit_address"), "spec": get("spec"), "trademark": get("trademark"),
-        "food_category": get("food_category"), "task_source": get("task_source"), "retest_lab": get("retest_lab") or (retest.group(1) if retest else ""),
+        "food_category": get("food_category"), "task_source": get("task_source"),
+        "retest_lab": get("retest_lab") or (retest.group(1) if retest else ""),
         "remarks": remarks, "source_file": found.sheet.source, "source_row": rows[0][0],
     }
     _write(ctx, found, rows, record, match, role)
@@ -176,7 +177,7 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
 
 def _place(ctx: Context, group, remarks: str) -> tuple[Match, str]:
     get = lambda name: _first(group, name)  # noqa: E731
-    producer = Match(reason="文件没有标称生产企业", reason_code="no-match")
+    producer = Match(reason="文件没有写", reason_code=None)
     if get("producer_name") or get("producer_credit_code"):
         if IMPERSONATED.search(remarks):
             producer = Match(reason="备注说明标称生产企业被冒用，不记在它名下", reason_code="no-match")
@@ -188,12 +189,13 @@ def _place(ctx: Context, group, remarks: str) -> tuple[Match, str]:
     province = get("unit_province")
     if province and province not in address:
         address = province + address
-    unit = Match(reason="文件没有被抽样单位", reason_code="no-match")
+    unit = Match(reason="文件没有写", reason_code=None)
     if get("unit_name") or get("unit_credit_code"):
         unit = ctx.directory.place(get("unit_name"), address, get("unit_credit_code"))
         if unit.operator_id:
             return unit, "sampled unit"
-    code = min((producer.reason_code, unit.reason_code), key=_CODE_ORDER.index)
+    tried = [m.reason_code for m in (producer, unit) if m.reason_code] or ["no-match"]
+    code = min(tried, key=_CODE_ORDER.index)
     reason = f"标称生产企业：{producer.reason}；被抽样单位：{unit.reason}"
     return Match(reason=reason, reason_code=code, candidates=list(dict.fromkeys(producer.candidates + unit.candidates))), ""
 
