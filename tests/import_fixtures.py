@@ -78,13 +78,15 @@ def zip_of(path: Path, members: dict[str, bytes], gbk_names: bool = False) -> Pa
     """A zip; with gbk_names the names are stored in GBK without the UTF-8 flag, as Chinese Windows does."""
     with zipfile.ZipFile(path, "w") as z:
         for name, data in members.items():
-            if gbk_names:
-                info = zipfile.ZipInfo(name.encode("gbk").decode("cp437"))
-                info.flag_bits &= ~0x800
-                z.writestr(info, data)
-            else:
-                z.writestr(name, data)
+            z.writestr(_GbkName(name) if gbk_names else name, data)
     return path
+
+
+class _GbkName(zipfile.ZipInfo):
+    """A member name stored as GBK bytes with no UTF-8 flag (zipfile itself would write UTF-8)."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
 
 
 NATIONAL_HEADER = ["序号", "标称生产企业\n名称", "标称生产企业地址", "被抽样单位名称", "被抽样单位地址", "食品名称", "规格型号",
