@@ -118,7 +118,7 @@ def test_same_data_same_bytes_and_never_written_in_place(tmp_path):
     os.link(first, linked)
     before = linked.read_bytes()
     with open(data / "penalties.csv", "a", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerow(["x2", "w1", "2026-06-01", "稷市监罚〔2026〕2号", "未公示", "警告", ""])
+        csv.writer(f).writerow(["x2", "w1", "2026-06-01", "稷市监罚〔2026〕2号", "未公示", "罚款500元", "500"])
     build_database(Package.load(data), first)
     assert linked.read_bytes() == before
     assert rows(sqlite3.connect(first), "select count(*) from penalties") == [(2,)]

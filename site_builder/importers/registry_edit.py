@@ -41,6 +41,7 @@ class Table:
     added: int = 0
     updated: int = 0
     keys: dict = field(default_factory=dict)
+    counters: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, package: Package, name: str) -> "Table":
@@ -75,6 +76,10 @@ class Table:
     def add(self, record: dict) -> dict:
         row = {h: text(record.get(h)) for h in self.header}
         self.rows.append(row)
+        for prefix in self.counters:
+            number = row.get("id", "").removeprefix(prefix)
+            if row.get("id", "").startswith(prefix) and number.isdigit():
+                self.counters[prefix] = max(self.counters[prefix], int(number))
         for fields, positions in self.keys.items():
             key = tuple(row.get(f, "") for f in fields)
             if all(key):
@@ -103,10 +108,14 @@ class Table:
         return out.getvalue().encode(self.encoding)
 
     def next_id(self, prefix: str, width: int, column: str = "id") -> str:
-        """The next free id of the form <prefix><number>, after the highest one in the table."""
-        pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-        numbers = [int(m.group(1)) for row in self.rows if (m := pattern.match(row.get(column, "")))]
-        return f"{prefix}{(max(numbers) + 1 if numbers else 1):0{width}d}"
+        """The next free id of the form <prefix><number>, after the highest one in the table
+        (scanned once; add() counts the rows added since). Taken only when the row is added,
+        so a record that goes to review leaves no gap."""
+        if prefix not in self.counters:
+            pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+            numbers = [int(m.group(1)) for row in self.rows if (m := pattern.match(row.get(column, "")))]
+            self.counters[prefix] = max(numbers, default=0)
+        return f"{prefix}{self.counters[prefix] + 1:0{width}d}"
 
 
 def text(value) -> str:
