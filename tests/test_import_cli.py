@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from import_fixtures import NATIONAL_HEADER, LAB, csv_file, demo_copy, folder_bytes, xlsx, zip_of
+from import_fixtures import LAB, NATIONAL_HEADER, demo_copy, folder_bytes, xlsx, zip_of
 from site_builder.cli import cli
 from site_builder.importers.sources import read_bytes
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from import_fixtures import folder_bytes
 from site_builder import handbook

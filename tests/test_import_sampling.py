@@ -3,7 +3,6 @@ type, field for field, and every row that cannot be placed is in import-review.c
 from __future__ import annotations
 
 import csv
-import io
 import json
 from datetime import datetime
 

@@ -81,9 +81,3 @@ def decimal(cell: str | None) -> Decimal | None:
         return None
     return value if value.is_finite() else None
 
-
-def number_text(value: Decimal) -> str:
-    """3500 not 3500.0000; 1.5 not 1.50 — the spelling a CSV cell and Frictionless both read."""
-    value = value.normalize()
-    text = format(value, "f")
-    return text
