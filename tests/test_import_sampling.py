@@ -103,9 +103,15 @@ def test_national_layout_with_merged_and_continuation_rows(data, tmp_path):
         ("9", "no-match", "未导入 not imported"), ("10", "not-a-record", "未导入 not imported")]
     assert all(r["命令 command"] == "sampling" and r["文件 file"] == "不合格.xlsx" and r["工作表 sheet"] == "不合格产品"
                for r in lines)
-    assert lines[0]["原因 reason"] == "标称生产企业：没有名称相符的登记主体；被抽样单位：没有名称相符的登记主体"
-    cells = json.loads(lines[0]["单元格 cells"])
-    assert cells["标称生产企业\n名称"] == "演示县虚构食品厂" and cells["检验结果"] == "1.1×102" and len(cells) == 16
+    cells = dict(zip([h if h != "备注" or i == 14 else "备注（第16列）" for i, h in enumerate(NATIONAL_HEADER)],
+                     national_rows()[8]))
+    assert lines[0] == {
+        "命令 command": "sampling", "文件 file": "不合格.xlsx", "工作表 sheet": "不合格产品", "行 row": "9",
+        "原因代码 code": "no-match", "原因 reason": "标称生产企业：没有名称相符的登记主体；被抽样单位：没有名称相符的登记主体",
+        "候选主体 candidates": "", "导入情况 outcome": "未导入 not imported",
+        "单元格 cells": json.dumps(cells, ensure_ascii=False)}
+    assert json.loads(lines[1]["单元格 cells"])["序号"] == "注：以上信息由演示数据生成（虚构）。"
+    assert lines[1]["原因 reason"] == "这一行只有一段文字，不是样品记录：“注：以上信息由演示数据生成（虚构）。”"
     assert [(p.record_id, p.rows, p.method, p.role) for p in report.placements] == [
         ("cj000430", [4, 5, 6], "name+address", "producer"),
         ("cj000431", [7], "normalised_name+address", "producer"),

@@ -36,10 +36,11 @@ def normalise_name(name: str, places: tuple[str, ...] = ()) -> str:
     for place in places:
         if text.startswith(place) and len(text) > len(place) + 1:
             text = text[len(place):]
-    for suffix in SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix) + 1:
-            text = text[: -len(suffix)]
-            break
+    for _ in range(2):  # a legal form, then a shop word: 李家面馆有限公司 -> 李家面馆 -> 李家面
+        for suffix in SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                text = text[: -len(suffix)]
+                break
     return text
 
 
