@@ -10,6 +10,7 @@ import pytest
 
 from import_fixtures import LAB, NATIONAL_HEADER, csv_file, demo_copy, xls, xlsx
 from site_builder.importers.run import run_import
+from site_builder.importers.sampling import SAMPLED_ON_FROM_NOTICE as NO_DATE
 from site_builder.validate import validate_registry
 
 FIELDS = ["id", "operator_id", "product_code", "sample_name", "batch", "sampled_on", "result", "failed_items", "lab",
@@ -84,19 +85,19 @@ def test_national_layout_with_merged_and_continuation_rows(data, tmp_path):
                                     ("铅(以Pb计)", "0.6", "≤0.5", "mg/kg")),
                  producer_name="丰香麻花作坊（演示）", producer_address="运城市稷山县稷峰镇工业路213号",
                  sampled_unit="演示超市（虚构）", sampled_unit_address="运城市稷山县稷峰镇人民路1号", spec="250g/袋",
-                 food_category="糕点", source_row="4", **notice),
+                 food_category="糕点", remarks=NO_DATE, source_row="4", **notice),
         sampling(id="cj000431", operator_id="w00011", product_code="p000r", sample_name="西瓜子（五香）",
                  batch="购进日期 2026-09-12", failed_items=items(("菌落总数", "1.2×10⁵", "≤10⁴", "")),
                  producer_name="垣曲鑫顺炒货坊(演示)", producer_address="山西省运城市垣曲县古城镇文化路9号",
                  sampled_unit="垣曲鑫顺炒货坊(演示)", sampled_unit_address="山西省运城市垣曲县古城镇文化路9号", spec="400g/袋",
                  trademark="鑫顺", food_category="炒货", retest_lab="演示复检所（虚构）",
-                 remarks="复检机构：演示复检所（虚构）", source_row="7", **notice),
+                 remarks="复检机构：演示复检所（虚构）；" + NO_DATE, source_row="7", **notice),
         # the named producer says it did not make it: the failure goes on the stall that sold it
         sampling(id="cj000432", operator_id="s00035", sample_name="山楂片", batch="2026-08-20",
                  failed_items=items(("日落黄", "0.12", "不得使用", "")), producer_name="兴香山楂食品坊（演示）",
                  producer_address="运城市新绛县北张镇北关街261号", sampled_unit="司马记炒货摊（演示）",
                  sampled_unit_address="运城市绛县横水镇府前街107号", spec="散装", food_category="水果制品",
-                 remarks="标称生产企业表示该批次产品非其生产", source_row="8", **notice),
+                 remarks="标称生产企业表示该批次产品非其生产；" + NO_DATE, source_row="8", **notice),
     ]
     lines = review(data)
     assert [(r["行 row"], r["原因代码 code"], r["导入情况 outcome"]) for r in lines] == [
@@ -173,7 +174,7 @@ def test_qualified_list_in_gb18030_and_mixed_verdicts(data, tmp_path):
         sampling(id="cj000430", operator_id="e00005", sample_name="饺子", batch="加工日期 2026-09-25",
                  sampled_on="2026-10-20", result="合格", notice_no="运市监抽〔2026〕21号", notice_date="2026-10-20",
                  sampled_unit="和兴饺子馆（演示）", sampled_unit_address="临猗县嵋阳镇解放路94号",
-                 task_source="市级抽检（演示）", source_file="合格.csv", source_row="3"),
+                 task_source="市级抽检（演示）", remarks=NO_DATE, source_file="合格.csv", source_row="3"),
         sampling(id="cj000431", operator_id="w00023", product_code="p0021", sample_name="盐湖牛肉饼（原味）",
                  sampled_on="2026-10-08", result="不合格", failed_items=items(("菌落总数", "2.3×10⁵", "≤10⁵", "CFU/g")),
                  notice_date="2026-10-25", issuer="盐湖区市场监督管理局", sample_no="DC01",

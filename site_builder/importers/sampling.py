@@ -25,6 +25,7 @@ _ISSUER = re.compile(r"[\u4e00-\u9fa5]{2,16}?(?:市场监督管理局|市场监�
 RETEST_IN_REMARKS = re.compile(r"复检(?:机构|单位)\s*[:：]\s*([^；;，,。\s]+)")
 IMPERSONATED = re.compile(r"冒用|假冒|仿冒|非其生产|不是其生产|否认|并非.{0,8}生产|未生产(过)?该")
 FAILED, PASSED = "不合格", "合格"
+SAMPLED_ON_FROM_NOTICE = "文件未列抽样日期，抽样日期按公告日期记"
 #: Review codes, most telling first: the reason shown when neither producer nor unit was placed.
 _CODE_ORDER = ("ambiguous", "address-differs", "no-match", "out-of-region")
 
@@ -154,6 +155,9 @@ def _import_sample(ctx: Context, found: hd.Layout, group, title: dict, kind, lis
                                   "没有抽样日期，也没有公告日期（表头上方的标题或“公告日期”列）可以代替")
 
     remarks = get("remarks")
+    if not parse_date(get("sampled_on")):
+        # Said in public: the date shown as 抽样 is the notice's, the file gave none.
+        remarks = "；".join(r for r in (remarks, SAMPLED_ON_FROM_NOTICE) if r)
     retest = RETEST_IN_REMARKS.search(remarks)
     match, role = _place(ctx, group, remarks)
     if match.operator_id is None:
