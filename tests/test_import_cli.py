@@ -123,3 +123,24 @@ def test_csv_in_gb18030_with_tabs(tmp_path):
     path.write_bytes("样品名称\t被抽样单位名称\n麻花\t某店\n".encode("gb18030"))
     (sheet,), _ = read_bytes("t.csv", path.read_bytes())
     assert sheet.rows == [["样品名称", "被抽样单位名称"], ["麻花", "某店"]]
+
+
+def test_a_registry_in_gb18030_with_crlf_keeps_its_encoding_and_line_endings(data, tmp_path):
+    path = data / "samplings.csv"
+    original = path.read_bytes().decode("utf-8").replace("\n", "\r\n").encode("gb18030")
+    path.write_bytes(original)
+    assert invoke("sampling", notice(tmp_path), "--data", data).exit_code == 0
+    after = path.read_bytes()
+    assert after.startswith(original) and after.count(b"\r\n") == original.count(b"\r\n") + 1
+    assert "丰香麻花作坊（演示）".encode("gb18030") in after[len(original):]
+
+
+def test_an_xlsx_registry_table_is_not_rewritten(data, tmp_path):
+    from openpyxl import Workbook
+
+    (data / "samplings.csv").unlink()
+    Workbook().save(data / "samplings.xlsx")
+    before = folder_bytes(data)
+    result = invoke("sampling", notice(tmp_path), "--data", data)
+    assert result.exit_code == 1 and "samplings.xlsx：导入只能写入 CSV 格式的数据表" in result.output
+    assert folder_bytes(data) == before
