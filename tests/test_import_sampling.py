@@ -212,3 +212,18 @@ def test_a_sample_dated_after_the_release_goes_to_review_with_the_validators_wor
     assert (data / "samplings.csv").read_bytes() == before
     (line,) = review(data)
     assert line["原因代码 code"] == "invalid" and "晚于数据发布日期" in line["原因 reason"]
+
+
+def test_rows_of_one_sample_number_are_one_sampling_wherever_they_are(data, tmp_path):
+    before = len(rows_of(data / "samplings.csv"))
+    header = ["抽样编号", "样品名称", "标称生产企业名称", "标称生产企业地址", "抽样日期", "检验项目", "检验结果", "计量单位", "标准值", "结论"]
+    a = ["DC01", "盐湖牛肉饼（原味）", "盐湖益丰牛肉饼作坊（演示）", "运城市盐湖区龙居镇府前街250号", "2026-10-08"]
+    b = ["DC02", "盐湖豆腐干（五香）", "盐湖祥丰豆制品坊（演示）", "运城市盐湖区龙居镇府前街66号", "2026-10-09"]
+    run_import("sampling", [xlsx(tmp_path / "sorted-by-item.xlsx", [
+        header, a + ["菌落总数", "2.3×10⁵", "CFU/g", "≤10⁵", "不合格"], b + ["菌落总数", "10", "CFU/g", "≤10⁵", "合格"],
+        a + ["苯甲酸", "0.3", "g/kg", "不得使用", "不合格"], b + ["苯甲酸", "未检出", "g/kg", "不得使用", "合格"]])], data)
+    added = new_samplings(data, before)
+    assert [(r["sample_no"], r["result"], r["source_row"]) for r in added] == [("DC01", "不合格", "2"), ("DC02", "合格", "3")]
+    assert json.loads(added[0]["failed_items"]) == [
+        {"item": "菌落总数", "measured": "2.3×10⁵", "standard": "≤10⁵", "unit": "CFU/g"},
+        {"item": "苯甲酸", "measured": "0.3", "standard": "不得使用", "unit": "g/kg"}]

@@ -55,9 +55,11 @@ def _list_kind(found: hd.Layout) -> str | None:
     return PASSED if PASSED in said else None
 
 
-def _groups(ctx: Context, found: hd.Layout):
-    """Lists of (row number, cells, values) that belong to one sample."""
-    group, last_key = [], None
+def _groups(ctx: Context, found: hd.Layout) -> list[list]:
+    """Lists of (row number, cells, values) that belong to one sample: rows with the same 抽样编号
+    wherever they are in the sheet; else a run of rows with the same 序号 (or none, a
+    continuation); else a run naming the same producer, unit, sample and batch."""
+    groups, by_sample_no, last_key = [], {}, None
     for number, cells in hd.data_rows(found):
         ctx.rows_read += 1
         if hd.is_repeated_header(found, cells):
@@ -74,20 +76,26 @@ def _groups(ctx: Context, found: hd.Layout):
         if note is not None and (len(texts) >= 3 or not holds_items):
             ctx.send_to_review(found, [(number, cells)], "not-a-record", f"这一行只有一段文字，不是样品记录：“{note[:60]}”")
             continue
+        row = (number, cells, values)
+        sample_no = values.get("sample_no")
+        if sample_no and sample_no in by_sample_no:
+            by_sample_no[sample_no].append(row)
+            last_key = sample_no
+            continue
         if found.has("sample_no"):
-            key = values.get("sample_no") or (values.get("seq") or None)
+            key = sample_no or (values.get("seq") or None)
         elif found.has("seq"):
             key = values.get("seq") or None
         else:
             key = tuple(values.get(f, "") for f in ("producer_name", "unit_name", "sample_name", "batch"))
-        if group and (key is None or key == last_key):
-            group.append((number, cells, values))
+        if groups and (key is None or key == last_key):
+            groups[-1].append(row)
             continue
-        if group:
-            yield group
-        group, last_key = [(number, cells, values)], key
-    if group:
-        yield group
+        groups.append([row])
+        if sample_no:
+            by_sample_no[sample_no] = groups[-1]
+        last_key = key
+    return groups
 
 
 def _row_items(found: hd.Layout, cells: list[str], values: dict) -> tuple[list[dict], list[str]]:
