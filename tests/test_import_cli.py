@@ -144,3 +144,29 @@ def test_an_xlsx_registry_table_is_not_rewritten(data, tmp_path):
     result = invoke("sampling", notice(tmp_path), "--data", data)
     assert result.exit_code == 1 and "samplings.xlsx：导入只能写入 CSV 格式的数据表" in result.output
     assert folder_bytes(data) == before
+
+
+def test_an_older_schema_without_the_new_fields_still_imports_and_says_what_it_left_out(data, tmp_path):
+    import csv
+    import io
+
+    keep = ["id", "operator_id", "product_code", "sample_name", "batch", "sampled_on", "result", "failed_items", "lab",
+            "notice_no", "disposal"]
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "samplings":
+            resource["schema"]["fields"] = [f for f in resource["schema"]["fields"] if f["name"] in keep]
+    (data / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO((data / "samplings.csv").read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, keep, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (data / "samplings.csv").write_text(out.getvalue(), encoding="utf-8")
+    result = invoke("sampling", notice(tmp_path), "--data", data, "--json")
+    assert result.exit_code == 0, result.output
+    (note,) = [r for r in json.loads(result.output)["review"] if r["code"] == "field-not-in-schema"]
+    assert note["imported"] and "notice_date" in note["reason"] and "source_file" in note["reason"]
+    from site_builder.validate import validate_registry
+
+    assert validate_registry(data).valid
