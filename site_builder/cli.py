@@ -135,3 +135,67 @@ def qr_command(out_dir, operator_id):
         raise click.ClickException(str(exc)) from exc
     click.echo(f"二维码 {summary.codes} 个，作坊 {summary.workshops} 个（标签纸和公示牌），"
                f"GS1 页面 {summary.gs1_pages} 个；改写文件 {summary.written} 个。")
+
+
+@cli.group("import")
+def import_group():
+    """导入监管部门已公开的抽检、行政处罚和行政许可文件。Import the files bureaus publish.
+
+    Reads .xlsx, .xls, .csv (UTF-8 or GB18030) and .zip files as they come, places each
+    row on a registered business, merges the records into the registry's CSV files and
+    writes the rows it could not place to import-review.csv beside the data.
+    Importing the same file twice changes nothing.
+    """
+
+
+def _import_options(command):
+    # Applied bottom-up, so --help lists FILES, --data, --map, --dry-run, --json in this order.
+    for decorate in (
+        click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。Print the report as JSON."),
+        click.option("--dry-run", is_flag=True, help="只报告，不写入任何文件。Report only, write nothing."),
+        click.option("--map", "maps", multiple=True, metavar="表头=字段",
+                     help="把文件中的表头当作认得的表头，如 --map 供应商=被抽样单位名称（可多次）。"
+                          "Read a header as a known one."),
+        click.option("--data", "data_dir", default="data", show_default=True,
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="登记数据目录（含 datapackage.json）。Registry folder."),
+        click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    ):
+        command = decorate(command)
+    return command
+
+
+def _run_import(kind, files, data_dir, maps, dry_run, as_json):
+    from .importers.report import format_report
+    from .importers.run import run_import
+
+    try:
+        report = run_import(kind, list(files), data_dir, maps, dry_run=dry_run)
+    except ZuofangError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.to_json() if as_json else format_report(report))
+
+
+@import_group.command("sampling")
+@_import_options
+def import_sampling(files, data_dir, maps, dry_run, as_json):
+    """导入食品安全监督抽检信息（合格、不合格、混合名单）。Import sampling notices.
+
+    National 不合格 layout, provincial single-cell layout (不合格项目║检验结果║标准值),
+    合格 lists and lists with a verdict per tested item.
+    """
+    _run_import("sampling", files, data_dir, maps, dry_run, as_json)
+
+
+@import_group.command("penalties")
+@_import_options
+def import_penalties(files, data_dir, maps, dry_run, as_json):
+    """导入“双公示”行政处罚信息。Import 双公示 penalty exports (amounts in 万元 become yuan)."""
+    _run_import("penalties", files, data_dir, maps, dry_run, as_json)
+
+
+@import_group.command("licences")
+@_import_options
+def import_licences(files, data_dir, maps, dry_run, as_json):
+    """导入“双公示”行政许可信息：更新登记证号、有效期和状态，补充新主体。Import licence exports."""
+    _run_import("licences", files, data_dir, maps, dry_run, as_json)

@@ -24,7 +24,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from . import files, readers
+from . import files, publicity, readers
 from .errors import ZuofangError
 from .package import TABLE_ORDER, Package, mask_name
 from .state import StateRecord
@@ -274,7 +274,9 @@ def _file_rows(package: Package, table: str) -> tuple[dict, list[str], list[tupl
     path = _locate(package, table)
     header, rows = readers.read_rows(readers.detect(path))
     names = [f["name"] for f in package.public_fields(table)]
-    values = [tuple(record[n] for n in names) for record in parse_rows(package, table, header, rows)]
+    # Rows past their publicity term (publicity.py) are left out here, so no published view has them.
+    records = publicity.published(table, parse_rows(package, table, header, rows), package.release_date)
+    values = [tuple(record[n] for n in names) for record in records]
     return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path), "rows": len(rows)}, names, values
 
 

@@ -266,6 +266,7 @@ class Generator:
             "owner_name": surname + rng.choice(vocab.GIVEN_NAMES),
             "owner_phone": "139" + "".join(rng.choice("0123456789") for _ in range(8)),
             "owner_id_number": self.id_number(county.code),
+            "licence_authority": f"{county.name}市场监督管理局",
         }
 
     def licence_dates(self, kind: str, plan: dict) -> tuple[date, date]:

@@ -17,6 +17,11 @@ INSPECTION_KINDS = (("日常", 0.60), ("双随机", 0.20), ("飞行", 0.08), ("�
 RESULTS = (("符合", 0.65), ("基本符合", 0.27), ("不符合", 0.08))
 FAIL_RATE = 0.045
 FINES = (2000, 3000, 5000, 8000, 10000, 20000, 50000)
+#: Who publishes the demo's notices and decisions (fictional, like everything in the demo).
+BUREAU = "运城市市场监督管理局（演示）"
+#: Fines from this amount (yuan) stay public for 3 years after the decision, smaller ones for 1
+#: (the longer and shorter terms bureaus use); derived, not drawn, so no other row changes.
+LONG_PUBLICITY_FINE = 10000
 
 
 class History:
@@ -145,6 +150,8 @@ class History:
             "lab": rng.choice(vocab.LABS),
             "notice_no": f"运市监抽〔{sampled.year}〕{sampled.month}号",
             "disposal": rng.choice(vocab.DISPOSALS) if failed else "",
+            # Derived from what was drawn: a notice three weeks after sampling, never after the release.
+            "notice_date": min(sampled + timedelta(days=21), RELEASE).isoformat(), "issuer": BUREAU,
         }
 
     def failed_item(self, item: str, limit, op: str, unit: str) -> dict:
@@ -223,10 +230,13 @@ class History:
         if decided > RELEASE:
             return None
         fine = rng.choice(FINES)
+        years = 3 if fine >= LONG_PUBLICITY_FINE else 1
         return {"id": f"cf{gen.next_id('penalty'):05d}", "operator_id": self.op["id"],
                 "decided_on": decided.isoformat(),
                 "decision_no": "",  # numbered in date order once all are known (number_decisions)
-                "violation": violation[0], "penalty": violation[1].format(fine=fine), "fine_yuan": fine}
+                "violation": violation[0], "penalty": violation[1].format(fine=fine), "fine_yuan": fine,
+                "fine_amount_yuan": fine, "penalty_kinds": violation[2], "authority": BUREAU,
+                "publicity_end": (_years_later(decided, years) - timedelta(days=1)).isoformat()}
 
     # -- brands ----------------------------------------------------------------------------------
     def make_brands(self, registered: date) -> list[dict]:
@@ -286,6 +296,13 @@ def recall_level(item: str) -> str:
     if item.startswith(("过氧化值", "酸价", "总酸")):
         return "三级"
     return "二级"
+
+
+def _years_later(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
 
 
 def number_decisions(penalties: list[dict]) -> None:

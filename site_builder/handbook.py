@@ -24,6 +24,8 @@ from pathlib import Path
 import yaml
 
 from . import cli_reference, dictionary, files, urls
+from .importers import aliases as import_aliases
+from .importers import review as import_review
 from .errors import HandbookError
 from .package import Package
 from .state import StateRecord
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 SOURCE_DIR = Path(__file__).with_name("handbook_src")
 #: A hand-written page names the place for a generated section with this line.
 MEANINGS_MARKER = "<!-- zuofang:meanings -->"
+#: The import guide's generated sections: the alias table and the review file's reason codes.
+IMPORT_PAGE = "import.md"
+IMPORT_MARKERS = {"<!-- zuofang:import-aliases -->": lambda: import_aliases.markdown_tables(),
+                  "<!-- zuofang:import-review-codes -->": lambda: import_review.markdown_codes()}
 DICTIONARY_ENTRY = "dictionary/index.md"
 
 
@@ -50,7 +56,7 @@ def inputs_digest(package: Package) -> str:
     pages, the package descriptor (schemas, release date, site URL), the CLI's help and the
     renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
     h = hashlib.sha256()
-    code = {Path(m.__file__).name: Path(m.__file__) for m in (dictionary, cli_reference)}
+    code = {Path(m.__file__).name: Path(m.__file__) for m in (dictionary, cli_reference, import_aliases, import_review)}
     code["handbook.py"] = Path(__file__)
     sources = {str(p.relative_to(SOURCE_DIR)): p for p in SOURCE_DIR.rglob("*") if p.is_file()}
     for name, path in sorted(code.items()) + sorted(sources.items()):
@@ -72,6 +78,13 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     if MEANINGS_MARKER not in source:
         raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {MEANINGS_MARKER}，无法插入由表结构生成的取值说明。")
     meanings.write_text(source.replace(MEANINGS_MARKER, dictionary.meanings_section(package)), encoding="utf-8")
+    guide = docs / IMPORT_PAGE
+    text = guide.read_text(encoding="utf-8")
+    for marker, section in IMPORT_MARKERS.items():
+        if marker not in text:
+            raise HandbookError(f"{SOURCE_DIR / 'docs' / IMPORT_PAGE}：缺少标记行 {marker}，无法插入导入说明中生成的表格。")
+        text = text.replace(marker, section())
+    guide.write_text(text, encoding="utf-8")
 
     config_path = work_dir / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))

@@ -74,7 +74,8 @@ RULE_DESCRIPTIONS = {
     "invisible-character": "单元格含有看不见的方向控制字符或零宽字符（如 U+202E、U+200B）。An invisible bidi or zero-width character.",
     "address-part": "编码、编号或批次不能用作网址的一部分：只有空格、为“.”或“..”，或太长。A key cannot be part of an address.",
     # domain rules (this module)
-    "date-order": "日期先后不对：有效期早于登记日期、公示结束早于开始、召回结束早于发布、认定早于公示结束。Dates out of order.",
+    "date-order": "日期先后不对：有效期早于登记日期、公示结束早于开始、召回结束早于发布、认定早于公示结束、"
+                  "处罚的公示截止早于决定日期。Dates out of order.",
     "future-date": "已发生事件的日期晚于数据发布日期。An event dated after the release date.",
     "credit-code": "统一社会信用代码校验码不对（GB 32100）。Credit code check character wrong.",
     "gtin": "商品条码校验位不对（GS1）。GTIN check digit wrong.",
@@ -362,7 +363,8 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "brands": (date_order("publicity_start", "publicity_end", strict=True),
                date_order("publicity_end", "awarded_on", strict=True),
                future_dates("publicity_start", "awarded_on"), brand_award, formula_injection),
-    "penalties": (future_dates("decided_on"), formula_injection),
+    # A 公示截止期 before the decision would hide the penalty from the day it was made (publicity.py).
+    "penalties": (date_order("decided_on", "publicity_end", strict=False), future_dates("decided_on"), formula_injection),
     "targets": (county_region, formula_injection),
 }
 
