@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from site_builder.database import build_database
-from site_builder.package import Package
-from site_builder.search import SEARCHABLE, search, substring_scan
+from site_builder.database.build import build_database
+from site_builder.database.fts import SEARCHABLE, search, substring_scan
+from site_builder.registry.package import Package
 
 #: Named in the brief, plus strings that cross a word boundary or do not occur.
 NAMED = ["麻", "饼", "麻花", "芝麻糖", "稷山麻花", "永济牛肉饼", "牛肉", "核桃饼", "锅巴", "演示", "县城",
@@ -28,7 +28,7 @@ NAMED = ["麻", "饼", "麻花", "芝麻糖", "稷山麻花", "永济牛肉饼",
 def registry(n: int) -> Path:
     path = Path(f"/tmp/zf-bench-{n}")
     if not (path / "datapackage.json").is_file():
-        from site_builder.demo_data import write_demo_registry
+        from site_builder.demo.data import write_demo_registry
 
         write_demo_registry(path, operators=n, seed=2026)
     return path

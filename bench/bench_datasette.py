@@ -22,9 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from site_builder.database import build_database
-from site_builder.package import Package
-from site_builder.serve import datasette_command
+from site_builder.database.build import build_database
+from site_builder.registry.package import Package
+from site_builder.serve.live import datasette_command
 
 TARGETS = {"row JSON": 450, "faceted table JSON": 150, "table JSON, no facets": 150}
 
@@ -32,7 +32,7 @@ TARGETS = {"row JSON": 450, "faceted table JSON": 150, "table JSON, no facets": 
 def registry_db(n: int) -> Path:
     data = Path(f"/tmp/zf-bench-{n}")
     if not (data / "datapackage.json").is_file():
-        from site_builder.demo_data import write_demo_registry
+        from site_builder.demo.data import write_demo_registry
 
         write_demo_registry(data, operators=n, seed=2026)
     out = Path(f"/tmp/zf-bench-{n}-out")

@@ -23,8 +23,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_builder import handbook  # noqa: E402
-from site_builder.package import Package  # noqa: E402
+from site_builder.handbook import build as handbook
+from site_builder.registry.package import Package
 
 
 def timed(fn) -> float:

@@ -27,9 +27,10 @@ import qrcode.image.svg  # noqa: E402
 
 from qr import codes, drawing, fonts, labels, posters, records  # noqa: E402
 from qr.build import _printed_chars, build_codes  # noqa: E402
-from site_builder import files, urls  # noqa: E402
-from site_builder.database import build_database  # noqa: E402
-from site_builder.package import Package  # noqa: E402
+from site_builder import urls
+from site_builder.build import files
+from site_builder.database.build import build_database
+from site_builder.registry.package import Package
 
 
 def rate(n: int, seconds: float) -> str:
@@ -93,7 +94,7 @@ def stage(db: Path, site_url: str) -> None:
 
 
 def large(work: Path, operators: int, pdf_sample: int, codes_too: bool = True) -> None:
-    from site_builder.demo_data import write_demo_registry
+    from site_builder.demo.data import write_demo_registry
 
     data, db = work / f"registry-{operators}", work / f"registry-{operators}.db"
     if not db.is_file() and not (data / "datapackage.json").is_file():

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from bench_datasette import free_port, registry_db, wait_for
 
 

@@ -31,7 +31,7 @@ PAGE_STAGES = ("database", "site")
 def registry(n: int) -> Path:
     path = Path(f"/tmp/zf-bench-{n}")
     if not (path / "datapackage.json").is_file():
-        from site_builder.demo_data import write_demo_registry
+        from site_builder.demo.data import write_demo_registry
 
         write_demo_registry(path, operators=n, seed=2026)
     return path
@@ -52,7 +52,7 @@ def rename_one_product(data: Path) -> str:
 
 def timed_build(data: Path, out: Path, all_stages: bool):
     """One `zuofang build`; returns (wall s, CPU s, ctx)."""
-    from site_builder import build as build_module
+    from site_builder.build import pipeline as build_module
 
     if not all_stages:
         build_module.STAGES = [s for s in build_module.STAGES if s[0] in PAGE_STAGES]

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_builder import sitesearch  # noqa: E402
-from site_builder.database import build_database  # noqa: E402
-from site_builder.demo_data import write_demo_registry  # noqa: E402
-from site_builder.package import Package  # noqa: E402
+from site_builder.database.build import build_database
+from site_builder.demo.data import write_demo_registry
+from site_builder.registry.package import Package
+from site_builder.search import index as sitesearch
 
 PAGE = 100  # results search.js shows before "显示更多"
 QUERIES = ["麻花", "稷山麻花", "永济牛肉饼", "芝麻糖", "锅巴", "闻喜煮饼", "县", "作坊", "（演示）", "jishan"]
@@ -112,8 +112,9 @@ def bench_publish(data: Path, db: Path) -> None:
     import os
     from types import SimpleNamespace
 
-    from site_builder import changes, permanence, publish
-    from site_builder.site import render
+    from site_builder import publish
+    from site_builder.build import permanence
+    from site_builder.site import changes, render
 
     package = Package.load(data)
     with tempfile.TemporaryDirectory() as tmp:

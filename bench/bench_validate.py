@@ -52,7 +52,7 @@ def xlsx_registry(operators: int, tables=("operators", "products")) -> Path:
 
 def measure(data: str) -> None:
     """Child process: validate once, print figures as JSON."""
-    from site_builder.validate import validate_registry
+    from site_builder.validate.whole import validate_registry
 
     wall, cpu = time.perf_counter(), time.process_time()
     report = validate_registry(data)

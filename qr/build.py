@@ -15,9 +15,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from site_builder import files, urls, vocabulary
-from site_builder.delta import TableChange
-from site_builder.state import StateRecord
+from site_builder import urls, vocabulary
+from site_builder.build import files
+from site_builder.build.delta import TableChange
+from site_builder.build.state import StateRecord
 
 from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key

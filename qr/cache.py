@@ -16,36 +16,25 @@ import hashlib
 import json
 import os
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder import files, urls
-from site_builder.state import StateRecord
+from site_builder.build import files
+from site_builder.build import fingerprint as code_fingerprint
+from site_builder.build.state import StateRecord
 
 if TYPE_CHECKING:
     from .scope import Scope
 
 SECTION = "qr"  # of the state record
-_DRAWING_MODULES = ("codes.py", "labels.py", "posters.py", "pdfdoc.py", "fonts.py")
-_LIBRARIES = ("qrcode", "fpdf2", "Pillow", "fonttools")
-_SITE_BUILDER = Path(urls.__file__).parent
-_ADDRESS_MODULES = ("urls.py", "checksums.py", "vocabulary.py")  # addresses, GTIN-14, printed words
+#: What draws a file: the drawing modules (with what they import: the vocabulary's printed words,
+#: qrcode, fpdf2, Pillow, fontTools; fingerprint.of finds them).
+DRAWING = ("qr.drawing", "qr.codes", "qr.labels", "qr.posters", "qr.pdfdoc", "qr.fonts")
 
 
 def fingerprint(font_path: Path | None) -> str:
-    """Hash of what draws the files: this package's drawing code, the words it prints, library
-    versions, the font."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in _DRAWING_MODULES:
-        digest.update((here / name).read_bytes())
-    digest.update((_SITE_BUILDER / "vocabulary.py").read_bytes())
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={version(library)}".encode())
-        except PackageNotFoundError:
-            digest.update(library.encode())
+    """Hash of what draws the files: the drawing code and libraries, and the font."""
+    digest = hashlib.sha256(code_fingerprint.of(*DRAWING).encode())
     if font_path is not None and font_path.is_file():
         stat = font_path.stat()
         digest.update(f"{font_path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -54,11 +43,9 @@ def fingerprint(font_path: Path | None) -> str:
 
 def inputs(site_url: str, demo: bool, release_date: date) -> str:
     """Hash of what a complete run's files depend on besides the rows and the `fingerprint`:
-    every module of this package (what is read and how pages are made) and the addresses' code,
-    and the facts every file shows."""
-    digest = hashlib.sha256()
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), *(_SITE_BUILDER / name for name in _ADDRESS_MODULES)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    the whole stage's code (what is read and how pages are made, the addresses) and the facts
+    every file shows."""
+    digest = hashlib.sha256(code_fingerprint.of("qr.build").encode())
     digest.update(json.dumps([site_url, demo, release_date.isoformat()]).encode())
     return digest.hexdigest()
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from site_builder import vocabulary
 
 from .codes import Matrix, draw_pdf
-from .pdfdoc import DEMO_NOTICE, cn_date, fit_lines, new_document, text_block, write_lines
+from .pdfdoc import (
+    DEMO_NOTICE,
+    cn_date,
+    fit_lines,
+    new_document,
+    text_block,
+    write_lines,
+)
 from .records import Product, Registry, Workshop
 
 COLUMNS, ROWS = 3, 7

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from site_builder import urls
-from site_builder.delta import select_in
+from site_builder.build.delta import select_in
 
 from .errors import RegistryDatabaseError, UnknownOperator
 

@@ -31,7 +31,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import delta, urls
+from site_builder import urls
+from site_builder.build import delta
 from site_builder.checksums import gtin14
 
 #: Tables no QR file, sheet, poster or GS1 page reads.

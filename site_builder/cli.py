@@ -36,8 +36,8 @@ def validate(data_dir, as_json):
     Exit code 0 when DATA_DIR (default: data) is valid; otherwise every problem
     is listed with file, row, field and rule, and the exit code is 1.
     """
-    from .validate import validate_registry
-    from .validate_output import format_report
+    from .validate.text import format_report
+    from .validate.whole import validate_registry
 
     try:
         report = validate_registry(data_dir)
@@ -64,8 +64,8 @@ def build(data_dir, out_dir):
     Validates DATA_DIR, then builds OUT_DIR/registry.db and OUT_DIR/site/.
     A build that fails leaves an existing OUT_DIR exactly as it was.
     """
-    from .build import build as run_build
-    from .validate_output import format_report
+    from .build.pipeline import build as run_build
+    from .validate.text import format_report
 
     try:
         ctx = run_build(data_dir, out_dir)
@@ -93,7 +93,7 @@ def serve(out_dir, host, port):
     One process serves OUT_DIR/site and OUT_DIR/registry.db; after a new build into
     OUT_DIR it serves the new database too. Ctrl-C stops it.
     """
-    from .serve import serve as run_serve
+    from .serve.app import serve as run_serve
 
     try:
         run_serve(out_dir, host=host, port=port)
@@ -109,7 +109,7 @@ def serve(out_dir, host, port):
               help="输出目录。Folder to write the registry to.")
 def demo_data(n_operators, seed, out_dir):
     """生成虚构的演示登记数据（确定性）。Write a synthetic, deterministic registry."""
-    from .demo_data import write_demo_registry
+    from .demo.data import write_demo_registry
 
     counts = write_demo_registry(out_dir, operators=n_operators, seed=seed)
     click.echo("，".join(f"{t} {n}" for t, n in counts.items()))
@@ -127,7 +127,7 @@ def qr_command(out_dir, operator_id):
     labels/<id>.pdf, posters/<id>.pdf and the GS1 Digital Link pages /01/<GTIN>/.
     Files are rewritten only when their content changes, and committed like a build's.
     """
-    from .build import refresh_qr
+    from .build.pipeline import refresh_qr
 
     try:
         summary = refresh_qr(out_dir, operator_id=operator_id)

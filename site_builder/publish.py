@@ -21,19 +21,18 @@ import json
 import os
 import sqlite3
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
-from . import files
-from .package import PRIVATE_KEY, TABLE_ORDER, Package
-from .state import StateRecord
+from .build import files, fingerprint
+from .build.state import StateRecord
+from .registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 
 DATA_DIR = "data"            # site/data/ = /data/
 ZIP_NAME = "zuofang-data.zip"
 DB_NAME = "registry.db"
 DESCRIPTOR_NAME = "datapackage.json"
 SECTION = "downloads"  # of the state record: what each /data/ file was made from
-_CODE = ("publish.py", "database.py", "readers.py", "package.py")  # what shapes a table's CSV
+
 
 
 def published_descriptor(package: Package) -> dict:
@@ -123,12 +122,9 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
     link_database(db_path, out / DB_NAME)
 
 
-@lru_cache(maxsize=1)
 def _code_digest() -> str:
-    h = hashlib.sha256()
-    for name in _CODE:
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h.hexdigest()
+    """What shapes a table's CSV: this module, the database's code (fingerprint.of)."""
+    return fingerprint.of("site_builder.publish", "site_builder.database.build")
 
 
 def _source_digests(conn: sqlite3.Connection) -> dict[str, str]:

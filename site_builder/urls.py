@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from .characters import CONTROL, clean
-
+from .validate.characters import CONTROL, clean
 
 #: Characters quote() never escapes: an address part made only of these is its own encoding,
 #: and checking first saves a second per 100,000 pages.

@@ -28,7 +28,7 @@ def demo_dir() -> Path:
 @pytest.fixture(scope="session")
 def small_registry(tmp_path_factory) -> Path:
     """A small generated registry (40 operators), valid by construction."""
-    from site_builder.demo_data import write_demo_registry
+    from site_builder.demo.data import write_demo_registry
 
     out = tmp_path_factory.mktemp("small-registry")
     write_demo_registry(out, operators=40, seed=7)
@@ -38,7 +38,7 @@ def small_registry(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory, demo_dir) -> Path:
     """OUT_DIR of one full `zuofang build` of the bundled demo, shared by the whole session."""
-    from site_builder.build import build
+    from site_builder.build.pipeline import build
 
     out = tmp_path_factory.mktemp("demo-build") / "out"
     build(demo_dir, out)
@@ -52,8 +52,8 @@ def small_qr_build(tmp_path_factory, small_registry):
     Returns (out_dir, package, summary of the first run).
     """
     from qr.build import build_codes
-    from site_builder.database import build_database
-    from site_builder.package import Package
+    from site_builder.database.build import build_database
+    from site_builder.registry.package import Package
 
     out = tmp_path_factory.mktemp("small-qr")
     package = Package.load(small_registry)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
 
 from site_builder import urls
-from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -123,7 +123,7 @@ def test_recall_list(browser, server, demo_db):
 def test_search_finds_what_was_typed(browser, server, demo_build):
     """The browser's results are exactly the records the index holds for 麻花 (checked against a
     substring scan of the database in test_sitesearch), in the same order."""
-    from site_builder.sitesearch import query
+    from site_builder.search.index import query
 
     expected = query(demo_build / "site", "麻花")
     assert len(expected) > 10

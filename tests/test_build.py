@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from site_builder import build as build_module
-from site_builder import state
-from site_builder.build import build
+from site_builder.build import pipeline as build_module
+from site_builder.build import state
+from site_builder.build.pipeline import build
 from site_builder.cli import cli
 from site_builder.errors import BuildError, ValidationFailed
 
@@ -31,7 +30,7 @@ def tree_digest(root: Path, inodes: bool = True) -> dict[str, str]:
 def comparable_record(out: Path) -> dict:
     """The sections of an output's state record as two equal builds share them: the files listed
     with their digests (their stat belongs to one folder)."""
-    from site_builder import manifest
+    from site_builder.build import manifest
 
     sections = state.load(out).sections()
     entries = manifest.decode(sections.pop(manifest.SECTION))
@@ -114,8 +113,9 @@ def test_build_into_a_relative_out_dir(small_registry, tmp_path, monkeypatch):
 def test_a_registry_built_before_unchanged_is_not_validated_again(small_registry, tmp_path, monkeypatch):
     """Only a valid registry is built: the same files, descriptor and code need no second check,
     and any change to a file brings the check back."""
-    from site_builder import validate
     from test_site_pages_build import edit_csv, first
+
+    from site_builder.validate import whole as validate
 
     data = copy_registry(small_registry, tmp_path / "data")
     out = tmp_path / "out"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import changes, urls
-from site_builder.build import BuildContext
-from site_builder.database import build_database
-from site_builder.package import Package
+from site_builder import urls
+from site_builder.build.pipeline import BuildContext
+from site_builder.database.build import build_database
+from site_builder.registry.package import Package
+from site_builder.site import changes
 from site_builder.site import render as site_render
 
 

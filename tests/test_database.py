@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 from tiny_registry import PRIVATE, write_tiny_registry
 
-from site_builder.database import build_database
-from site_builder.package import TABLE_ORDER, Package
+from site_builder.database.build import build_database
+from site_builder.registry.package import TABLE_ORDER, Package
 
 
 @pytest.fixture(scope="module")

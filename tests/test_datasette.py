@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from site_builder import datasette_meta
-from site_builder.database import build_database
-from site_builder.package import TABLE_ORDER, Package
-from site_builder.search import search
-from site_builder.serve import datasette_app
+from site_builder.database.build import build_database
+from site_builder.database.fts import search
+from site_builder.datasette import metadata as datasette_meta
+from site_builder.registry.package import TABLE_ORDER, Package
+from site_builder.serve.live import datasette_app
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def get(ds, path):
 def test_committed_metadata_is_current(repo_root, demo_dir):
     committed = (repo_root / "datasette_metadata.json").read_text(encoding="utf-8")
     assert committed == datasette_meta.render(Package.load(demo_dir)), (
-        "datasette_metadata.json is stale: run  python -m site_builder.datasette_meta > datasette_metadata.json")
+        "datasette_metadata.json is stale: run  python -m site_builder.datasette.metadata > datasette_metadata.json")
 
 
 def test_metadata_describes_every_table_and_column(demo_dir):
@@ -113,7 +113,7 @@ def test_responses_are_reused_only_while_the_database_is_immutable(tmp_path, dem
 
     from datasette.app import Datasette
 
-    from site_builder.serve import PLUGINS
+    from site_builder.serve.live import PLUGINS
 
     path = tmp_path / "registry.db"
     shutil.copy(demo_out / "registry.db", path)

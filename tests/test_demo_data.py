@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from site_builder.checksums import credit_code_valid, gtin_valid
 from site_builder.cli import cli
-from site_builder.demo_data import write_demo_registry
-from site_builder.package import TABLE_ORDER, Package
-from site_builder.validate import validate_registry
+from site_builder.demo.data import write_demo_registry
+from site_builder.registry.package import TABLE_ORDER, Package
+from site_builder.validate.whole import validate_registry
 
 RELEASE = date(2026, 11, 1)
 COUNTIES = {

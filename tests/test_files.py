@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from site_builder import files, manifest, output, state
-from site_builder.build import build, staged_output
 from test_build import tree_digest
+
+from site_builder.build import files, manifest, output, state
+from site_builder.build.pipeline import build, staged_output
 
 
 def recorded_files(out: Path) -> list[str]:

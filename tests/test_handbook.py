@@ -3,21 +3,23 @@ loads nothing from another host, is byte-identical across builds, and its Chines
 two-character words."""
 from __future__ import annotations
 
-import json
 import html
+import json
 import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from site_builder import cli_reference, dictionary, handbook, urls
-from site_builder.cli import cli
-from test_build import tree_digest
-from site_builder.errors import HandbookError
-from site_builder.package import PRIVATE_KEY, Package
 from sitecheck import page_links, page_loads, resolve_internal
+from test_build import tree_digest
+
+from site_builder import urls
+from site_builder.cli import cli
+from site_builder.errors import HandbookError
+from site_builder.handbook import build as handbook
+from site_builder.handbook import cli_reference, dictionary
+from site_builder.registry.package import PRIVATE_KEY, Package
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +221,7 @@ def test_unchanged_inputs_keep_the_previous_handbook(built, package, tmp_path):
     change rebuilds it."""
     import copy
 
-    from site_builder import files
+    from site_builder.build import files
 
     previous = tmp_path / "handbook"
     shutil.copytree(built, previous)
@@ -302,7 +304,6 @@ def test_search_finds_every_page_containing_the_word(built):
 def browser_on_handbook(built, tmp_path_factory):
     """Chromium and a local static server with the handbook at /handbook/, as on the site."""
     from playwright.sync_api import sync_playwright
-
     from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
 
     root = tmp_path_factory.mktemp("handbook-site")

@@ -13,7 +13,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from site_builder import handbook, urls
+from site_builder import urls
+from site_builder.handbook import build as handbook
 
 DOCS = handbook.SOURCE_DIR / "docs"
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +75,7 @@ def test_guide_has_examples_of_each_kind():
 def datasette(demo_build):
     import locale
 
-    from site_builder.serve import datasette_app
+    from site_builder.serve.live import datasette_app
 
     # The demo build ran Pelican in this process, and Pelican's LOCALE ("C",) switched the
     # process to ASCII; Datasette reads plugin files with the locale's encoding. `zuofang serve`
@@ -106,7 +107,7 @@ def test_open_data_example_returns_rows(datasette, request_path):
 
 def validator_rules() -> set[str]:
     """Every rule name the validator can report: its declared list, and what the corpus expects."""
-    from site_builder.rules import RULE_DESCRIPTIONS
+    from site_builder.validate.rules import RULE_DESCRIPTIONS
 
     names = set(RULE_DESCRIPTIONS)
     for expected in (REPO / "tests" / "corpus").glob("*/expected.json"):
@@ -152,7 +153,7 @@ def test_labels_guide_commands_exist():
 
 def test_open_data_guide_lists_every_canned_query_and_view():
     """The guide's tables of canned queries and views are the ones Datasette serves, no more, no fewer."""
-    from site_builder.views import VIEWS
+    from site_builder.database.views import VIEWS
 
     guide = (DOCS / "open-data.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z_]+)` \|", guide, re.M))

@@ -2,10 +2,10 @@
 guide prints every spelling (generated from the module, so none can be left out)."""
 from __future__ import annotations
 
-from site_builder import handbook
+from site_builder.handbook import build as handbook
 from site_builder.importers import aliases, review
 from site_builder.importers.aliases import field_of
-from site_builder.package import Package
+from site_builder.registry.package import Package
 
 
 def test_spellings_as_notices_write_them():
@@ -21,8 +21,8 @@ def test_spellings_as_notices_write_them():
     assert field_of("sampling", "抽样单位") is None  # the sampling agency, not the sampled unit
 
 
-def test_the_import_guide_lists_every_alias_and_review_code(tmp_path):
-    config = handbook.prepare_sources(Package.load(handbook.SOURCE_DIR.parent.parent / "data"), tmp_path / "src")
+def test_the_import_guide_lists_every_alias_and_review_code(tmp_path, repo_root):
+    config = handbook.prepare_sources(Package.load(repo_root / "data"), tmp_path / "src")
     guide = (config.parent / "docs" / handbook.IMPORT_PAGE).read_text(encoding="utf-8")
     assert "<!-- zuofang:" not in guide
     for layout, fields in aliases.ALIASES.items():

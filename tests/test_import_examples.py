@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from import_fixtures import folder_bytes
-from site_builder import handbook
+
+from site_builder.handbook import build as handbook
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = "/tmp/zuofang-import-demo"
@@ -82,6 +82,7 @@ def test_examples_import_validate_build_and_show_every_failed_item(tmp_path):
 def test_share_of_example_rows_placed_automatically(tmp_path):
     """The figure the issue asks for: how many example rows import placed without help."""
     from import_fixtures import demo_copy
+
     from site_builder.importers.run import run_import
 
     data = demo_copy(tmp_path)

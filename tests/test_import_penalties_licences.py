@@ -6,12 +6,12 @@ import json
 import sqlite3
 
 import pytest
-
 from import_fixtures import csv_file, demo_copy, xlsx
-from site_builder.database import build_database
+
+from site_builder.database.build import build_database
 from site_builder.importers.run import run_import
-from site_builder.package import Package
-from site_builder.validate import validate_registry
+from site_builder.registry.package import Package
+from site_builder.validate.whole import validate_registry
 
 PENALTY_HEADER = ["行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)", "法定代表人", "证件类型", "证件号码",
                   "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）",

@@ -7,11 +7,11 @@ import json
 from datetime import datetime
 
 import pytest
-
 from import_fixtures import LAB, NATIONAL_HEADER, csv_file, demo_copy, xls, xlsx
+
 from site_builder.importers.run import run_import
 from site_builder.importers.sampling import SAMPLED_ON_FROM_NOTICE as NO_DATE
-from site_builder.validate import validate_registry
+from site_builder.validate.whole import validate_registry
 
 FIELDS = ["id", "operator_id", "product_code", "sample_name", "batch", "sampled_on", "result", "failed_items", "lab",
           "notice_no", "disposal", "notice_date", "issuer", "sample_no", "producer_name", "producer_address",

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_build import comparable_record
 from test_site_pages_build import build_pages, edit_csv, first, tree
 
@@ -96,7 +95,7 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
 def test_the_search_index_is_patched_not_rewritten(change, base, small_registry, tmp_path, monkeypatch):
     """Renamed records move in the name order and the records between them shift; a new one
     shifts all after it: the index is updated, not rewritten, and equals a fresh build's."""
-    from site_builder import sitesearch
+    from site_builder.search import index as sitesearch
 
     data = Path(shutil.copytree(small_registry, tmp_path / "data"))
     out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))

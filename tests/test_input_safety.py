@@ -4,7 +4,6 @@ script, no file is too large to be refused, no invisible character reaches a pag
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import sqlite3
 import zipfile
@@ -13,16 +12,21 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from validate_corpus import BASE, STEPS
 
 from qr import records
-from site_builder import datasette_meta, handbook, readers, state, urls, validate_changed
-from site_builder.build import build
+from site_builder import urls
+from site_builder.build import state
+from site_builder.build.pipeline import build
 from site_builder.cli import cli
+from site_builder.datasette import metadata as datasette_meta
 from site_builder.errors import DataPackageError, ValidationFailed
-from site_builder.package import Package
+from site_builder.handbook import build as handbook
+from site_builder.registry import readers
+from site_builder.registry.package import Package
 from site_builder.site.render import Renderer
-from site_builder.validate import validate_registry
-from validate_corpus import BASE, STEPS
+from site_builder.validate import changed as validate_changed
+from site_builder.validate.whole import validate_registry
 
 SECRET = "SECRET-FIRST-LINE-OF-A-FILE-OUTSIDE"
 
@@ -98,7 +102,7 @@ def test_every_reader_of_a_table_file_goes_through_the_one_check(data, tmp_path)
     with pytest.raises(readers.UnsafePath):
         package.table_file("stations")
     assert validate_changed.scan_tables(package) is None
-    from site_builder.database import build_database, built_from_same_inputs
+    from site_builder.database.build import build_database, built_from_same_inputs
     assert not built_from_same_inputs(package, state.load(tmp_path / "nothing-built"))
     with pytest.raises(readers.UnsafePath):
         build_database(package, tmp_path / "db" / "registry.db")

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_build import tree_digest
 
-from site_builder import files, urls
-from site_builder.build import build, staged_output
+from site_builder import urls
+from site_builder.build import files
+from site_builder.build.pipeline import build, staged_output
 from site_builder.cli import cli
 from site_builder.errors import BuildError, ZuofangError
-from test_build import tree_digest
 
 
 def user_files(folder: Path) -> dict[str, str]:
@@ -210,7 +211,7 @@ def test_a_rebuild_restores_deleted_defaced_and_garbage_files(first_build, small
 def test_a_forged_row_digest_does_not_let_an_invalid_row_in(first_build, small_registry, tmp_path, monkeypatch):
     """The row digests a rebuild trusts are in the signed record: one made without the key (here,
     a record signed with another user's key) is not believed, so the whole registry is validated."""
-    from site_builder import key, state
+    from site_builder.build import key, state
     from site_builder.errors import ValidationFailed
 
     out = copy_output(first_build, tmp_path)
@@ -223,8 +224,8 @@ def test_a_forged_row_digest_does_not_let_an_invalid_row_in(first_build, small_r
     (data / "products.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     # What an attacker would plant: the validation memory of the edited registry (computed with
     # the project's own code), in a record signed with a key that is not this user's.
-    from site_builder import validate_changed
-    from site_builder.package import Package
+    from site_builder.registry.package import Package
+    from site_builder.validate import changed as validate_changed
 
     package = Package.load(data)
     memory = validate_changed.memory_of(package, validate_changed.scan_tables(package))
@@ -316,7 +317,7 @@ def test_the_qr_command_keeps_the_output_and_its_record_in_step(first_build, sma
 # --- 6. the page writer stays inside its tree -------------------------------------------------
 
 def test_the_writer_refuses_a_path_that_climbs_out(tmp_path):
-    from site_builder.files import UnsafeWrite
+    from site_builder.build.files import UnsafeWrite
 
     with pytest.raises(UnsafeWrite):
         with staged_output(tmp_path / "out") as stage:
@@ -345,7 +346,7 @@ def test_a_read_only_output_is_refused_before_any_work(first_build, small_regist
     monkeypatch.setattr(os, "access", read_only)
     monkeypatch.setattr(os, "mkdir", no_mkdir)
     validated = []
-    from site_builder import validate
+    from site_builder.validate import whole as validate
 
     monkeypatch.setattr(validate, "validate_registry", lambda d: validated.append(d))
     result = CliRunner().invoke(cli, ["build", str(small_registry), "--out", str(out)])

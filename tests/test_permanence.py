@@ -8,10 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from site_builder import permanence, urls
-from site_builder.database import build_database
+from site_builder import urls
+from site_builder.build import permanence
+from site_builder.database.build import build_database
 from site_builder.errors import PermanenceError
-from site_builder.package import Package
+from site_builder.registry.package import Package
 
 
 def _ctx(out: Path, previous: Path | None):
@@ -97,7 +98,7 @@ def remove_product(data: Path) -> str:
 
 
 def test_build_dropping_a_product_fails_and_leaves_output_untouched(demo_build, demo_dir, tmp_path):
-    from site_builder.build import build
+    from site_builder.build.pipeline import build
 
     out = tmp_path / "out"
     shutil.copytree(demo_build, out)  # real copies: the build below hard-links them into its stage

@@ -7,7 +7,7 @@ import io
 import sqlite3
 from datetime import date
 
-from site_builder.publicity import published, warning_only
+from site_builder.database.publicity import published, warning_only
 
 
 def test_warning_only_reads_kinds_first_then_the_penalty_text():

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from site_builder import files, publish, state
-from site_builder.database import build_database
-from site_builder.package import TABLE_ORDER, Package
+from site_builder import publish
+from site_builder.build import files, state
+from site_builder.database.build import build_database
+from site_builder.registry.package import TABLE_ORDER, Package
 
 
 def _publish(registry: Path, root: Path) -> Path:

@@ -11,7 +11,8 @@ from PIL import Image
 
 from qr import codes
 from qr.build import build_codes
-from site_builder import files, urls
+from site_builder import urls
+from site_builder.build import files
 from site_builder.checksums import gtin14
 
 

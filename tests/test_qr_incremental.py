@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_site_pages_build import edit_csv, first
 
 from qr import build as qr_build
 from qr.cache import SECTION
-from site_builder import build as build_module
-from site_builder import files, state, urls
+from site_builder import urls
+from site_builder.build import files, state
+from site_builder.build import pipeline as build_module
 from site_builder.checksums import gtin_check_digit
-from test_site_pages_build import edit_csv, first
 
 #: The site folders the QR stage writes: /qr/, /labels/, /posters/, /01/.
 QR_DIRS = sorted({urls.output_path(a).split("/")[0] for a in (
@@ -196,7 +197,7 @@ def test_a_rebuild_redoes_few_qr_files_and_equals_a_full_run(change, base, small
 def test_every_registry_table_is_known_to_read_or_not():
     """A new table redoes every QR file whenever it changes, until qr/scope.py says what reads it."""
     from qr.scope import READ, UNREAD
-    from site_builder.package import TABLE_ORDER
+    from site_builder.registry.package import TABLE_ORDER
 
     assert READ | UNREAD == set(TABLE_ORDER) and not READ & UNREAD
 
@@ -239,7 +240,7 @@ def test_other_qr_code_or_site_code_means_a_full_run(base, small_registry, tmp_p
 
 def test_an_incomparable_database_or_an_unknown_table_means_a_full_run(base, small_registry, tmp_path, monkeypatch):
     from qr import scope
-    from site_builder import delta
+    from site_builder.build import delta
 
     assert scope.plan({"a_new_table": delta.TableChange(("id",))}, tmp_path / "registry.db") is None
     out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))

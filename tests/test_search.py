@@ -8,9 +8,15 @@ import pytest
 import sqlite_utils
 from tiny_registry import write_tiny_registry
 
-from site_builder.database import build_database
-from site_builder.package import Package
-from site_builder.search import SEARCHABLE, build_search_index, escape_query, search, substring_scan
+from site_builder.database.build import build_database
+from site_builder.database.fts import (
+    SEARCHABLE,
+    build_search_index,
+    escape_query,
+    search,
+    substring_scan,
+)
+from site_builder.registry.package import Package
 
 #: Few distinct characters, so that texts share many substrings (and near misses).
 ALPHABET = "稷山麻花芝糖永济牛肉饼盐湖锅巴芮城片河津糕点、，· Ab1"

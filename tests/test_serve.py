@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from tiny_registry import write_tiny_registry
 
-from site_builder.build import build
-from site_builder.database import build_database
-from site_builder.output import JOURNAL
-from site_builder.package import Package
+from site_builder.build.output import JOURNAL
+from site_builder.build.pipeline import build
+from site_builder.database.build import build_database
+from site_builder.registry.package import Package
 
 ZUOFANG = Path(sys.executable).with_name("zuofang")
 

@@ -5,7 +5,6 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
-
 from sitecheck import page_links, page_loads, resolve_internal
 
 # Links into Datasette are served by Datasette, not by the static site; test_datasette checks them.

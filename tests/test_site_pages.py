@@ -265,7 +265,7 @@ def test_county_page_sets_figures_against_targets(site, db):
 
 def test_a_sitemap_over_the_protocol_limit_becomes_an_index(demo_dir):
     """sitemaps.org allows 50,000 URLs per file; a 50,000-business registry has about 240,000 pages."""
-    from site_builder.package import Package
+    from site_builder.registry.package import Package
     from site_builder.site import feeds, render
 
     renderer = render.configure(Package.load(demo_dir))

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build as build_module
-from site_builder import files, state, urls
+from site_builder import urls
+from site_builder.build import files, state
+from site_builder.build import pipeline as build_module
 
 HOSTILE = "<script>alert(1)</script>"
 

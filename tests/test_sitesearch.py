@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import sitesearch, urls
-from site_builder.database import build_database
-from site_builder.package import Package
+from site_builder import urls
+from site_builder.database.build import build_database
+from site_builder.registry.package import Package
+from site_builder.search import index as sitesearch
 
 #: What a visitor can search, per page kind (documented in sitesearch.py).
 FIELDS = {
@@ -223,7 +224,7 @@ def test_search_page_in_a_browser(search_site, small_registry):
 
 
 def test_unchanged_records_keep_the_index_and_a_damaged_file_is_remade(small_registry, tmp_path):
-    from site_builder import files
+    from site_builder.build import files
 
     build_database(Package.load(small_registry), tmp_path / "registry.db")
     sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from test_build import tree_digest
 
 from site_builder import urls
-from site_builder.build import build
+from site_builder.build.pipeline import build
+from site_builder.build.soundness import broken_links, missing_pages
 from site_builder.errors import BuildError
-from site_builder.soundness import broken_links, missing_pages
-from test_build import tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +94,10 @@ def test_dropping_a_published_gs1_address_fails_the_build(built, small_registry,
     import shutil
     import sqlite3
 
+    from test_site_pages_build import edit_csv
+
     from site_builder.checksums import gtin14
     from site_builder.errors import PermanenceError
-    from test_site_pages_build import edit_csv
 
     data = tmp_path / "data"
     shutil.copytree(small_registry, data)

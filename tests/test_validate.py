@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-
-from site_builder import readers, rules
-from site_builder.cli import cli
-from site_builder.validate import validate_registry
 from validate_corpus import build_case, expected
+
+from site_builder.cli import cli
+from site_builder.registry import readers
+from site_builder.validate import rules
+from site_builder.validate.whole import validate_registry
 
 
 def test_bundled_demo_is_valid_and_cli_prints_counts(demo_dir):
@@ -34,7 +35,7 @@ def test_small_generated_registry_is_valid(small_registry):
 
 @pytest.mark.parametrize("operators", [1, 400])
 def test_generated_registries_of_other_sizes_are_valid(operators, tmp_path):
-    from site_builder.demo_data import write_demo_registry
+    from site_builder.demo.data import write_demo_registry
 
     counts = write_demo_registry(tmp_path, operators=operators, seed=11)
     report = validate_registry(tmp_path)
@@ -109,7 +110,7 @@ def test_many_problems_of_one_kind_are_summarised_in_text_but_all_in_json(tmp_pa
     path.write_text("\n".join(edited) + "\n", encoding="utf-8")
     report = validate_registry(data)
     assert len(report.problems) == len(lines) - 1
-    from site_builder.validate_output import SHOWN_PER_GROUP, format_report
+    from site_builder.validate.text import SHOWN_PER_GROUP, format_report
 
     text = format_report(report, data)
     assert text.count("formula-injection") == SHOWN_PER_GROUP + 1  # shown rows + the summary line

@@ -6,14 +6,15 @@ import csv
 import shutil
 
 import pytest
-
-from site_builder import state, validate_changed
-from site_builder.build import build
-from site_builder.errors import DataPackageError, ValidationFailed
-from site_builder.package import Package
-from site_builder.validate import validate_registry
 from test_incremental import CHANGES
 from validate_corpus import BASE, build_case, cases, expected
+
+from site_builder.build import state
+from site_builder.build.pipeline import build
+from site_builder.errors import DataPackageError, ValidationFailed
+from site_builder.registry.package import Package
+from site_builder.validate import changed as validate_changed
+from site_builder.validate.whole import validate_registry
 
 
 def memory(data):

@@ -5,11 +5,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from validate_corpus import BASE, build_case, cases, expected
 
 from site_builder.cli import cli
-from site_builder.rules import RULE_DESCRIPTIONS
-from site_builder.validate import validate_registry
-from validate_corpus import BASE, build_case, cases, expected
+from site_builder.validate.rules import RULE_DESCRIPTIONS
+from site_builder.validate.whole import validate_registry
+
 
 def test_base_registry_uses_the_current_schemas(repo_root):
     """The corpus checks the schemas the project ships; regenerate _base when they change

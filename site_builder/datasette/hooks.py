@@ -11,7 +11,7 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from site_builder import urls
-from site_builder.search import escape_query
+from site_builder.database.fts import escape_query
 
 #: Tables (and views) whose rows have a page on the public site: key column, the column
 #: that carries the link (the row's label), and how to address the page.

@@ -12,8 +12,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .. import rules
-from ..package import Package
+from ..registry.package import Package
+from ..validate import rules
 
 _FIELD_TITLE = re.compile(r"\s+[A-Za-z].*$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..package import Package
+from ..registry.package import Package
 from .checks import RecordChecker
 from .headers import Layout, cells_by_header
 from .matching import Directory

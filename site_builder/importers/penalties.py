@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..registry.package import mask_name
 from . import headers as hd
-from ..package import mask_name
 from .cells import clean, decimal, parse_date
 from .context import Context, Placement
 

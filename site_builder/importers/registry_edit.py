@@ -18,9 +18,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .. import readers
 from ..errors import ZuofangError
-from ..package import Package
+from ..registry import readers
+from ..registry.package import Package
 
 
 class RegistryEditError(ZuofangError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..package import Package
+from ..registry.package import Package
 from . import headers, licences, penalties, sampling
 from .checks import RecordChecker
 from .context import WRITES, Context

@@ -14,8 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import readers
 from ..errors import ZuofangError
+from ..registry import readers
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 #: A zip member larger than this is refused rather than inflated into memory.

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from .. import changes, publish, sitesearch, urls
-from . import feeds, parallel, rebuild, render
+from .. import publish, urls
+from ..search import index as sitesearch
+from . import changes, feeds, parallel, rebuild, render
 from .pelican_run import run_pelican
 from .plugin import SiteJob
 

@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
-from ..package import TABLE_ORDER
+from ..registry.package import TABLE_ORDER
+from ..vocabulary import NOT_GRADED
 from .pages import Page, publicity_open
 from .registry import Registry
-from ..vocabulary import NOT_GRADED
 from .render import GRADES, METRICS
 
 #: Tables listed on /data/ with their Chinese names (schema titles are longer).

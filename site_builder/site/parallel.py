@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import threading
 
-from .. import files
+from ..build import files
 from . import pages
 
 #: Below this many pages to render, forking costs more than it saves.

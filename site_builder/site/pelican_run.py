@@ -16,8 +16,8 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from .. import files
-from ..package import Package
+from ..build import files
+from ..registry.package import Package
 from . import render
 from .plugin import JOB_SETTING, SiteJob
 

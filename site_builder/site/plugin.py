@@ -19,7 +19,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from .. import files, urls
+from .. import urls
+from ..build import files
 from ..errors import ZuofangError
 from . import feeds, lists, pages, parallel
 from .registry import Registry, load_registry

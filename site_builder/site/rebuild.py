@@ -12,28 +12,19 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from .. import delta
-from ..package import Package
+from ..build import delta, fingerprint
+from ..registry.package import Package
 from .scope import Scope, pages_to_render
 
 SECTION = "site"  # of the state record
-_PACKAGE = Path(__file__).resolve().parents[1]  # site_builder/
-_CODE_SUFFIXES = (".py", ".html", ".css", ".svg", ".atom", ".xml", ".js", ".json")
 
 
-@lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """Changes whenever this package's code, a template, the CSS or a bundled schema changes
-    (conservative: any module, since the database's rows depend on several)."""
-    h = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in _CODE_SUFFIXES and "handbook_src" not in path.parts:
-            h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
-    return h.hexdigest()
+    """Changes whenever the site's code, a template or the CSS changes, or the database's code
+    (its views, such as current_grades, are read by pages but compared by no table): fingerprint.of."""
+    return fingerprint.of("site_builder.site", "site_builder.database.build")
 
 
 def salt(package: Package) -> str:

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from .. import urls, vocabulary
-from ..package import Package
+from ..registry.package import Package
 
 THEME = Path(__file__).parent / "theme"
 TEMPLATES = THEME / "templates"

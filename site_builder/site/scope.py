@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..delta import TableChange, select_in
+from ..build.delta import TableChange, select_in
 
 #: Tables every business page reads in full: a change to one of them renders every page.
 EVERYWHERE = ("regions", "stations", "parks")

@@ -1,0 +1,131 @@
+"""One fingerprint of the code that makes an output: a stage's modules, found by their imports.
+
+A rebuild keeps what the previous build made only when the same code would make it again. Lists
+of modules kept by hand drift: a stage that starts to use a new module would keep stale output
+when that module changes. So a stage names its entry modules, and `of()` follows their imports
+(every `import`, at module level or inside functions) through this project's packages, then
+digests each module's source, the data files beside it (templates, CSS, scripts, schemas:
+files in folders without an __init__.py next to the module), and the versions of the
+third-party distributions those modules import, Python's and SQLite's.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import sqlite3
+import sys
+from functools import lru_cache
+from importlib import metadata
+from importlib.util import find_spec
+from pathlib import Path
+
+#: This project's packages: modules under them are followed and digested.
+PROJECT = ("site_builder", "qr")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def of(*modules: str) -> str:
+    """The fingerprint of `modules` (dotted names) and everything of this project they import."""
+    return _fingerprint(tuple(sorted(modules)))
+
+
+@lru_cache(maxsize=None)
+def _fingerprint(modules: tuple[str, ...]) -> str:
+    found, libraries = closure(modules)
+    h = hashlib.sha256()
+    for name in sorted(found):
+        path = found[name]
+        h.update(f"{name}\0".encode() + path.read_bytes())
+        for data in _data_files(path):
+            h.update(data.relative_to(ROOT).as_posix().encode() + b"\0" + data.read_bytes())
+    for dist in sorted(libraries):
+        h.update(f"{dist}={_version(dist)}\n".encode())
+    h.update(f"python {sys.version_info[:3]} sqlite {sqlite3.sqlite_version}".encode())
+    return h.hexdigest()
+
+
+def closure(modules) -> tuple[dict[str, Path], set[str]]:
+    """The project modules `modules` import, directly or not (name -> source file), and the
+    distributions of the third-party modules they import."""
+    found: dict[str, Path] = {}
+    libraries: set[str] = set()
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        path = _source(name)
+        if path is None:
+            continue
+        found[name] = path
+        for imported in imports(name, path):
+            top = imported.split(".")[0]
+            if top in PROJECT:
+                todo.extend(_with_parents(imported))
+            else:
+                libraries.update(_distributions(top))
+    return found, libraries
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """Every module `name` (at `path`) imports, absolute, including `from x import module`."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            out.add(module)
+            out.update(f"{module}.{alias.name}" for alias in node.names)
+    return {m for m in out if m}
+
+
+def _with_parents(name: str) -> list[str]:
+    """A module and the packages it lies in (their __init__ runs when it is imported)."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+@lru_cache(maxsize=None)
+def _source(name: str) -> Path | None:
+    parts = name.split(".")
+    base = ROOT.joinpath(*parts)
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=None)
+def _data_files(module_path: Path) -> tuple[Path, ...]:
+    """Data files a module may read: those in the folders beside it that are not packages."""
+    folder = module_path.parent
+    out = []
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not (child / "__init__.py").exists() and child.name != "__pycache__":
+            out += [p for p in sorted(child.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _distributions(top: str) -> tuple[str, ...]:
+    if top in sys.stdlib_module_names or find_spec(top) is None:
+        return ()
+    return tuple(_installed().get(top, ()))
+
+
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"

@@ -1,0 +1,246 @@
+"""`zuofang build`: validate, then run every stage into a staging folder and commit it.
+
+A failed build leaves an existing OUT_DIR exactly as it was: all work happens in a sibling
+staging folder that receives only the files this build changed (files.py), reading the rest
+from the previous output; only a complete build is committed into OUT_DIR (output.py), and
+only into a folder that is absent, empty or an earlier Zuofang output.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import BuildError, ValidationFailed, ZuofangError
+from ..registry.package import Package
+from ..validate import changed as validate_changed
+from . import files, manifest, output, state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildContext:
+    """What every stage gets: the package, where the database is, where the site goes."""
+
+    package: Package
+    stage_dir: Path          # this build's changed files, committed into OUT_DIR when it succeeds
+    previous_dir: Path | None  # the OUT_DIR being replaced, if any (read-only)
+    records: state.StateRecord = field(default_factory=state.StateRecord)  # what stages remember
+    timings: dict[str, float] = field(default_factory=dict)
+    addresses: list[str] = field(default_factory=list)  # pages the site stage published
+    pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
+    validation: str = ""  # how the registry was judged valid (build._validate)
+    database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
+    #: registry.db's rows changed since the previous build, when the same code built both (the
+    #: site stage compares them, site/rebuild.py); None: no such comparison, redo everything.
+    changes: dict | None = None
+
+    @property
+    def db_path(self) -> Path:
+        """registry.db as it is now: this build's, or the previous one when it was kept."""
+        return files.current(self.stage_dir / "registry.db")
+
+    @property
+    def site_dir(self) -> Path:
+        return self.stage_dir / "site"
+
+
+def _stage_database(ctx: BuildContext) -> None:
+    from ..database.build import build_database
+
+    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db", ctx.records)
+
+
+def _stage_site(ctx: BuildContext) -> None:
+    from ..site import build_site
+
+    build_site(ctx)
+
+
+def _stage_qr(ctx: BuildContext) -> None:
+    from qr.build import build_codes
+
+    # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
+    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, changes=ctx.changes, state_record=ctx.records)
+
+
+def _stage_handbook(ctx: BuildContext) -> None:
+    from ..handbook.build import build_handbook
+
+    build_handbook(ctx.package, ctx.site_dir / "handbook", records=ctx.records)
+
+
+def _stage_soundness(ctx: BuildContext) -> None:
+    from .soundness import check_output
+
+    check_output(ctx)
+
+
+#: Stages in order; each reads what the ones before it wrote.
+STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
+    ("database", _stage_database),
+    ("site", _stage_site),
+    ("qr", _stage_qr),
+    ("handbook", _stage_handbook),
+    ("soundness", _stage_soundness),
+]
+
+
+def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
+    """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
+    with files.hashes_remembered():
+        package = Package.load(data_dir)
+        return _build(package, output.resolve(out_dir, package.directory))
+
+
+def _build(package: Package, out_dir: Path) -> BuildContext:
+    # out_dir is real and absolute: stages compare their paths with the ones files.py recorded.
+    started = time.perf_counter()
+    previous = out_dir if output.is_ours(out_dir) else None
+    with staged_output(out_dir, package.directory) as stage:
+        ctx = BuildContext(package, stage, previous, records=files.records_for(stage))
+        ctx.validation, memory = _validate(package, ctx.records)
+        validate_changed.remember(package, ctx.records, memory)
+        ctx.timings["validate"] = time.perf_counter() - started
+        for name, run in STAGES:
+            started = time.perf_counter()
+            run(ctx)
+            ctx.timings[name] = time.perf_counter() - started
+        # The commit removes what the previous output held and this build no longer makes
+        # (published addresses cannot go: the soundness stage fails the build before this point).
+        files.record(ctx.stage_dir / "registry.db")
+    ctx.stage_dir = out_dir
+    return ctx
+
+
+def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
+    """`zuofang qr`: make the QR stage's files again from OUT_DIR/registry.db, through a staged
+    commit like a build's (so the state record keeps matching the disk): everything else the
+    previous build produced is kept as it is."""
+    from qr.build import build_codes
+
+    out = output.resolve(out_dir)
+    if not output.is_ours(out) or not (out / "registry.db").is_file():
+        raise BuildError(f"{out} 不是 Zuofang 的构建输出（缺少 registry.db 或构建记录）："
+                         f"请先运行 zuofang build DATA --out {out_dir}。Not a Zuofang output.")
+    with staged_output(out) as stage:
+        records = files.build_records()
+        for rel in manifest.decode(records.previous(manifest.SECTION)) or {}:
+            files.record(stage / rel)
+        records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
+        return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
+                           state_record=records)
+
+
+def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
+    """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
+    as the previous build, only the "changed" rows, or "all" of them) and, when only changed
+    rows were judged, the memory of the registry they made (validate_changed.remember writes it).
+    What the previous build remembered counts only when its record is ours and its output intact
+    (output.py), so a forged row digest cannot vouch for a row."""
+    from ..database.build import built_from_same_inputs
+    from ..validate.whole import validate_registry
+
+    if built_from_same_inputs(package, records):
+        return "same", None
+    judged = validate_changed.validate_changes(package, validate_changed.read_memory(records))
+    if judged is not None:
+        return "changed", judged.memory
+    report = validate_registry(package.directory)
+    if not report.valid:
+        raise ValidationFailed(report)
+    return "all", None
+
+
+@contextmanager
+def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
+    """Yield an empty staging folder beside `out_dir` (files.start_build reads the rest from
+    `out_dir`); on success it is committed into `out_dir`, on failure it is removed and `out_dir`
+    stays exactly as it was. Refuses a folder that is not a Zuofang output (output.resolve)."""
+    out = output.resolve(out_dir, data_dir)
+    with output.locked(out) as made:
+        try:
+            stage, record, held = _open(out)
+        except BaseException:
+            _remove_if_made(out, made)
+            raise
+        files.start_build(stage, out, record)
+        files.keep_verified(held)
+        try:
+            yield stage
+            entries, staged, removed = _survey(out, stage, record)
+        except ZuofangError:
+            files.end_build()
+            _discard(stage, out, made)
+            raise
+        except Exception as exc:
+            files.end_build()
+            _discard(stage, out, made)
+            raise BuildError(f"构建失败（{type(exc).__name__}: {exc}），原有输出 {out} 保持不变。") from exc
+        except BaseException:
+            files.end_build()  # a crash (Ctrl-C, power loss) leaves the stage; the next build removes it
+            raise
+        files.end_build()
+        try:
+            output.commit(out, stage, entries, staged, removed, record)
+        except OSError as exc:
+            raise BuildError(f"提交构建结果时出错（{exc.strerror or exc}）：{out} 可能只更新了一部分；"
+                             "问题解决后再构建一次即可完成。The commit was cut short; build again to finish it.") from exc
+
+
+def _open(out: Path) -> tuple[Path, state.StateRecord, dict]:
+    """Before a build: OUT_DIR writable, an unfinished commit finished, dead staging folders
+    removed, the previous record loaded and the previous output checked against it."""
+    output.check_writable(out)
+    recovered = output.recover(out)
+    output.remove_dead_stages(out)
+    record = state.load(out)
+    if recovered == "distrust":
+        record.distrust()
+    entries = manifest.decode(record.previous(manifest.SECTION))
+    if entries is None:
+        record.distrust()
+        held = {}
+    else:
+        held, damaged = manifest.verify(str(out), entries)
+        if damaged:
+            record.distrust()
+            shown = "、".join(damaged[:5]) + ("……" if len(damaged) > 5 else "")
+            log.warning("%s: 上次构建的 %d 个文件缺失或被改动（%s），本次从头构建并恢复它们。"
+                        "%d files of the previous build are missing or changed: rebuilding them.",
+                        out, len(damaged), shown, len(damaged))
+    return output.new_stage(out), record, held
+
+
+def _survey(out: Path, stage: Path, record: state.StateRecord) -> tuple[dict, set[str], list[str]]:
+    """Every file the build produced, read from the disk (BuildError for one that is not there),
+    which of them are in the stage, and what the previous build made that this one no longer
+    does (removed by the commit)."""
+    entries, staged, missing = manifest.survey(files.produced_paths(), os.path.join(stage, ""), os.path.join(out, ""),
+                                       files.verified_entries())
+    if missing:
+        shown = "\n".join(f"  - {m}" for m in missing[:30])
+        raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")
+    previous = manifest.decode(record.previous(manifest.SECTION)) or {}
+    removed = sorted(set(previous) - set(entries) - {state.NAME, output.JOURNAL})
+    return entries, staged, removed
+
+
+def _discard(stage: Path, out: Path, made: bool) -> None:
+    shutil.rmtree(stage, ignore_errors=True)
+    _remove_if_made(out, made)
+
+
+def _remove_if_made(out: Path, made: bool) -> None:
+    """A first build that failed leaves no folder behind (only if nothing else was put in it)."""
+    if made:
+        try:
+            out.rmdir()
+        except OSError:
+            pass

@@ -1,0 +1,371 @@
+"""Builds registry.db, the single source every published view reads, with sqlite-utils.
+
+Only public data goes in: private fields are dropped or masked while rows are parsed,
+before anything is written. The database is written to a temporary file beside the
+target and renamed over it, so that nobody ever opens a half-written database and the
+published hard link (site/data/registry.db) is never written through.
+Same data gives the same bytes: rows go in file order, nothing records the wall clock.
+
+A rebuild after some registry files changed updates a copy of the previous database instead
+(when the same code and descriptor made it): the changed tables are emptied and loaded again in
+file order, the search indexes from the first changed one on are made again, and the result is
+written out by the same VACUUM INTO as a fresh build, so the bytes are a fresh build's.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from ..build import files, fingerprint
+from ..build.state import StateRecord
+from ..errors import ZuofangError
+from ..registry import readers
+from ..registry.package import TABLE_ORDER, Package, mask_name
+from . import publicity
+
+#: Schema type -> SQLite column type. Dates stay ISO text: they sort and compare as text.
+COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
+                "date": str, "datetime": str, "array": str, "object": str}
+
+#: Columns journalists filter by (Datasette's facets, datasette_meta.TABLE_SETTINGS); each gets an
+#: index, as every foreign key column does.
+FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
+                 "category", "year", "metric", "heritage", "origin", "lab", "violation")
+
+#: Date columns the views and canned queries filter by year.
+DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",
+                "inspections": "date"}
+
+METADATA_NAME = "datasette_metadata.json"
+#: The state record's section (state.py) saying what registry.db was built from. A rebuild whose
+#: registry files, descriptor and code are all the same keeps the previous build's database (30 s
+#: at 50,000 businesses) instead of making the same bytes again; with the same descriptor and
+#: code it updates a copy of it.
+SECTION = "database"
+#: The schema cookie every build leaves in the header (VACUUM INTO adds one): it counts schema
+#: changes, which differ between a fresh build and an update of the same data.
+SCHEMA_VERSION = 1
+
+
+class DatabaseBuildError(ZuofangError):
+    """A table could not be loaded into registry.db."""
+
+
+def build_database(package: Package, db_path: Path, records: StateRecord | None = None) -> str:
+    """Write the public registry to `db_path` (atomically, never in place), unless the
+    database there was built from exactly the same inputs. Returns how: "kept", "updated"
+    (from the previous database) or "built". `records`: the build's state record (outside a
+    build, the one of db_path's folder)."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    records = records if records is not None else files.records_for(db_path.parent)
+    code, inputs = code_digest(package), _inputs(package)
+    previous, before = files.current(db_path), _read_record(records.get_json(SECTION))
+    intact = before is not None and _sha256_or_none(previous) == before.get("sha256")
+    if intact and before.get("inputs") == inputs:
+        how = "kept"
+        files.record(db_path)
+        records.carry(SECTION)
+    else:
+        how = "updated" if intact and before.get("code") == code else "built"
+        _build(package, db_path, previous if how == "updated" else None)
+        records.put_json(SECTION, {"code": code, "inputs": inputs, "sha256": files.sha256_of(db_path)})
+    # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
+    from ..datasette.metadata import render
+
+    files.write_if_changed(db_path.with_name(METADATA_NAME), render(package))
+    return how
+
+
+def built_from_same_inputs(package: Package, records: StateRecord) -> bool:
+    """True when the previous build (`records`) was made from exactly these registry files,
+    descriptor and code.
+
+    Only a valid registry is ever built, so `zuofang build` need not validate it again (65 s at
+    50,000 businesses): the digest covers the validator's code and Frictionless's version too."""
+    from ..validate.descriptor import descriptor_problems
+
+    record = _read_record(records.get_json(SECTION))
+    if record is None or descriptor_problems(package):
+        return False
+    try:
+        return record.get("inputs") == _inputs(package)
+    except readers.UnsafePath:
+        return False  # the validation says what is wrong with the path
+
+
+#: The modules that decide how rows become registry.db, and whether they are valid (only a valid
+#: registry is built, so a build of the same inputs need not be validated again).
+CODE = ("site_builder.database.build", "site_builder.validate.whole", "site_builder.validate.changed")
+
+
+def code_digest(package: Package) -> str:
+    """A digest of what decides how rows become registry.db besides the rows: the descriptor and
+    the code (fingerprint.of: these modules, what they import, the libraries' versions)."""
+    h = hashlib.sha256(fingerprint.of(*CODE).encode())
+    h.update(json.dumps(package.descriptor, ensure_ascii=False, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _inputs(package: Package) -> str:
+    """A digest of everything registry.db's bytes depend on (and whether the registry is valid):
+    the code (`code_digest`) and the registry's files."""
+    h = hashlib.sha256(code_digest(package).encode())
+    for table in TABLE_ORDER:
+        source = package.table_file(table)
+        h.update(f"{table}\0{source.name if source else ''}\0".encode())
+        if source is not None:
+            h.update(bytes.fromhex(files.sha256_of(source)))
+    return h.hexdigest()
+
+
+def _read_record(record) -> dict | None:
+    return record if isinstance(record, dict) else None
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    return files.sha256_of(path) if path.is_file() else None
+
+
+def _build(package: Package, db_path: Path, previous: Path | None) -> None:
+    """Make the database in a scratch file beside `db_path` — from nothing, or from a copy of
+    the `previous` one — and write it out compacted with VACUUM INTO, then rename."""
+    tmp = db_path.with_name(f".{db_path.name}.tmp{os.getpid()}")
+    out = db_path.with_name(f".{db_path.name}.out{os.getpid()}")
+    for path in (tmp, out):
+        path.unlink(missing_ok=True)
+    try:
+        if previous is not None:
+            shutil.copyfile(previous, tmp)
+        db = sqlite_utils.Database(tmp)
+        # A throwaway file: no journal or fsync needed; a fixed page size keeps the bytes the
+        # same whatever SQLite's default is.
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        if previous is None:
+            sources = [load_table(db, package, table) for table in TABLE_ORDER]
+            write_build_table(db, package, sources)
+            _finish(db, package)
+        else:
+            _update(db, package)
+        _check_datasette_metadata(db, package)
+        db.conn.commit()
+        db.execute(f"PRAGMA schema_version = {SCHEMA_VERSION}")
+        db.execute("VACUUM INTO ?", [str(out)])
+        db.close()
+        os.replace(out, db_path)
+    finally:
+        for path in (tmp, out):
+            path.unlink(missing_ok=True)
+    files.record(db_path)
+
+
+def _update(db: sqlite_utils.Database, package: Package) -> None:
+    """Load again the tables whose registry file changed; the rest stay as the previous build
+    left them. Rows end with the rowids a fresh build gives them (their place in the file);
+    indexes follow their tables."""
+    from .fts import SEARCHABLE, build_search_index, fts_table
+
+    before = {row[0]: row for row in db.execute("SELECT table_name, file, sha256, rows FROM _build_files")}
+    sources, searched = [], []
+    for table in TABLE_ORDER:
+        path = _locate(package, table)
+        digest = files.sha256_of(path)
+        old = before.get(table)
+        if old is not None and old[1] == path.name and old[2] == digest:
+            sources.append({"table_name": table, "file": path.name, "sha256": digest, "rows": old[3]})
+            continue
+        source, changed_columns = _reload(db, package, table)
+        sources.append(source)
+        if table in SEARCHABLE and (changed_columns is None or changed_columns & set(SEARCHABLE[table][1])):
+            searched.append(table)
+    db.execute("DELETE FROM _build")
+    db.execute("DELETE FROM _build_files")
+    write_build_table(db, package, sources)
+    # Search tables and statistics come last in the schema; dropped and made again in the
+    # same order, they end where a fresh build puts them (VACUUM copies in schema order).
+    searchable = list(SEARCHABLE)
+    first = min((searchable.index(t) for t in searched), default=len(searchable))
+    for table in searchable[first:]:
+        db.execute(f"DROP TABLE [{fts_table(table)}]")
+    build_search_index(db, searchable[first:])
+    db.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    db.execute("ANALYZE")
+
+
+def _reload(db: sqlite_utils.Database, package: Package, table: str) -> tuple[dict, set[str] | None]:
+    """Make `table` hold its registry file's rows; returns what `_build` records and the columns
+    that changed (None: the table was emptied and loaded again).
+
+    When every row is still at its place (same key at the same position, rows only added at the
+    end), the changed rows are updated where they are and the new ones appended: at 50,000
+    businesses loading products again cost 1.5 s of index upkeep for one renamed product."""
+    source, names, new = _file_rows(package, table)
+    cols = ", ".join(f"[{n}]" for n in names)
+    old = db.execute(f"SELECT rowid, {cols} FROM [{table}] ORDER BY rowid").fetchall()
+    key = [names.index(k) for k in package.primary_key(table)]
+    in_place = key and len(new) >= len(old) and all(
+        o[0] == i and [o[k + 1] for k in key] == [n[k] for k in key] for i, (o, n) in enumerate(zip(old, new), 1))
+    insert = _insert(table, names)
+    with db.conn:
+        if not in_place:
+            db.conn.execute(f"DELETE FROM [{table}]")
+            db.conn.executemany(insert, new)
+            return source, None
+        changed = [(o, n) for o, n in zip(old, new) if o[1:] != n]
+        db.conn.executemany(f"UPDATE [{table}] SET ({cols}) = ({', '.join('?' * len(names))}) WHERE rowid = ?",
+                            [(*n, o[0]) for o, n in changed])
+        db.conn.executemany(insert, new[len(old):])
+    columns = {names[i] for o, n in changed for i in range(len(names)) if o[i + 1] != n[i]}
+    return source, columns | (set(names) if len(new) > len(old) else set())
+
+
+def _check_datasette_metadata(db: sqlite_utils.Database, package: Package) -> None:
+    """Datasette's facets, labels and canned queries must fit this database (soundness check)."""
+    from ..datasette.metadata import generate, problems
+
+    found = problems(db.conn, generate(package))
+    if found:
+        raise DatabaseBuildError("Datasette 元数据与数据库不符：" + "；".join(found)
+                                 + "。请修改 site_builder/datasette_meta.py 中的设置或查询。")
+
+
+def _finish(db: sqlite_utils.Database, package: Package) -> None:
+    """Views and search indexes, made after every table is loaded."""
+    from .fts import build_search_index
+    from .views import create_views
+
+    create_views(db)
+    build_search_index(db)
+    db.execute("ANALYZE")
+
+
+def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
+    """Create `table` from its schema and insert its rows; returns what the `_build` table records."""
+    fields = package.public_fields(table)
+    db[table].create(
+        {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in fields},
+        pk=_pk(package.primary_key(table)),
+        foreign_keys=[(fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"],
+                       fk["reference"]["resource"] or table,
+                       _first(fk["reference"]["fields"]))
+                      for fk in package.foreign_keys(table)],
+    )
+    source, names, values = _file_rows(package, table)
+    # sqlite-utils creates the table, keys and indexes; the rows go in with one executemany,
+    # because insert_all's per-row work (key escaping, JSON checks) was 75% of the build time
+    # at 10k operators, and the rows are already typed and validated.
+    with db.conn:
+        db.conn.executemany(_insert(table, names), values)
+    _index(db, package, table, fields)
+    return source
+
+
+def _file_rows(package: Package, table: str) -> tuple[dict, list[str], list[tuple]]:
+    """What `_build` records of `table`'s registry file, its public columns, and its rows as
+    typed values in file order."""
+    path = _locate(package, table)
+    header, rows = readers.read_rows(readers.detect(path))
+    names = [f["name"] for f in package.public_fields(table)]
+    # Rows past their publicity term (publicity.py) are left out here, so no published view has them.
+    records = publicity.published(table, parse_rows(package, table, header, rows), package.release_date)
+    values = [tuple(record[n] for n in names) for record in records]
+    return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path), "rows": len(rows)}, names, values
+
+
+def _insert(table: str, names: list[str]) -> str:
+    return f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+def _locate(package: Package, table: str) -> Path:
+    path = package.table_file(table)
+    if path is None:
+        raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
+    return path
+
+
+def parse_rows(package: Package, table: str, header: list[str], rows: list[list[str]]) -> Iterator[dict]:
+    """Cells (strings) -> typed public values. Pure: the privacy rule lives here, before any write."""
+    private = package.private_fields(table)
+    position = {name: i for i, name in enumerate(header)}
+    plan = [(f["name"], position.get(f["name"]), _caster(f), private.get(f["name"]) == "mask")
+            for f in package.public_fields(table)]
+    for row in rows:
+        record = {}
+        for name, i, cast, masked in plan:
+            cell = row[i].strip() if i is not None and i < len(row) else ""
+            value = cast(cell) if cell else None
+            record[name] = mask_name(value) if masked else value
+        yield record
+
+
+def _caster(field: dict):
+    kind = field["type"]
+    if kind == "integer":
+        return int
+    if kind == "number":
+        return float
+    if kind == "boolean":
+        return lambda v: int(v.lower() in ("true", "1", "yes", "是"))
+    if kind in ("date", "datetime"):
+        return lambda v: v[:10] if kind == "date" else v
+    if kind in ("array", "object"):
+        # Re-serialised so the stored JSON has one spelling whatever the export's spacing.
+        return lambda v: json.dumps(json.loads(v), ensure_ascii=False, separators=(",", ":"))
+    return str
+
+
+def _index(db: sqlite_utils.Database, package: Package, table: str, fields: list[dict]) -> None:
+    pk = package.primary_key(table)
+    names = [f["name"] for f in fields]
+    wanted = [_first(fk["fields"]) for fk in package.foreign_keys(table)]
+    wanted += [c for c in FACET_COLUMNS if c in names]
+    if table in DATE_INDEXES:
+        wanted.append(DATE_INDEXES[table])
+    seen = set()
+    for column in wanted:
+        # The first column of a primary key is already indexed by the key itself.
+        if column in seen or (pk and column == pk[0]):
+            continue
+        seen.add(column)
+        db[table].create_index([column])
+
+
+def write_build_table(db: sqlite_utils.Database, package: Package, sources: list[dict]) -> None:
+    """`_build`: what this database was built from. Views read the release date here, never the clock."""
+    release = package.release_date
+    db["_build"].insert({
+        "release_date": release.isoformat(),
+        "release_year": release.year,
+        "package_name": package.descriptor.get("name"),
+        "package_title": package.descriptor.get("title"),
+        "package_version": package.descriptor.get("version"),
+        "demo": int(package.is_demo),
+        "site_url": package.site_url,
+        "zuofang_version": _zuofang_version(),
+        "sources": json.dumps(sources, ensure_ascii=False),
+    })
+    db["_build_files"].insert_all(sources, pk="table_name")
+
+
+def _zuofang_version() -> str:
+    try:
+        return version("zuofang")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _pk(pk: list[str]):
+    return pk[0] if len(pk) == 1 else tuple(pk) if pk else None
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) else value

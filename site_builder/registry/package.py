@@ -1,0 +1,141 @@
+"""Reads data/datapackage.json: tables, fields, private fields, release date, demo flag.
+
+Every stage asks this module about the package instead of parsing the JSON itself,
+so the schema stays the single description of the registry.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .. import urls
+from ..errors import DataPackageError
+from . import readers
+
+PRIVATE_KEY = "zuofang:private"  # "drop" or "mask", set on a field in the schema
+DEMO_KEY = "zuofang:demo"
+SITE_URL_KEY = "zuofang:site_url"
+DEFAULT_SITE_URL = "https://zf.example.cn"
+#: The bundled descriptor has 40 KB; a larger one than this is not a registry's.
+MAX_DESCRIPTOR_BYTES = 16 * 2**20
+
+#: Load order: a table only references tables before it.
+TABLE_ORDER = (
+    "regions", "stations", "parks", "operators", "products", "material_sources",
+    "inspections", "grades", "samplings", "recalls", "brands", "penalties", "targets",
+)
+
+
+@dataclass(frozen=True)
+class Package:
+    """The registry's data package descriptor and the folder it lives in."""
+
+    directory: Path
+    descriptor: dict
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "Package":
+        directory = Path(directory)
+        path = directory / "datapackage.json"
+        if not path.is_file():
+            raise DataPackageError(f"{path}：找不到 datapackage.json。请指向含有 datapackage.json 的数据目录。")
+        if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+            raise DataPackageError(f"{path}：文件超过 {MAX_DESCRIPTOR_BYTES // 2**20} MB，不是数据包描述。")
+        try:
+            descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataPackageError(f"{path}：不是有效的 JSON（{exc}）。") from exc
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+            raise DataPackageError(f"{path}：不是数据包描述（应为含 resources 列表的 JSON 对象）。")
+        names = [r.get("name") for r in descriptor["resources"] if isinstance(r, dict)]
+        missing = [t for t in TABLE_ORDER if t not in names]
+        if missing:
+            raise DataPackageError(f"{path}：缺少数据表定义：{'、'.join(missing)}。")
+        return cls(directory, descriptor)
+
+    @cached_property
+    def resources(self) -> dict[str, dict]:
+        return {r["name"]: r for r in self.descriptor["resources"]}
+
+    def table_file(self, table: str) -> Path | None:
+        """The file holding `table` inside the data folder, or None. Every reader of a table
+        file asks here: readers.locate refuses a path or symbolic link that leads out of it."""
+        return readers.locate(self.directory, table, self.resources[table].get("path"))
+
+    def fields(self, table: str) -> list[dict]:
+        return self.resources[table]["schema"]["fields"]
+
+    def field(self, table: str, name: str) -> dict:
+        return next(f for f in self.fields(table) if f["name"] == name)
+
+    def primary_key(self, table: str) -> list[str]:
+        pk = self.resources[table]["schema"].get("primaryKey", [])
+        return [pk] if isinstance(pk, str) else list(pk)
+
+    def foreign_keys(self, table: str) -> list[dict]:
+        return self.resources[table]["schema"].get("foreignKeys", [])
+
+    def private_fields(self, table: str) -> dict[str, str]:
+        """Field name -> "drop" or "mask" for the fields that must never be published."""
+        return {f["name"]: f[PRIVATE_KEY] for f in self.fields(table) if PRIVATE_KEY in f}
+
+    def public_fields(self, table: str) -> list[dict]:
+        """Fields as published: dropped fields left out, masked fields kept (their values masked)."""
+        private = self.private_fields(table)
+        return [f for f in self.fields(table) if private.get(f["name"]) != "drop"]
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.descriptor.get(DEMO_KEY))
+
+    @property
+    def release_date(self) -> date:
+        """The data's release date (the package's `created`): "today" for every computed figure,
+        so that two builds of the same data are byte-identical whatever the wall clock says."""
+        created = self.descriptor.get("created")
+        if not created:
+            raise DataPackageError(f"{self.directory / 'datapackage.json'}：缺少 created（数据发布日期）。")
+        return date.fromisoformat(created[:10])
+
+    def links(self, key: str) -> list[dict]:
+        """The descriptor's `licenses` or `sources` as pages print them: each a `title` (its
+        title, else its name) and a `url` that is None unless it is an http(s) address
+        (urls.external): the validator refuses any other, and no page may link to one."""
+        entries = self.descriptor.get(key)
+        if not isinstance(entries, list):
+            return []
+        return [{"title": str(e.get("title") or e.get("name") or ""), "url": urls.external(e.get("path"))}
+                for e in entries if isinstance(e, dict)]
+
+    @property
+    def site_url(self) -> str:
+        """The public site's address, the base of every absolute link (feeds, sitemaps, canonical
+        links, the handbook). Only an http(s) address is ever given out: the validator reports
+        any other (rule descriptor-link) before a stage asks for it."""
+        value = self.descriptor.get(SITE_URL_KEY, DEFAULT_SITE_URL)
+        if site_url_problem(value):
+            raise DataPackageError(f"{self.directory / 'datapackage.json'}：{SITE_URL_KEY}“{value}”"
+                                   f"{site_url_problem(value)}")
+        return value.rstrip("/")
+
+
+def site_url_problem(value: object) -> str | None:
+    """What is wrong with a `zuofang:site_url` value, or None: it must be an http(s) address of
+    a site, without a query or fragment (page addresses are appended to it)."""
+    if urls.external(value) is None:
+        return "不是 http:// 或 https:// 开头的网址。请写成网站的完整地址，如“https://zf.example.cn”。"
+    parts = urlsplit(value)
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return "带有“?”或“#”。网站地址之后要接上各页面的路径，请只写到域名或目录为止，如“https://zf.example.cn”。"
+    return None
+
+
+def mask_name(value: str | None) -> str | None:
+    """张三 -> 张*, 欧阳娜娜 -> 欧*: keep the family name's first character only."""
+    if not value:
+        return value
+    return value[0] + "*"

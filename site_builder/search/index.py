@@ -1,0 +1,316 @@
+"""Static Chinese site search: an n-gram index in small JSON files that /static/search.js reads.
+
+Why not Pagefind: on Chinese it treats a multi-character query as an AND of segments
+(稷山麻花 gave 513 hits, 310 right; 永济牛肉饼 found nothing). This index finds EXACTLY the
+records whose searchable fields contain the typed string, from static files alone:
+
+- every character and every pair of adjacent characters ("gram") of each searchable field is
+  indexed with its position, as the integer ``doc * stride + position`` (fields of a record are
+  joined with a newline, which occupies a position, so no match can span two fields);
+- a query term is covered by grams at offsets 0, 2, 4 … (plus the last pair when its length is
+  odd); it occurs at position p exactly when every covering gram occurs at p + offset, so the
+  answer is exact without reading the records' text;
+- grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
+  query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
+
+Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name and
+category; businesses name and address. Letters match case-insensitively (NFKC + lower case);
+whitespace separates terms, and every term must match. Each result carries a detail line that
+says first what a shopper must know: 召回中 (an ongoing recall), 已撤市, 已吊销 ….
+``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
+against a brute-force scan.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import urls, vocabulary
+from ..build import files, fingerprint
+from ..build.state import StateRecord
+
+INDEX_DIR = "search/index"          # under the site root: /search/index/…
+SCRIPT_SOURCE = Path(__file__).with_name("static") / "search.js"
+SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ page
+DOC_SHARD = 64                      # records per docs file: a result page reads few small files
+BUCKET_BYTES = 24_000               # aim for gram files about this size
+FORMAT_VERSION = 1
+SECTION = "search"            # of the state record (state.py): what the index was made from
+DOCS_SECTION = "search-docs"  # beside it: each record's kind, key, name and searchable text
+
+#: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
+SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
+#: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`).
+DISPLAY = {
+    "b": ("t.id", "t.category, t.program", "t.status", "brands t"),
+    "p": ("t.code", "t.category, o.name", "t.status", "products t LEFT JOIN operators o ON o.id = t.operator_id"),
+    "w": ("t.id", "t.address", "t.status", "operators t"),
+}
+#: kind -> status -> what the result says about it (none for the ordinary status).
+STATUS_NOTE = {
+    "b": {k: t.zh for k, t in vocabulary.BRAND_STATUS.items()},
+    "p": {k: t.zh for k, t in vocabulary.PRODUCT_STATUS.items() if k != "active"},
+    "w": {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items() if k != "active"},
+}
+RECALL_NOTE = "⚠ 召回中 Recall"
+KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
+ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width letters and digits become ASCII) and lower case; search.js does the same."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def fnv1a(gram: str) -> int:
+    """32-bit FNV-1a over code points (search.js: Math.imul(h ^ cp, 0x01000193) >>> 0)."""
+    h = 0x811C9DC5
+    for ch in gram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def terms(q: str) -> list[str]:
+    return normalize(q).split()
+
+
+def cover(term: str) -> list[tuple[str, int]]:
+    """Grams (with their offsets in `term`) that together cover every character of `term`."""
+    if len(term) == 1:
+        return [(term, 0)]
+    offsets = list(range(0, len(term) - 1, 2))
+    if len(term) % 2:
+        offsets.append(len(term) - 2)
+    return [(term[o:o + 2], o) for o in offsets]
+
+
+@dataclass
+class Doc:
+    kind: str
+    url: str
+    name: str
+    detail: str
+    text: str  # normalized searchable fields joined by "\n"
+    key: str = ""
+
+    def order(self) -> tuple:
+        """Where the record goes in the index: by kind, then by name (as SQLite orders text)."""
+        return KIND_ORDER.index(self.kind), self.name, self.key
+
+
+def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> list[Doc]:
+    """Every searchable record (or, given `only`, those keyed there by kind): by kind, then by
+    name, so that records with like names share files."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        recalled = {code for (code,) in conn.execute("SELECT product_code FROM ongoing_recalls")}
+        docs = []
+        for kind in KIND_ORDER:
+            key_column, detail, status, source = DISPLAY[kind]
+            fields = SEARCH_FIELDS[kind]
+            where, keys = "", ()
+            if only is not None:
+                keys = sorted(only.get(kind, ()))
+                where = f"WHERE {key_column} IN (SELECT value FROM json_each(?))"
+                keys = (json.dumps(keys),)
+            sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(f't.{f}' for f in fields)}, {detail} "
+                   f"FROM {source} {where} ORDER BY t.name, {key_column}")
+            for key, name, state, *values in conn.execute(sql, keys):
+                text = "\n".join(normalize(v) for v in values[:len(fields)])
+                notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
+                notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
+                line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)
+                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text, str(key)))
+        return docs
+    finally:
+        conn.close()
+
+
+def build_postings(docs: list[Doc], stride: int) -> dict[str, array]:
+    """gram -> sorted positions (doc * stride + position); grams with whitespace are never queried.
+
+    Typed arrays, not lists: 50k businesses give about ten million positions."""
+    postings: dict[str, array] = {}
+    for doc_id, doc in enumerate(docs):
+        base = doc_id * stride
+        for gram, pos in grams_of(doc.text):
+            found = postings.get(gram)
+            if found is None:
+                postings[gram] = found = array("q")
+            found.append(base + pos)
+    return postings
+
+
+def grams_of(text: str):
+    """(gram, position) of every character and pair of adjacent characters without whitespace."""
+    for pos, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        yield ch, pos
+        nxt = text[pos + 1:pos + 2]
+        if nxt and not nxt.isspace():
+            yield ch + nxt, pos
+
+
+def _deltas(values) -> list[int]:
+    prev, out = 0, []
+    for v in values:
+        out.append(v - prev)
+        prev = v
+    return out
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict | None = None,
+                       records: StateRecord | None = None) -> None:
+    """Write /search/index/… from registry.db and put search.js at /static/search.js.
+
+    Given `changes` (rows that differ from the previous build's registry.db, delta.py), the
+    previous index is updated for the records those rows touch (sitesearch_update.py, for which
+    the state record's "search" sections keep what it needs); otherwise, or when the records'
+    order changed, the index is written whole (6 s at 50,000 businesses)."""
+    site_dir = Path(site_dir)
+    root = site_dir / INDEX_DIR
+    records = records if records is not None else files.records_for(site_dir.parent)
+    files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
+    docs = None
+    if changes is not None:
+        from .update import update
+
+        docs = update(db_path, root, records, changes)
+        if docs is True:
+            return
+    docs = read_docs(db_path) if docs is None else docs
+    save_record(records, _write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
+
+
+def code_digest() -> str:
+    """The index's bytes depend on this code (format, fields, normalisation: fingerprint.of)."""
+    return fingerprint.of("site_builder.search.index", "site_builder.search.update")
+
+
+def save_record(records: StateRecord, record: dict, docs: list[list[str]]) -> None:
+    """What an update starts from (sitesearch_update.py): the index's files and layout, and, apart
+    because only an update that touches records reads it, each record's kind, key, name and text."""
+    records.put(SECTION, (_dumps(record) + "\n").encode())
+    records.put(DOCS_SECTION, (_dumps(docs) + "\n").encode())
+
+
+def load_docs(records: StateRecord) -> list[list[str]] | None:
+    docs = records.previous_json(DOCS_SECTION)
+    return docs if isinstance(docs, list) else None
+
+
+def bucket_text(grams: list[str], encoded: dict[str, str]) -> str:
+    """A gram file: `grams` (sorted) with their encoded postings; the same bytes as _dumps(dict)."""
+    return "{" + ",".join(f"{_dumps(g)}:{encoded[g]}" for g in grams) + "}"
+
+
+def doc_rows(docs: list[Doc]) -> list[list[str]]:
+    return [[d.kind, d.url, d.name, d.detail] for d in docs]
+
+
+def size_of(gram: str, encoded: str) -> int:
+    """A gram's share of the index size that sets the number of gram files."""
+    return len(gram.encode()) + len(encoded) + 6
+
+
+def finish(root: Path, record: dict) -> None:
+    """Write meta.json: its version changes whenever any index file does, and search.js adds it
+    to every URL, so a browser never mixes cached files of two builds."""
+    meta = record["meta"]
+    version = hashlib.sha256()
+    for name in [f"g/{b}.json" for b in range(meta["buckets"])] + [f"d/{n}.json" for n in range(
+            math.ceil(meta["docs"] / DOC_SHARD))]:
+        version.update(f"{name} {record['files'][name][0]}\n".encode())
+    meta["version"] = version.hexdigest()[:16]
+    _write(root, "meta.json", _dumps(meta), record["files"])
+
+
+def _write_index(docs: list[Doc], root: Path) -> dict:
+    """Write the index files; returns the record an update starts from (sitesearch_update.py)."""
+    written: dict[str, list] = {}
+    stride = max((len(d.text) for d in docs), default=0) + 1
+    postings = build_postings(docs, stride)
+    encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
+    del postings
+    total = sum(size_of(g, v) for g, v in encoded.items())
+    buckets = max(1, math.ceil(total / BUCKET_BYTES))
+    shards: dict[int, list[str]] = {}
+    for gram in sorted(encoded):
+        shards.setdefault(fnv1a(gram) % buckets, []).append(gram)
+    for b in range(buckets):
+        _write(root, f"g/{b}.json", bucket_text(shards.get(b, []), encoded), written)
+    for start in range(0, len(docs), DOC_SHARD):
+        _write(root, f"d/{start // DOC_SHARD}.json", _dumps(doc_rows(docs[start:start + DOC_SHARD])), written)
+    record = {"format": FORMAT_VERSION, "code": code_digest(), "total": total, "files": written,
+              "meta": {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
+                       "doc_shard": DOC_SHARD}}
+    finish(root, record)
+    return record
+
+
+def _write(root: Path, name: str, text: str, written: dict[str, list]) -> None:
+    """Write an index file (if its bytes changed) and note its sha256 and size."""
+    data = text.encode("utf-8")
+    files.write_if_changed(root / name, data)
+    written[name] = [hashlib.sha256(data).hexdigest(), len(data)]
+
+
+# --- the query, exactly as search.js runs it ---------------------------------------------
+
+class _Index:
+    def __init__(self, site_dir: Path):
+        self.root = Path(site_dir) / INDEX_DIR
+        self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+        self._shards: dict[int, dict] = {}
+        self._docs: dict[int, list] = {}
+
+    def positions(self, gram: str) -> set[int]:
+        b = fnv1a(gram) % self.meta["buckets"]
+        if b not in self._shards:
+            self._shards[b] = json.loads((self.root / "g" / f"{b}.json").read_text(encoding="utf-8"))
+        out, acc = set(), 0
+        for d in self._shards[b].get(gram, ()):
+            acc += d
+            out.add(acc)
+        return out
+
+    def doc(self, doc_id: int) -> list:
+        n = doc_id // self.meta["doc_shard"]
+        if n not in self._docs:
+            self._docs[n] = json.loads((self.root / "d" / f"{n}.json").read_text(encoding="utf-8"))
+        return self._docs[n][doc_id % self.meta["doc_shard"]]
+
+
+def match_ids(index: _Index, q: str) -> list[int]:
+    """Ids of the records matching every term of `q`, ascending."""
+    stride = index.meta["stride"]
+    result: set[int] | None = None
+    for term in terms(q):
+        grams = cover(term)
+        first, *rest = [(index.positions(g), o) for g, o in grams]
+        hits = {p // stride for p in first[0] if all(p + o in pos for pos, o in rest)}
+        result = hits if result is None else result & hits
+        if not result:
+            return []
+    return sorted(result or ())
+
+
+def query(site_dir: str | Path, q: str) -> list[dict]:
+    """Every record whose searchable fields contain each whitespace-separated term of `q`."""
+    index = _Index(Path(site_dir))
+    out = []
+    for doc_id in match_ids(index, q):
+        kind, url, name, detail = index.doc(doc_id)
+        out.append({"kind": kind, "url": url, "name": name, "detail": detail})
+    return out
