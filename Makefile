@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_OUT := build/demo
+DEMO_OUT := build/site-out  # the CLI's default OUT_DIR (site_builder/cli.py DEFAULT_OUT)
 # Debian packages: a CJK font for labels and posters; Chromium, poppler and the font for tests.
 DEMO_DEBS := fonts-wqy-microhei
 TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils

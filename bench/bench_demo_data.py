@@ -17,7 +17,7 @@ SIZES = (1_000, 10_000, 50_000)
 
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
-from site_builder.demo_data import write_demo_registry
+from site_builder.demo.data import write_demo_registry
 n, out, traced = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 if traced:
     tracemalloc.start()

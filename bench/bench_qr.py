@@ -27,10 +27,10 @@ import qrcode.image.svg  # noqa: E402
 
 from qr import codes, drawing, fonts, labels, posters, records  # noqa: E402
 from qr.build import _printed_chars, build_codes  # noqa: E402
-from site_builder import urls
-from site_builder.build import files
-from site_builder.database.build import build_database
-from site_builder.registry.package import Package
+from site_builder import urls  # noqa: E402
+from site_builder.build.files import Files  # noqa: E402
+from site_builder.database.build import build_database  # noqa: E402
+from site_builder.registry.package import Package  # noqa: E402
 
 
 def rate(n: int, seconds: float) -> str:
@@ -82,9 +82,8 @@ def stage(db: Path, site_url: str) -> None:
         if drawing.default_workers() > 1:
             runs.append((f"first run, {drawing.default_workers()} worker processes", None, Path(tmp) / "site2"))
         for run, workers, folder in runs:
-            files.start_build()
             t = time.perf_counter()
-            s = build_codes(db, folder, site_url, workers=workers)
+            s = build_codes(db, folder, site_url, workers=workers, files=Files())
             total = time.perf_counter() - t
             parts = ", ".join(f"{k} {v:.2f} s" for k, v in s.seconds.items())
             print(f"  {run}: {total:.2f} s ({parts}); {s.codes} codes, {s.workshops} workshops "
@@ -114,6 +113,7 @@ def large(work: Path, operators: int, pdf_sample: int, codes_too: bool = True) -
             texts = [urls.absolute(registry.site_url, urls.product(p.code)) for p in registry.products]
             workers = drawing.default_workers()
             results = drawing.run(drawing.draw_code, texts, workers, registry, None)
+            files = Files()
             for p, (_m, png, svg) in zip(registry.products, results, strict=True):
                 files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), png)
                 files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), svg)

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from site_builder.database.build import build_database
 from site_builder.demo.data import write_demo_registry
 from site_builder.registry.package import Package
+from site_builder import search  # noqa: E402
 from site_builder.search import index as sitesearch
 
 PAGE = 100  # results search.js shows before "显示更多"
@@ -80,7 +81,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         t = time.perf_counter()
-        sitesearch.write_search_index(db, site)
+        search.write_search_index(db, site)
         took = time.perf_counter() - t
         root = site / sitesearch.INDEX_DIR
         grams = sorted(p.stat().st_size for p in (root / "g").iterdir())
@@ -114,6 +115,7 @@ def bench_publish(data: Path, db: Path) -> None:
 
     from site_builder import publish
     from site_builder.build import permanence
+    from site_builder.build.files import Files
     from site_builder.site import changes, render
 
     package = Package.load(data)
@@ -121,10 +123,10 @@ def bench_publish(data: Path, db: Path) -> None:
         out = Path(tmp)
         os.link(db, out / "registry.db")
         ctx = SimpleNamespace(package=package, stage_dir=out, site_dir=out / "site", db_path=out / "registry.db",
-                              previous_dir=None)
+                              previous_dir=None, files=Files())
         steps = [
-            ("publish_package", lambda: publish.publish_package(package, ctx.db_path, ctx.site_dir)),
-            ("build_changes", lambda: changes.build_changes(ctx, render.configure(package).render)),
+            ("publish_package", lambda: publish.publish_package(package, ctx.db_path, ctx.site_dir, ctx.files)),
+            ("build_changes", lambda: changes.build_changes(ctx, render.Renderer(package).render)),
             ("check_and_record", lambda: permanence.check_and_record(permanence.registry_addresses(db), ctx)),
         ]
         for name, run in steps:

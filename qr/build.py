@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from site_builder import urls, vocabulary
-from site_builder.build import files
 from site_builder.build.delta import TableChange
-from site_builder.build.state import StateRecord
+from site_builder.build.files import Files
 
 from . import digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
@@ -51,14 +50,14 @@ class Summary:
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
                 operator_id: str | None = None, workers: int | None = None,
-                changes: dict[str, TableChange] | None = None, state_record: StateRecord | None = None) -> Summary:
+                changes: dict[str, TableChange] | None = None, files: Files | None = None) -> Summary:
     """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
     (default: the number of cores) is how many processes draw codes and PDFs. `changes` are the
     rows changed since the previous build, made by the same code (BuildContext.changes): then
-    only what shows one of them is redone, when the previous record allows it. `state_record`: the
-    build's state record (outside a build, the one of site_dir's parent folder).
+    only what shows one of them is redone, when the previous record allows it. `files`: the
+    build's (outside a build, the state record of site_dir's parent folder is used in place).
     """
     site_dir = Path(site_dir)
     started = time.perf_counter()
@@ -69,8 +68,9 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
         font_path = fonts.locate()[0]
     except fonts.FontMissing:
         font_path = None  # reported when a PDF has to be drawn
-    cache = Cache(site_dir, fingerprint(font_path), keep_others=operator_id is not None,
-                  inputs=inputs(site_url, facts.demo, facts.release_date), records=state_record)
+    files = files or Files()
+    cache = Cache(files, site_dir, fingerprint(font_path), keep_others=operator_id is not None,
+                  inputs=inputs(site_url, facts.demo, facts.release_date))
     summary = Summary()
     registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, changes)
     summary.seconds["plan"] = time.perf_counter() - started
@@ -141,7 +141,7 @@ def _gs1_pages(cache: Cache, summary: Summary, products: list[Product], registry
     for code, pages in digital_link.pages(products, registry.batches, site_url, registry.demo).items():
         rels = [urls.output_path(address) for address in pages]
         for rel, html in zip(rels, pages.values()):
-            summary.written += files.write_if_changed(site_dir / rel, html)
+            summary.written += cache.files.write_if_changed(site_dir / rel, html)
         summary.gs1_pages += len(rels)
         cache.pages(code, rels)
 

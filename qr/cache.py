@@ -2,7 +2,7 @@
 
 Making a QR matrix (mask choice) and a PDF (font subsetting) are the slow parts of the
 stage. A file whose inputs are unchanged is already in the previous output with the right
-bytes: the stage only records it (site_builder/files.py keeps it).
+bytes: the stage only records it (site_builder/build/files.py keeps it).
 The key of a file hashes its inputs plus a fingerprint of the code and libraries that
 draw it, so a change to either remakes it. The record is the "qr" section of the output's
 state record (site_builder/state.py).
@@ -19,9 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder.build import files
+from site_builder.build.files import Files
 from site_builder.build import fingerprint as code_fingerprint
-from site_builder.build.state import StateRecord
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -61,10 +60,10 @@ class Cache:
     files depend on besides the rows (see `inputs`): a rebuild with the same may keep the files
     of the rows that did not change without looking at them (qr/scope.py)."""
 
-    def __init__(self, site_dir: Path, fingerprint: str, keep_others: bool, inputs: str | None = None,
-                 records: StateRecord | None = None):
+    def __init__(self, files: Files, site_dir: Path, fingerprint: str, keep_others: bool, inputs: str | None = None):
+        self.files = files
         self.site_dir = Path(site_dir)
-        self.records = records if records is not None else files.records_for(self.site_dir.parent)
+        self.records = files.records_for(self.site_dir.parent)
         self.fingerprint = fingerprint
         old = self._read()
         same = old.get("fingerprint") == fingerprint
@@ -91,12 +90,12 @@ class Cache:
         drop = scope.files()
         self._new = {rel: entry for rel, entry in self._old.items() if rel not in drop}
         self._pages = {code: rels for code, rels in self._old_pages.items() if code not in scope.gs1}
-        # Spelt as files.record spells `site_dir / rel`, so that the build's record matches.
+        # Spelt as Files.record spells `site_dir / rel`, so that the build's record matches.
         root = str(self.site_dir) if self.site_dir.is_absolute() else os.path.abspath(self.site_dir)
         prefix = os.path.join(root, "")
         kept = [prefix + rel for rel in self._new]
         kept += [prefix + rel for rels in self._pages.values() for rel in rels]
-        files.record_many(kept)
+        self.files.record_many(kept)
         return len(kept)
 
     def fresh(self, rel: str, file_key: str) -> bool:
@@ -106,11 +105,11 @@ class Cache:
         if entry is None or entry[0] != file_key:
             return False
         try:
-            if files.current(target).stat().st_size != entry[1]:
+            if self.files.current(target).stat().st_size != entry[1]:
                 return False
         except FileNotFoundError:
             return False
-        files.record(target)
+        self.files.record(target)
         self._new[rel] = entry
         return True
 
@@ -118,7 +117,7 @@ class Cache:
         """Write `content` (if its bytes changed) and remember its key; True when written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         self._new[rel] = [file_key, len(data)]
-        return files.write_if_changed(self.site_dir / rel, data)
+        return self.files.write_if_changed(self.site_dir / rel, data)
 
     def pages(self, code: str, rels: list[str]) -> None:
         """Remember the GS1 pages product `code` owns (written by the caller)."""

@@ -7,13 +7,15 @@ output is the same whatever the number of workers (tests/test_qr.py checks this)
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
-import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
+
+from site_builder.build import cores
 
 from . import fonts, labels, posters
 from .codes import Matrix, make_matrix, png_bytes, svg_text
@@ -22,47 +24,45 @@ from .records import Product, Registry, Workshop
 #: Below this many jobs per worker, forking costs more than it saves.
 MIN_JOBS_PER_WORKER = 8
 
-_context: dict = {}
+default_workers = cores.workers  # the one worker count (site_builder/build/cores.py)
 
 
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+@dataclass(frozen=True)
+class Drawing:
+    """What every sheet and poster needs besides its own records: the package-wide facts (demo
+    flag, release date) and the cut font; handed to each worker with its jobs."""
+
+    registry: Registry
+    font: str | None
+
+    def add_font(self, pdf) -> None:
+        fonts.add_face(pdf, self.font)
 
 
-def _init(registry: Registry, font_path: str | None) -> None:
-    _context["registry"] = registry
-    _context["font"] = font_path
-
-
-def _add_font(pdf) -> None:
-    fonts.add_face(pdf, _context["font"])
-
-
-def draw_code(text: str) -> tuple[Matrix, bytes, str]:
+def draw_code(drawing: Drawing, text: str) -> tuple[Matrix, bytes, str]:
     """The matrix, PNG and SVG of one address."""
     matrix = make_matrix(text)
     return matrix, png_bytes(matrix), svg_text(matrix)
 
 
-def draw_sheet(job: tuple[Workshop, list[Product], dict[str, Matrix | str]]) -> bytes:
+def draw_sheet(drawing: Drawing, job: tuple[Workshop, list[Product], dict[str, Matrix | str]]) -> bytes:
     """A label sheet; products' codes come as matrices, or as addresses when not made this run."""
     workshop, products, codes = job
     matrices = {code: m if isinstance(m, Matrix) else make_matrix(m) for code, m in codes.items()}
-    return labels.label_sheet(workshop, products, matrices, _context["registry"], _add_font)
+    return labels.label_sheet(workshop, products, matrices, drawing.registry, drawing.add_font)
 
 
-def draw_poster(job: tuple[Workshop, str]) -> bytes:
+def draw_poster(drawing: Drawing, job: tuple[Workshop, str]) -> bytes:
     workshop, address = job
-    return posters.poster(workshop, make_matrix(address), _context["registry"], _add_font)
+    return posters.poster(workshop, make_matrix(address), drawing.registry, drawing.add_font)
 
 
 def run(func: Callable, jobs: list, workers: int, registry: Registry, font_path: Path | None) -> Iterator:
     """`func` over `jobs`, results in job order; in worker processes when there are enough jobs."""
     # Workers need only the package-wide facts (demo flag, release date), not every record.
-    slim = replace(registry, products=[], workshops=[], batches={})
-    font = str(font_path) if font_path else None
+    drawing = Drawing(replace(registry, products=[], workshops=[], batches={}), str(font_path) if font_path else None)
+    func = functools.partial(func, drawing)
     if workers <= 1 or len(jobs) < MIN_JOBS_PER_WORKER * workers:
-        _init(slim, font)
         yield from map(func, jobs)
         return
     # fork starts workers at once with the modules already imported; but forking a process
@@ -70,6 +70,6 @@ def run(func: Callable, jobs: list, workers: int, registry: Registry, font_path:
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(slim, font)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(func, jobs, chunksize=chunk)
 

@@ -1,4 +1,8 @@
-"""The `zuofang` command: parses arguments, calls the library, reports. No work happens here."""
+"""The `zuofang` command: parses arguments, calls the library, reports. No work happens here.
+
+Options shared by several commands are declared once below; every library error reaches the
+user through one wrapper (`Zuofang.invoke`), as a message without a traceback.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,13 +13,37 @@ import click
 
 from .errors import ValidationFailed, ZuofangError
 
+#: Where a build goes unless --out says otherwise; the Makefile's `make demo` uses it too.
+DEFAULT_OUT = "build/site-out"
+
 DATA_DIR = click.argument(
     "data_dir", required=False, default="data",
     type=click.Path(file_okay=False, path_type=Path),
 )
+#: OUT_DIR of a finished build, as `serve` and `qr` read it.
+BUILT_OUT_DIR = click.argument(
+    "out_dir", required=False, default=DEFAULT_OUT,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告（供程序读取）。Print the report as JSON.")
 
 
-@click.group()
+class Zuofang(click.Group):
+    """The command group; turns every library error into a message (no traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            from .validate.text import format_report
+
+            click.echo(format_report(exc.report, exc.report.directory or "."), err=True)
+            raise click.ClickException(str(exc)) from exc
+        except ZuofangError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=Zuofang)
 @click.version_option(package_name="zuofang")
 @click.option("-v", "--verbose", is_flag=True, help="显示每个构建阶段的日志。Show stage logs.")
 def cli(verbose):
@@ -29,7 +57,7 @@ def cli(verbose):
 
 @cli.command()
 @DATA_DIR
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告（供程序读取）。Print the report as JSON.")
+@AS_JSON
 def validate(data_dir, as_json):
     """校验登记数据：类型、必填、枚举、外键和业务规则。
 
@@ -39,10 +67,7 @@ def validate(data_dir, as_json):
     from .validate.text import format_report
     from .validate.whole import validate_registry
 
-    try:
-        report = validate_registry(data_dir)
-    except ZuofangError as exc:
-        raise click.ClickException(str(exc)) from exc
+    report = validate_registry(data_dir)
     click.echo(report.to_json() if as_json else format_report(report, data_dir))
     sys.exit(int(not report.valid))
 
@@ -55,7 +80,7 @@ JUDGED = {"same": "与上次构建的登记文件完全相同，无需再校验 
 
 @cli.command()
 @DATA_DIR
-@click.option("--out", "out_dir", default="build/site-out", show_default=True,
+@click.option("--out", "out_dir", default=DEFAULT_OUT, show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="输出目录：site/ 和 registry.db 写在这里。Output folder.")
 def build(data_dir, out_dir):
@@ -65,15 +90,8 @@ def build(data_dir, out_dir):
     A build that fails leaves an existing OUT_DIR exactly as it was.
     """
     from .build.pipeline import build as run_build
-    from .validate.text import format_report
 
-    try:
-        ctx = run_build(data_dir, out_dir)
-    except ValidationFailed as exc:
-        click.echo(format_report(exc.report, data_dir), err=True)
-        raise click.ClickException(str(exc)) from exc
-    except ZuofangError as exc:
-        raise click.ClickException(str(exc)) from exc
+    ctx = run_build(data_dir, out_dir)
     timings = "，".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
     click.echo(f"构建完成 Built: {out_dir}（{timings}）")
     click.echo(f"校验 Validated: {JUDGED[ctx.validation]}")
@@ -82,8 +100,7 @@ def build(data_dir, out_dir):
 
 
 @cli.command()
-@click.argument("out_dir", required=False, default="build/site-out",
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@BUILT_OUT_DIR
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="端口：网站在 /，Datasette 在 /datasette/。Port for the site and, under /datasette/, Datasette.")
@@ -95,10 +112,7 @@ def serve(out_dir, host, port):
     """
     from .serve.app import serve as run_serve
 
-    try:
-        run_serve(out_dir, host=host, port=port)
-    except ZuofangError as exc:
-        raise click.ClickException(str(exc)) from exc
+    run_serve(out_dir, host=host, port=port)
 
 
 @cli.command("demo-data")
@@ -116,8 +130,7 @@ def demo_data(n_operators, seed, out_dir):
 
 
 @cli.command("qr")
-@click.argument("out_dir", required=False, default="build/site-out",
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@BUILT_OUT_DIR
 @click.option("--operator", "operator_id", default=None, metavar="ID",
               help="只生成这个食品小作坊的标签和公示牌。Only this workshop.")
 def qr_command(out_dir, operator_id):
@@ -129,10 +142,7 @@ def qr_command(out_dir, operator_id):
     """
     from .build.pipeline import refresh_qr
 
-    try:
-        summary = refresh_qr(out_dir, operator_id=operator_id)
-    except ZuofangError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = refresh_qr(out_dir, operator_id=operator_id)
     click.echo(f"二维码 {summary.codes} 个，作坊 {summary.workshops} 个（标签纸和公示牌），"
                f"GS1 页面 {summary.gs1_pages} 个；改写文件 {summary.written} 个。")
 
@@ -151,7 +161,7 @@ def import_group():
 def _import_options(command):
     # Applied bottom-up, so --help lists FILES, --data, --map, --dry-run, --json in this order.
     for decorate in (
-        click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。Print the report as JSON."),
+        AS_JSON,
         click.option("--dry-run", is_flag=True, help="只报告，不写入任何文件。Report only, write nothing."),
         click.option("--map", "maps", multiple=True, metavar="表头=字段",
                      help="把文件中的表头当作认得的表头，如 --map 供应商=被抽样单位名称（可多次）。"
@@ -169,10 +179,7 @@ def _run_import(kind, files, data_dir, maps, dry_run, as_json):
     from .importers.report import format_report
     from .importers.run import run_import
 
-    try:
-        report = run_import(kind, list(files), data_dir, maps, dry_run=dry_run)
-    except ZuofangError as exc:
-        raise click.ClickException(str(exc)) from exc
+    report = run_import(kind, list(files), data_dir, maps, dry_run=dry_run)
     click.echo(report.to_json() if as_json else format_report(report))
 
 

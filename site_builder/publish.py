@@ -23,8 +23,8 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
-from .build import files, fingerprint
-from .build.state import StateRecord
+from .build import fingerprint
+from .build.files import Files
 from .registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 
 DATA_DIR = "data"            # site/data/ = /data/
@@ -86,12 +86,12 @@ def package_zip(members: dict[str, bytes], when: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
-                    records: StateRecord | None = None) -> None:
+def publish_package(package: Package, db_path: str | Path, site_dir: str | Path, files: Files | None = None) -> None:
     """Write site/data/: <table>.csv, datapackage.json, zuofang-data.zip and registry.db."""
     db_path, out = Path(db_path), Path(site_dir) / DATA_DIR
     descriptor = published_descriptor(package)
-    records = records if records is not None else files.records_for(Path(site_dir).parent)
+    files = files or Files()
+    records = files.records_for(Path(site_dir).parent)
     previous = records.previous_json(SECTION)
     previous = previous if isinstance(previous, dict) else {}
     record: dict[str, dict] = {}
@@ -103,7 +103,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
             columns = [f["name"] for f in resource["schema"]["fields"]]
             source = sources.get(resource["name"])
             inputs = _inputs(source, resource) if source else None
-            kept = _kept(out / resource["path"], previous.get(resource["path"]), inputs)
+            kept = _kept(files, out / resource["path"], previous.get(resource["path"]), inputs)
             members[resource["path"]] = kept if kept is not None else export_csv(conn, resource["name"], columns)
             record[resource["path"]] = {"inputs": inputs}
     finally:
@@ -115,11 +115,11 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
         record.setdefault(name, {})["sha256"] = hashlib.sha256(data).hexdigest()
     release = package.release_date
     zip_inputs = _inputs("zip", {"members": {n: record[n]["sha256"] for n in members}, "date": release.isoformat()})
-    if _kept(out / ZIP_NAME, previous.get(ZIP_NAME), zip_inputs) is None:
+    if _kept(files, out / ZIP_NAME, previous.get(ZIP_NAME), zip_inputs) is None:
         files.write_if_changed(out / ZIP_NAME, package_zip(members, (release.year, release.month, release.day)))
     record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": files.sha256_of(out / ZIP_NAME)}
     records.put_json(SECTION, record)
-    link_database(db_path, out / DB_NAME)
+    link_database(files, db_path, out / DB_NAME)
 
 
 def _code_digest() -> str:
@@ -141,7 +141,7 @@ def _inputs(source: str, what: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _kept(path: Path, before: dict | None, inputs: str | None) -> bytes | None:
+def _kept(files: Files, path: Path, before: dict | None, inputs: str | None) -> bytes | None:
     """The previous build's bytes of `path` when they were made from the same inputs, else None.
 
     The bytes are checked against the recorded sha256, so a file changed by hand is remade."""
@@ -157,7 +157,7 @@ def _kept(path: Path, before: dict | None, inputs: str | None) -> bytes | None:
     return data
 
 
-def link_database(db_path: Path, target: Path) -> None:
+def link_database(files: Files, db_path: Path, target: Path) -> None:
     """Publish registry.db as a hard link to the stage's database: no copy of a large file.
 
     An old entry in the folder is unlinked first, never written through."""

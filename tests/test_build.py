@@ -103,11 +103,22 @@ def test_two_builds_of_the_same_data_are_byte_identical(built, small_registry, t
 
 
 def test_build_into_a_relative_out_dir(small_registry, tmp_path, monkeypatch):
-    """`make demo` builds into build/demo, relative to the checkout."""
+    """`make demo` builds into build/site-out, relative to the checkout."""
+    from site_builder.cli import DEFAULT_OUT
+
     monkeypatch.chdir(tmp_path)
-    build(small_registry, Path("build") / "demo")
-    assert (tmp_path / "build" / "demo" / "site" / "index.html").is_file()
-    build(small_registry, Path("build") / "demo")
+    build(small_registry, Path(DEFAULT_OUT))
+    assert (tmp_path / DEFAULT_OUT / "site" / "index.html").is_file()
+    build(small_registry, Path(DEFAULT_OUT))
+
+
+def test_the_makefile_builds_and_serves_the_clis_default_out_dir(repo_root):
+    """One default OUT_DIR: `make demo` builds and serves where `zuofang build` would."""
+    from site_builder.cli import DEFAULT_OUT
+
+    makefile = (repo_root / "Makefile").read_text(encoding="utf-8")
+    assert f"DEMO_OUT := {DEFAULT_OUT} " in makefile
+    assert "zuofang build data --out $(DEMO_OUT)" in makefile and "zuofang serve $(DEMO_OUT)" in makefile
 
 
 def test_a_registry_built_before_unchanged_is_not_validated_again(small_registry, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import urls
+from site_builder.build.files import Files
 from site_builder.build.pipeline import BuildContext
 from site_builder.database.build import build_database
 from site_builder.registry.package import Package
@@ -32,8 +33,8 @@ def build_into(data: Path, out: Path, previous: Path | None) -> str:
     """Database and /changes/ for `data` in `out`; returns the page's <main>."""
     package = Package.load(data)
     build_database(package, out / "registry.db")
-    ctx = BuildContext(package, out, previous)
-    changes.build_changes(ctx, site_render.configure(package).render)
+    ctx = BuildContext(package, Files(), out, previous)
+    changes.build_changes(ctx, site_render.Renderer(package).render)
     html = (out / "site" / urls.output_path(urls.changes())).read_text(encoding="utf-8")
     return html[html.index("<main"):html.index("</main>")]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from test_build import tree_digest
 
-from site_builder.build import files, manifest, output, state
+from site_builder.build import manifest, output, state
 from site_builder.build.pipeline import build, staged_output
 
 
@@ -18,7 +18,8 @@ def recorded_files(out: Path) -> list[str]:
 
 def staged(out: Path, contents: dict[str, str]) -> None:
     """One build of `contents` (path -> text) into `out` through a staging folder."""
-    with staged_output(out) as stage:
+    with staged_output(out) as files:
+        stage = files.stage_dir
         for name, text in contents.items():
             files.write_if_changed(stage / name, text)
 
@@ -29,7 +30,8 @@ def test_the_stage_receives_only_changed_files_and_the_commit_removes_dropped_on
     (out / "notes.txt").write_text("not ours", encoding="utf-8")  # never produced by a build
     inode_c = (out / "c.txt").stat().st_ino
 
-    with staged_output(out) as stage:
+    with staged_output(out) as files:
+        stage = files.stage_dir
         assert not files.write_if_changed(stage / "c.txt", "C"), "same bytes: kept, not written"
         assert files.write_if_changed(stage / "a/index.html", "A2")
         assert files.write_if_changed(stage / "d/index.html", "D")
@@ -83,7 +85,8 @@ def test_a_second_build_into_the_same_out_dir_is_refused_while_one_runs(tmp_path
     from site_builder.errors import BuildError
 
     out = tmp_path / "out"
-    with staged_output(out) as stage:
+    with staged_output(out) as files:
+        stage = files.stage_dir
         files.write_if_changed(stage / "a.txt", "A")
         with pytest.raises(BuildError, match="另一个构建正在写入"):
             with staged_output(out):

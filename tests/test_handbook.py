@@ -122,6 +122,13 @@ def test_meanings_explain_every_allowed_value(built, package):
     assert dict(dictionary.enum_meanings(grade)) == {"A": "优秀（大笑）", "B": "良好（微笑）", "C": "一般（平脸）"}
 
 
+def test_the_committed_cli_reference_is_what_the_cli_says():
+    """The handbook's CLI page is generated into its sources (the build never imports the CLI);
+    after changing a command, run  python -m site_builder.handbook.cli_reference > site_builder/handbook/src/docs/cli.md"""
+    committed = (handbook.SOURCE_DIR / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == cli_reference.page(cli), "site_builder/handbook/src/docs/cli.md is stale"
+
+
 def test_cli_reference_has_every_command_and_option(built):
     text = page_text(built, "cli")
     commands = list(cli_reference.walk(cli))
@@ -215,27 +222,31 @@ def test_another_build_is_byte_identical_and_rewrites_nothing(built, demo_dir, t
     assert tree_digest(again, inodes=False) == tree_digest(built, inodes=False)
 
 
-def test_unchanged_inputs_keep_the_previous_handbook(built, package, tmp_path):
+def test_unchanged_inputs_keep_the_previous_handbook(built, package, tmp_path, monkeypatch):
     """New records alone do not touch the handbook: with the same schemas, sources and CLI, the
-    previous files are kept (and count as produced, so the build's prune keeps them); a schema
-    change rebuilds it."""
+    previous files are kept without running mkdocs (and count as produced, so the build's prune
+    keeps them); a schema change rebuilds it."""
     import copy
 
-    from site_builder.build import files
+    from site_builder.build.files import Files
+    from site_builder.build.state import FolderRecord
 
     previous = tmp_path / "handbook"
     shutil.copytree(built, previous)
-    files.start_build()
-    assert handbook.build_handbook(package, previous) == 0
+    handbook.build_handbook(package, previous, files=Files(records=FolderRecord(tmp_path)))  # its record
+    files = Files(records=FolderRecord(tmp_path))
+    with monkeypatch.context() as patched:
+        patched.setattr(handbook, "render", lambda *args: pytest.fail("mkdocs ran for unchanged inputs"))
+        assert handbook.build_handbook(package, previous, files=files) == 0
     assert files.prune(previous) == []
 
     descriptor = copy.deepcopy(package.descriptor)
     field = next(f for r in descriptor["resources"] if r["name"] == "operators"
                  for f in r["schema"]["fields"] if f["name"] == "address")
     field["description"] = "经营场所地址（含门牌号）。"
-    assert handbook.build_handbook(Package(package.directory, descriptor), previous) > 0
+    assert handbook.build_handbook(Package(package.directory, descriptor), previous,
+                                   files=Files(records=FolderRecord(tmp_path))) > 0
     assert "经营场所地址（含门牌号）。" in page_text(previous, "dictionary/operators")
-    files.start_build()
 
 
 # --- Chinese search -------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from test_build import tree_digest
 
 from site_builder import urls
-from site_builder.build import files
 from site_builder.build.pipeline import build, staged_output
 from site_builder.cli import cli
 from site_builder.errors import BuildError, ZuofangError
@@ -149,7 +148,8 @@ def test_a_garbage_record_means_a_rebuild_from_scratch_not_a_crash(first_build, 
 def test_the_same_folder_through_a_symlink_is_locked_too(tmp_path):
     real = tmp_path / "real"
     link = tmp_path / "link"
-    with staged_output(real) as stage:
+    with staged_output(real) as files:
+        stage = files.stage_dir
         files.write_if_changed(stage / "a.txt", "A")
         link.symlink_to(real, target_is_directory=True)
         with pytest.raises(BuildError, match="另一个构建正在写入"):
@@ -161,7 +161,8 @@ def test_the_same_folder_through_a_symlink_is_locked_too(tmp_path):
 def test_the_lock_survives_its_file_being_deleted(tmp_path):
     """Unlinking a lock file while a build held it once let a third build in."""
     out = tmp_path / "out"
-    with staged_output(out) as stage:
+    with staged_output(out) as files:
+        stage = files.stage_dir
         files.write_if_changed(stage / "a.txt", "A")
         for lock in tmp_path.glob(".out.lock"):
             lock.unlink()
@@ -320,7 +321,8 @@ def test_the_writer_refuses_a_path_that_climbs_out(tmp_path):
     from site_builder.build.files import UnsafeWrite
 
     with pytest.raises(UnsafeWrite):
-        with staged_output(tmp_path / "out") as stage:
+        with staged_output(tmp_path / "out") as files:
+            stage = files.stage_dir
             files.write_if_changed(stage / "site" / "01" / "x" / "10" / ".." / "index.html", "batch page")
     assert not (tmp_path / "out").exists()
 

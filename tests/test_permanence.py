@@ -11,12 +11,13 @@ import pytest
 from site_builder import urls
 from site_builder.build import permanence
 from site_builder.database.build import build_database
+from site_builder.build.files import Files
 from site_builder.errors import PermanenceError
 from site_builder.registry.package import Package
 
 
 def _ctx(out: Path, previous: Path | None):
-    return SimpleNamespace(site_dir=out / "site", previous_dir=previous, stage_dir=out)
+    return SimpleNamespace(site_dir=out / "site", previous_dir=previous, stage_dir=out, files=Files())
 
 
 def test_first_build_records_every_address_sorted_one_per_line(tmp_path):

@@ -13,7 +13,8 @@ import pytest
 from frictionless import validate
 
 from site_builder import publish
-from site_builder.build import files, state
+from site_builder.build import state
+from site_builder.build.files import Files
 from site_builder.database.build import build_database
 from site_builder.registry.package import TABLE_ORDER, Package
 
@@ -98,8 +99,8 @@ def test_republish_rewrites_nothing_and_never_writes_in_place(small_registry, tm
     os.link(tmp_path / "first" / state.NAME, clone / state.NAME)
     for p in data.iterdir():
         os.link(p, clone / "site" / "data" / p.name)
-    files.start_build()
-    publish.publish_package(Package.load(small_registry), clone / "registry.db", clone / "site")
+    files = Files()
+    publish.publish_package(Package.load(small_registry), clone / "registry.db", clone / "site", files)
     assert files.changed_files() == set()
 
     registry = tmp_path / "changed"

@@ -12,7 +12,7 @@ from PIL import Image
 from qr import codes
 from qr.build import build_codes
 from site_builder import urls
-from site_builder.build import files
+from site_builder.build.files import Files
 from site_builder.checksums import gtin14
 
 
@@ -109,8 +109,8 @@ WORKSHOP_PRODUCT = """SELECT p.code, p.operator_id FROM products p JOIN operator
 
 def test_a_second_run_rewrites_nothing_and_a_changed_address_rewrites_the_codes(small_qr, tmp_path):
     out, package, first = small_qr
-    files.start_build()
-    again = build_codes(out / "registry.db", out / "site", package.site_url)
+    files = Files()
+    again = build_codes(out / "registry.db", out / "site", package.site_url, files=files)
     assert again.written == 0 and files.changed_files() == set()
     assert again.reused == first.written - first.gs1_pages  # codes, sheets and posters: none redrawn
     code, operator_id = _rows(out / "registry.db", WORKSHOP_PRODUCT)[0]

@@ -13,7 +13,8 @@ from test_site_pages_build import edit_csv, first
 from qr import build as qr_build
 from qr.cache import SECTION
 from site_builder import urls
-from site_builder.build import files, state
+from site_builder.build import state
+from site_builder.build.files import Files
 from site_builder.build import pipeline as build_module
 from site_builder.checksums import gtin_check_digit
 
@@ -159,8 +160,8 @@ def copy_qr_files(out: Path, to: Path) -> Path:
 def full_run(db: Path, out: Path) -> Path:
     """A full QR run (every product read, every file looked at, every GS1 page rendered) of `db`
     into `out`, removing what it does not make."""
-    files.start_build()
-    summary = qr_build.build_codes(db, out / "site", workers=1)
+    files = Files()
+    summary = qr_build.build_codes(db, out / "site", workers=1, files=files)
     assert not summary.incremental
     files.prune(out / "site")
     return out
@@ -221,9 +222,10 @@ def test_an_unchanged_rebuild_reads_no_product(base, small_registry, tmp_path):
 
 def test_other_qr_code_or_site_code_means_a_full_run(base, small_registry, tmp_path, monkeypatch):
     """The previous files are vouched for only when made by the same QR code (the record's
-    inputs) from a database made by the same code (the site stage's salt)."""
+    inputs) from a database made by the same code (its record's code digest: the QR stage no
+    longer depends on what the site stage decided)."""
     from qr import cache
-    from site_builder.site import rebuild
+    from site_builder.database import build as database
 
     out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
     real_inputs = cache.inputs
@@ -232,8 +234,8 @@ def test_other_qr_code_or_site_code_means_a_full_run(base, small_registry, tmp_p
         assert not build_with_qr(small_registry, out).incremental
     assert not build_with_qr(small_registry, out).incremental  # the record's inputs were "other…"
     assert build_with_qr(small_registry, out).incremental
-    real_salt = rebuild.salt
-    monkeypatch.setattr(rebuild, "salt", lambda package: "other" + real_salt(package))
+    real_code = database.code_digest
+    monkeypatch.setattr(database, "code_digest", lambda package: "other" + real_code(package))
     summary = build_with_qr(small_registry, out)
     assert not summary.incremental and summary.codes_checked == summary.codes
 

@@ -268,7 +268,7 @@ def test_a_sitemap_over_the_protocol_limit_becomes_an_index(demo_dir):
     from site_builder.registry.package import Package
     from site_builder.site import feeds, render
 
-    renderer = render.configure(Package.load(demo_dir))
+    renderer = render.Renderer(Package.load(demo_dir))
     addresses = [urls.product(f"p{i}") for i in range(5)] + [urls.home(), urls.not_found()]
     out = feeds.sitemaps(addresses, "https://zf.example.cn", renderer.render, limit=2)
     assert list(out) == [urls.sitemap(), "/sitemaps/1.xml", "/sitemaps/2.xml", "/sitemaps/3.xml"]

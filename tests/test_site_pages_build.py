@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import urls
-from site_builder.build import files, state
+from site_builder.build import state
 from site_builder.build import pipeline as build_module
 
 HOSTILE = "<script>alert(1)</script>"
@@ -58,16 +58,16 @@ def registry(small_registry, tmp_path) -> Path:
 def test_rebuilding_after_one_name_changes_rewrites_only_pages_that_show_it(registry, tmp_path):
     out = tmp_path / "out"
     build_pages(registry, out)
-    build_pages(registry, out)
+    again = build_pages(registry, out)
     site = out / "site"
-    assert [p for p in files.changed_files() if p.suffix == ".html"] == [], "same data: no page rewritten"
+    assert [p for p in again.files.changed_files() if p.suffix == ".html"] == [], "same data: no page rewritten"
 
     product = first(registry / "products.csv", "code", status="active")
     new_name = "改名测试麻花（演示）"
     edit_csv(registry / "products.csv", "code", product["code"], "name", new_name)
-    build_pages(registry, out)
+    renamed = build_pages(registry, out)
     # changed_files() names files in the staging folder (tmp_path/.out.building-N/site/…).
-    changed = {p.relative_to(tmp_path).parts for p in files.changed_files() if p.suffix == ".html"}
+    changed = {p.relative_to(tmp_path).parts for p in renamed.files.changed_files() if p.suffix == ".html"}
     changed = {"/".join(parts[2:]) for parts in changed if parts[1] == "site"}
     showing = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
                if new_name in p.read_text(encoding="utf-8")}
@@ -110,7 +110,7 @@ def test_rebuild_renders_only_the_pages_whose_rows_changed(registry, tmp_path):
     assert 2 <= changed.pages["records"] <= 3
     assert changed.pages["kept"] + changed.pages["records"] + changed.pages["overview"] == \
         first_build.pages["records"] + first_build.pages["overview"]
-    rewritten = {p.as_posix().split("/site/", 1)[1] for p in files.changed_files() if p.suffix == ".html"}
+    rewritten = {p.as_posix().split("/site/", 1)[1] for p in changed.files.changed_files() if p.suffix == ".html"}
     assert rewritten == {urls.output_path(urls.product(product["code"])), "changes/index.html"}
     page = (out / "site" / urls.output_path(urls.product(product["code"]))).read_text(encoding="utf-8")
     assert "18个月" in page

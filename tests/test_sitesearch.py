@@ -15,6 +15,7 @@ import pytest
 from site_builder import urls
 from site_builder.database.build import build_database
 from site_builder.registry.package import Package
+from site_builder import search
 from site_builder.search import index as sitesearch
 
 #: What a visitor can search, per page kind (documented in sitesearch.py).
@@ -66,7 +67,7 @@ def search_site(small_registry, tmp_path_factory):
     _edit_csv(data / "operators.csv", operator)
     _edit_csv(data / "recalls.csv", ongoing)
     build_database(Package.load(data), root / "registry.db")
-    sitesearch.write_search_index(root / "registry.db", root / "site")
+    search.write_search_index(root / "registry.db", root / "site")
     return root
 
 
@@ -184,7 +185,7 @@ def test_search_js_gives_the_same_answers_as_python(search_site):
 
 
 def test_same_data_same_index_bytes(search_site, tmp_path):
-    sitesearch.write_search_index(search_site / "registry.db", tmp_path)
+    search.write_search_index(search_site / "registry.db", tmp_path)
     first = search_site / "site" / "search"
     again = tmp_path / "search"
     listing = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
@@ -200,7 +201,7 @@ def test_search_page_in_a_browser(search_site, small_registry):
     from site_builder.site import render as site_render
 
     site = search_site / "site"
-    html = site_render.configure(Package.load(small_registry)).render("search.html", address=urls.search())
+    html = site_render.Renderer(Package.load(small_registry)).render("search.html", address=urls.search())
     (site / urls.output_path(urls.search())).write_text(html, encoding="utf-8")
     with StaticServer(site) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -224,17 +225,17 @@ def test_search_page_in_a_browser(search_site, small_registry):
 
 
 def test_unchanged_records_keep_the_index_and_a_damaged_file_is_remade(small_registry, tmp_path):
-    from site_builder.build import files
+    from site_builder.build.files import Files
 
     build_database(Package.load(small_registry), tmp_path / "registry.db")
-    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    search.write_search_index(tmp_path / "registry.db", tmp_path / "site")
     index = tmp_path / "site" / sitesearch.INDEX_DIR
     before = {p: p.read_bytes() for p in index.rglob("*.json")}
-    files.start_build()
-    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    files = Files()
+    search.write_search_index(tmp_path / "registry.db", tmp_path / "site", files=files)
     assert files.changed_files() == set()
-    assert all(files.produced(p) for p in before)  # kept files are not pruned
+    assert all(files.was_produced(p) for p in before)  # kept files are not pruned
     shard = index / "d" / "0.json"
     shard.write_text("[]", encoding="utf-8")
-    sitesearch.write_search_index(tmp_path / "registry.db", tmp_path / "site")
+    search.write_search_index(tmp_path / "registry.db", tmp_path / "site")
     assert {p: p.read_bytes() for p in index.rglob("*.json")} == before

@@ -9,27 +9,29 @@ Why not a hard-link clone of the previous output, swapped in whole: measured at 
 businesses on the 2-core machine (about 600,000 files), cloning took 58 s and removing the old
 tree 65 s, so a rebuild after one changed record cost two minutes before any work began.
 
-Readers of what a build has so far (a kept page, the previous search index's record) ask
+Readers of what a build has so far (a kept page, the previous registry.db) ask
 `current(path)`: the staged copy when this build wrote one, else the previous output's. Every
-file a build produces, written or kept, is recorded (`record`); the list is saved as OUT_DIR's
-manifest, and the next commit removes what it listed and the new build did not produce.
+file a build produces, written or kept, is recorded (`record`); the list goes into the state
+record (manifest.py), and the next commit removes what it listed and the new build did not produce.
+
+One `Files` object is one build's (BuildContext.files): every stage writes through it, and a
+forked worker hands back what it wrote (`worker_result`, `merge`). Nothing about a build lives in
+a module global.
 
 Publishing the stage (commit, journal, the record of every file and its bytes) is output.py's
 job; this module only writes. It refuses a path that leaves the tree it writes into, so that no
 key from the data (a batch of "..") can ever make a page land outside its folder or on another.
 
-Outside a build (`start_build()` without a stage: library calls, tests), files are written
-where the path says, as a new file renamed over the old one.
+Outside a build (`Files()` without a stage: library calls, tests), files are written where the
+path says, as a new file renamed over the old one.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ZuofangError
+from .paths import dir_prefix, sha256_of_file
 from .state import FolderRecord, StateRecord
 
 
@@ -37,133 +39,169 @@ class UnsafeWrite(ZuofangError):
     """A file would be written outside the folder it belongs to (a `..` from the data, a link)."""
 
 
-@dataclass
-class _Build:
-    stage: str | None = None   # absolute, ending with a separator
-    base: str | None = None    # the previous OUT_DIR, same form; None on a first build
-    produced: set[str] = field(default_factory=set)
-    changed: set[str] = field(default_factory=set)
-    #: The build's state record (state.py): what the previous build left, what this one writes.
-    records: StateRecord | None = None
-    forked: dict = field(default_factory=dict)  # in a forked worker: the sections before the fork
-    #: The previous output's files that match what its record says (manifest.verify), by path
-    #: relative to OUT_DIR: only these may be kept unread.
-    verified: dict = field(default_factory=dict)
+class Files:
+    """The files of one build: where it writes (`stage`), what it reads the rest from (`base`,
+    the previous output), what it produced and changed, its state record and the previous
+    output's files found intact (`verified`: only these may be kept unread)."""
 
+    def __init__(self, stage: str | Path | None = None, base: str | Path | None = None,
+                 records: StateRecord | None = None, verified: dict | None = None):
+        self.stage = dir_prefix(stage) if stage else None   # absolute, ending with a separator
+        self.base = dir_prefix(base) if stage and base and os.path.isdir(base) else None
+        self.records = records
+        self.verified = verified or {}
+        self.produced: set[str] = set()
+        self.changed: set[str] = set()
+        self._forked: dict = {}  # in a forked worker: the record's sections before the fork
 
-_state = _Build()
+    @property
+    def stage_dir(self) -> Path | None:
+        """The staging folder this build writes into (None outside a build)."""
+        return Path(self.stage) if self.stage else None
 
+    def end(self) -> None:
+        """The build is over (committed or discarded): later writes through this object are not
+        part of it. What it produced and changed stays readable (`changed_files`)."""
+        self.stage = self.base = self.records = None
+        self.verified = {}
 
-def safe_relative(rel: str) -> bool:
-    """A path relative to an output folder that stays inside it: no `..`, `.` or empty part, not
-    absolute, no control character (records and journals are read through this)."""
-    return (isinstance(rel, str) and rel != "" and not rel.startswith("/") and "\\" not in rel
-            and not any(ord(c) < 32 or c == "\x7f" for c in rel)
-            and all(part not in ("", ".", "..") for part in rel.split("/")))
+    def records_for(self, folder: str | Path) -> StateRecord:
+        """The state record a stage reads and writes: the build's, or outside a build the record
+        of `folder` (the output folder the stage writes into), saved in place."""
+        return self.records if self.records is not None else FolderRecord(folder)
 
+    def intact(self, path: str | Path) -> bool:
+        """During a build: the previous output's copy of `path` (a stage path) is as its build
+        left it. Outside a build nothing is checked (library calls read what they are given)."""
+        p = _abs(path)
+        if self.stage is None or not p.startswith(self.stage):
+            return self.stage is None
+        return p[len(self.stage):] in self.verified
 
-def _dir_prefix(path: str | Path) -> str:
-    return os.path.join(os.path.abspath(path), "")
+    def _current(self, p: str) -> str:
+        if self.base is not None and p.startswith(self.stage) and not os.path.lexists(p):
+            return self.base + p[len(self.stage):]
+        return p
+
+    def current(self, path: str | Path) -> Path:
+        """Where `path` can be read now: the staged copy if this build wrote one, else the
+        previous output's."""
+        return Path(self._current(_abs(path)))
+
+    def write_if_changed(self, path: str | Path, content: bytes | str) -> bool:
+        """Write `content` to `path` unless it already holds exactly that; True when written."""
+        p = _abs(path)
+        if self.base is not None and p.startswith(self.base):
+            raise RuntimeError(f"{p}: a build must not write into the output it replaces; write into its stage")
+        self._check_inside(os.fspath(path), p)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.produced.add(p)
+        source = self._current(p)
+        try:
+            if os.stat(source).st_size == len(data):
+                with open(source, "rb") as f:
+                    if f.read() == data:
+                        return False
+        except FileNotFoundError:
+            pass
+        in_stage = self.stage is not None and p.startswith(self.stage)
+        _write(p, data, create=in_stage and not os.path.lexists(p))
+        self.changed.add(p)
+        return True
+
+    def _check_inside(self, given: str, p: str) -> None:
+        """The second line of defence behind the validator's address rules: a path that climbs
+        out (`…/10/../index.html`) or, during a build, lies outside the stage is refused."""
+        if any(part in (".", "..") for part in given.split(os.sep)):
+            raise UnsafeWrite(f"拒绝写入 {p}：路径中含有“..”等成分，会写到它所属的文件夹之外。"
+                              "请检查数据中用作地址的编号或批次。Refused: the path leaves its folder.")
+        if self.stage is not None and not p.startswith(self.stage):
+            raise UnsafeWrite(f"拒绝写入 {p}：不在本次构建的暂存文件夹 {self.stage} 之内。Refused: outside the build.")
+
+    def sha256_of(self, path: str | Path) -> str:
+        """Hex sha256 of a file's bytes as it is now (see `current`)."""
+        return sha256_of_file(self._current(_abs(path)))
+
+    def record(self, path: str | Path) -> None:
+        """Note a file this build produced by other means, or kept from the previous output."""
+        self.produced.add(_abs(path))
+
+    def record_many(self, paths) -> None:
+        """`record` for many absolute path strings at once (a rebuild keeps 100,000s of pages)."""
+        self.produced.update(paths)
+
+    def present(self, path: str | Path) -> bool:
+        """True when `path` is part of the output and on disk: during a staged build, a file the
+        build produced (written, or kept from the previous output) that is there now, in the
+        stage or in the previous output; otherwise a file on disk."""
+        p = _abs(path)
+        if self.stage is not None and p.startswith(self.stage):
+            return p in self.produced and os.path.isfile(self._current(p))
+        return os.path.isfile(p)
+
+    def sync_tree(self, src: str | Path, dst: str | Path) -> int:
+        """Copy every file under `src` to the same place under `dst`, writing only changed ones."""
+        src, dst = Path(src), Path(dst)
+        written = 0
+        for path in sorted(src.rglob("*")):
+            if path.is_file():
+                written += self.write_if_changed(dst / path.relative_to(src), path.read_bytes())
+        return written
+
+    def was_produced(self, path: str | Path) -> bool:
+        """True when this build wrote or kept `path` (a file merely left over from the previous
+        output is not)."""
+        return _abs(path) in self.produced
+
+    def produced_under(self, folder: str | Path) -> list[str]:
+        """The files this build produced under `folder`, as sorted absolute path strings (there
+        can be 100,000s: GS1 pages)."""
+        p = dir_prefix(folder)
+        return sorted(f for f in self.produced if f.startswith(p))
+
+    def changed_files(self) -> set[Path]:
+        """Files whose bytes this build changed or created."""
+        return {Path(p) for p in self.changed}
+
+    def worker_started(self) -> None:
+        """In a forked worker process: from here on, note only what this worker produces (files
+        and state-record sections)."""
+        self.produced, self.changed = set(), set()
+        if self.records is not None:
+            self._forked = dict(self.records.new)
+
+    def worker_result(self) -> tuple[set[str], set[str], dict[str, bytes]]:
+        """What a worker produced and changed, and the record sections it wrote, for `merge`."""
+        sections = {}
+        if self.records is not None:
+            sections = {k: v for k, v in self.records.new.items() if self._forked.get(k) is not v}
+        return self.produced, self.changed, sections
+
+    def merge(self, produced: set[str], changed: set[str], sections: dict[str, bytes] | None = None) -> None:
+        """Add what a worker process produced and changed, and the sections it wrote."""
+        self.produced |= produced
+        self.changed |= changed
+        if sections and self.records is not None:
+            self.records.new.update(sections)
+
+    def prune(self, root: str | Path) -> list[Path]:
+        """Remove files under `root` that this object did not produce; returns what was removed.
+        (For output written outside a staged build; a staged build's commit does this itself.)"""
+        root = Path(root)
+        removed = []
+        for path in sorted(root.rglob("*")):
+            if (path.is_file() or path.is_symlink()) and str(path.absolute()) not in self.produced:
+                path.unlink()
+                removed.append(path)
+        for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        return removed
 
 
 def _abs(path: str | Path) -> str:
     text = os.fspath(path)
     return text if os.path.isabs(text) else os.path.abspath(text)
-
-
-def start_build(stage: str | Path | None = None, base: str | Path | None = None,
-                records: StateRecord | None = None) -> None:
-    """Forget what an earlier build in this process produced; with `stage`, write there and
-    read what it lacks from `base` (the previous output), with `records` the build's state."""
-    global _state
-    _state = _Build(_dir_prefix(stage) if stage else None,
-                    _dir_prefix(base) if stage and base and os.path.isdir(base) else None,
-                    records=records)
-
-
-def end_build() -> None:
-    """The build is over (committed or discarded): later writes in this process are not part of
-    it. What it produced and changed stays readable (`changed_files`)."""
-    _state.stage = _state.base = _state.records = None
-    _state.verified = {}
-
-
-def keep_verified(entries: dict) -> None:
-    """The previous output's files found intact (output.py checks them before a build)."""
-    _state.verified = entries
-
-
-def verified_entries() -> dict:
-    return _state.verified
-
-
-def intact(path: str | Path) -> bool:
-    """During a build: the previous output's copy of `path` (a stage path) is as its build left it.
-    Outside a build nothing is checked (library calls read what they are given)."""
-    p = _abs(path)
-    if _state.stage is None or not p.startswith(_state.stage):
-        return _state.stage is None
-    return p[len(_state.stage):] in _state.verified
-
-
-def produced_paths() -> set[str]:
-    """Every file this build produced (written or kept), as absolute path strings."""
-    return _state.produced
-
-
-def build_records() -> StateRecord | None:
-    """The state record of the build under way, if one is."""
-    return _state.records
-
-
-def records_for(folder: str | Path) -> StateRecord:
-    """The state record a stage reads and writes: the build's, or outside a build the record of
-    `folder` (the output folder the stage writes into), saved in place."""
-    return _state.records if _state.records is not None else FolderRecord(folder)
-
-
-def _current(p: str) -> str:
-    s = _state
-    if s.base is not None and p.startswith(s.stage) and not os.path.lexists(p):
-        return s.base + p[len(s.stage):]
-    return p
-
-
-def current(path: str | Path) -> Path:
-    """Where `path` can be read now: the staged copy if this build wrote one, else the previous output's."""
-    return Path(_current(_abs(path)))
-
-
-def write_if_changed(path: str | Path, content: bytes | str) -> bool:
-    """Write `content` to `path` unless it already holds exactly that; True when written."""
-    p = _abs(path)
-    if _state.base is not None and p.startswith(_state.base):
-        raise RuntimeError(f"{p}: a build must not write into the output it replaces; write into its stage")
-    _check_inside(os.fspath(path), p)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    _state.produced.add(p)
-    source = _current(p)
-    try:
-        if os.stat(source).st_size == len(data):
-            with open(source, "rb") as f:
-                if f.read() == data:
-                    return False
-    except FileNotFoundError:
-        pass
-    in_stage = _state.stage is not None and p.startswith(_state.stage)
-    _write(p, data, create=in_stage and not os.path.lexists(p))
-    _state.changed.add(p)
-    return True
-
-
-def _check_inside(given: str, p: str) -> None:
-    """The second line of defence behind the validator's address rules: a path that climbs out
-    (`…/10/../index.html`) or, during a build, lies outside the stage is refused, never written."""
-    if any(part in (".", "..") for part in given.split(os.sep)):
-        raise UnsafeWrite(f"拒绝写入 {p}：路径中含有“..”等成分，会写到它所属的文件夹之外。"
-                         "请检查数据中用作地址的编号或批次。Refused: the path leaves its folder.")
-    if _state.stage is not None and not p.startswith(_state.stage):
-        raise UnsafeWrite(f"拒绝写入 {p}：不在本次构建的暂存文件夹 {_state.stage} 之内。Refused: outside the build.")
 
 
 def _write(p: str, data: bytes, create: bool) -> None:
@@ -179,124 +217,3 @@ def _write(p: str, data: bytes, create: bool) -> None:
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, p)
-
-
-def sha256_of(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes (as it is now: see `current`)."""
-    p = _current(_abs(path))
-    if _hashes is not None:
-        stat = os.stat(p)
-        key = (p, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if key not in _hashes:
-            _hashes[key] = sha256_of_file(p)
-        return _hashes[key]
-    return sha256_of_file(p)
-
-
-def sha256_of_file(p: str) -> str:
-    with open(p, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-#: While a build runs, file path and identity -> sha256: validation, the database and the
-#: downloads each ask for the registry files' digests (150 MB at 50,000 businesses).
-_hashes: dict | None = None
-
-
-@contextmanager
-def hashes_remembered():
-    """Within this block a file's sha256 is computed once (the registry files do not change
-    while one build reads them)."""
-    global _hashes
-    _hashes = {}
-    try:
-        yield
-    finally:
-        _hashes = None
-
-
-def record(path: str | Path) -> None:
-    """Note a file this build produced by other means, or kept from the previous output."""
-    _state.produced.add(_abs(path))
-
-
-def record_many(paths) -> None:
-    """`record` for many absolute path strings at once (a rebuild keeps 100,000s of pages)."""
-    _state.produced.update(paths)
-
-
-def present(path: str | Path) -> bool:
-    """True when `path` is part of the output and on disk: during a staged build, a file the
-    build produced (written, or kept from the previous output) that is there now, in the stage
-    or in the previous output; otherwise a file on disk."""
-    p = _abs(path)
-    if _state.stage is not None and p.startswith(_state.stage):
-        return p in _state.produced and os.path.isfile(_current(p))
-    return os.path.isfile(p)
-
-
-def sync_tree(src: str | Path, dst: str | Path) -> int:
-    """Copy every file under `src` to the same place under `dst`, writing only changed ones."""
-    src, dst = Path(src), Path(dst)
-    written = 0
-    for path in sorted(src.rglob("*")):
-        if path.is_file():
-            written += write_if_changed(dst / path.relative_to(src), path.read_bytes())
-    return written
-
-
-def produced(path: str | Path) -> bool:
-    """True when this build wrote or kept `path` (a file merely left over from the previous output is not)."""
-    return _abs(path) in _state.produced
-
-
-def produced_under(folder: str | Path) -> list[str]:
-    """The files this build produced under `folder`, as sorted absolute path strings (there can
-    be 100,000s: GS1 pages)."""
-    p = _dir_prefix(folder)
-    return sorted(f for f in _state.produced if f.startswith(p))
-
-
-def worker_started() -> None:
-    """In a forked worker process: from here on, note only what this worker produces (files and
-    state-record sections)."""
-    _state.produced, _state.changed = set(), set()
-    if _state.records is not None:
-        _state.forked = dict(_state.records.new)
-
-
-def worker_result() -> tuple[set[str], set[str], dict[str, bytes]]:
-    """What a worker produced and changed, and the record sections it wrote, for `merge`."""
-    sections = {}
-    if _state.records is not None:
-        before = _state.forked
-        sections = {k: v for k, v in _state.records.new.items() if before.get(k) is not v}
-    return _state.produced, _state.changed, sections
-
-
-def merge(produced_paths: set[str], changed_paths: set[str], sections: dict[str, bytes] | None = None) -> None:
-    """Add what a worker process produced and changed, and the sections it wrote, to this build."""
-    _state.produced |= produced_paths
-    _state.changed |= changed_paths
-    if sections and _state.records is not None:
-        _state.records.new.update(sections)
-
-
-def changed_files() -> set[Path]:
-    """Files whose bytes this build changed or created."""
-    return {Path(p) for p in _state.changed}
-
-
-def prune(root: str | Path) -> list[Path]:
-    """Remove files under `root` that this build did not produce; returns what was removed.
-    (For output written outside a staged build; a staged build's `commit` does this itself.)"""
-    root = Path(root)
-    removed = []
-    for path in sorted(root.rglob("*")):
-        if (path.is_file() or path.is_symlink()) and str(path.absolute()) not in _state.produced:
-            path.unlink()
-            removed.append(path)
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return removed

@@ -17,7 +17,7 @@ import os
 import stat
 from dataclasses import dataclass
 
-from . import files
+from .paths import safe_relative, sha256_of_file
 
 SECTION = "files"
 
@@ -36,7 +36,7 @@ class Entry:
 
 def entry_of(path: str, st: os.stat_result | None = None, digest: str | None = None) -> Entry:
     st = st or os.lstat(path)
-    return Entry(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest or files.sha256_of_file(path))
+    return Entry(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest or sha256_of_file(path))
 
 
 def refreshed(out: str, entries: dict[str, Entry], moved: set[str]) -> dict[str, Entry]:
@@ -66,7 +66,7 @@ def decode(data: bytes | None) -> dict[str, Entry] | None:
     try:
         for line in data.decode("utf-8").splitlines():
             rel, size, mtime, ctime, inode, digest = line.split("\t")
-            if not files.safe_relative(rel) or len(digest) != 64:
+            if not safe_relative(rel) or len(digest) != 64:
                 return None
             entries[rel] = Entry(int(size), int(mtime), int(ctime), int(inode), digest)
     except ValueError:
@@ -90,7 +90,7 @@ def verify(out: str, entries: dict[str, Entry]) -> tuple[dict[str, Entry], list[
             damaged.append(rel)
         elif entry.same_stat(st):
             held[rel] = entry
-        elif st.st_size == entry.size and files.sha256_of_file(path) == entry.digest:
+        elif st.st_size == entry.size and sha256_of_file(path) == entry.digest:
             held[rel] = entry_of(path, st, entry.digest)
         else:
             damaged.append(rel)
@@ -133,7 +133,7 @@ def survey(produced: set[str], stage: str, base: str | None,
             entries[rel] = entry_of(base + rel, st)  # its bytes were compared when it was kept
         elif entry.same_stat(st):
             entries[rel] = entry
-        elif files.sha256_of_file(base + rel) == entry.digest:
+        elif sha256_of_file(base + rel) == entry.digest:
             entries[rel] = entry_of(base + rel, st, entry.digest)
         else:
             missing.append(rel)  # changed while the build ran

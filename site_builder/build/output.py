@@ -33,7 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import BuildError, ZuofangError
-from . import files, key, manifest, state
+from . import key, manifest, state
+from .paths import safe_relative
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ def read_journal(out: Path) -> tuple[Path, list[str]] | None:
         mac = body.pop("mac")
         ok = (isinstance(mac, str) and _sign(body) is not None and hmac.compare_digest(mac, _sign(body))
               and body.get("format") == "zuofang-commit" and _stage_pattern(out).fullmatch(str(body["stage"]))
-              and isinstance(body["remove"], list) and all(files.safe_relative(r) for r in body["remove"]))
+              and isinstance(body["remove"], list) and all(safe_relative(r) for r in body["remove"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         ok = False
     if not ok:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .. import urls
 from ..errors import PermanenceError
-from . import files
 
 RECORD = "data/addresses.txt"  # under the site root: /data/addresses.txt
 
@@ -62,18 +61,18 @@ def dropped_addresses(previous: list[str], current: list[str]) -> list[str]:
 def check_and_record(addresses: list[str], ctx) -> None:
     """Fail with PermanenceError if a previously published address is missing; else record them all.
 
-    The previous record is believed only when it is as the previous build wrote it (files.intact);
+    The previous record is believed only when it is as the previous build wrote it (Files.intact);
     otherwise the pages found on disk stand in for it."""
     previous = []
     if ctx.previous_dir:
-        if files.intact(Path(ctx.site_dir) / RECORD):
+        if ctx.files.intact(Path(ctx.site_dir) / RECORD):
             previous = read_record(ctx.previous_dir / "site")
         previous = previous or published_pages(ctx.previous_dir / "site")
     dropped = dropped_addresses(previous, addresses)
     if dropped:
         raise PermanenceError(dropped)
     text = "".join(f"{a}\n" for a in sorted(set(addresses)))
-    files.write_if_changed(Path(ctx.site_dir) / RECORD, text)
+    ctx.files.write_if_changed(Path(ctx.site_dir) / RECORD, text)
 
 
 def registry_addresses(db_path: str | Path) -> list[str]:

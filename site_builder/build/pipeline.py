@@ -19,42 +19,79 @@ from typing import Callable
 from ..errors import BuildError, ValidationFailed, ZuofangError
 from ..registry.package import Package
 from ..validate import changed as validate_changed
-from . import files, manifest, output, state
+from . import delta, manifest, output, state
+from .files import Files
 
 log = logging.getLogger(__name__)
 
 
+_UNSET = object()
+
+
 @dataclass
 class BuildContext:
-    """What every stage gets: the package, where the database is, where the site goes."""
+    """What every stage gets: the package, the build's files (where it writes, its state record),
+    the previous output, and the one comparison of the new registry.db with the previous one."""
 
     package: Package
-    stage_dir: Path          # this build's changed files, committed into OUT_DIR when it succeeds
+    files: Files             # the build's (files.py): the stage folder, the state record
+    out_dir: Path            # where the build is committed
     previous_dir: Path | None  # the OUT_DIR being replaced, if any (read-only)
-    records: state.StateRecord = field(default_factory=state.StateRecord)  # what stages remember
     timings: dict[str, float] = field(default_factory=dict)
     addresses: list[str] = field(default_factory=list)  # pages the site stage published
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
-    validation: str = ""  # how the registry was judged valid (build._validate)
+    validation: str = ""  # how the registry was judged valid (_validate)
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
-    #: registry.db's rows changed since the previous build, when the same code built both (the
-    #: site stage compares them, site/rebuild.py); None: no such comparison, redo everything.
-    changes: dict | None = None
+    _changes: object = field(default=_UNSET, repr=False)
+
+    @property
+    def records(self) -> state.StateRecord:
+        return self.files.records
+
+    @property
+    def stage_dir(self) -> Path:
+        """This build's changed files, committed into OUT_DIR when it succeeds (OUT_DIR itself
+        once the build is over)."""
+        return self.files.stage_dir or self.out_dir
 
     @property
     def db_path(self) -> Path:
         """registry.db as it is now: this build's, or the previous one when it was kept."""
-        return files.current(self.stage_dir / "registry.db")
+        return self.files.current(self.stage_dir / "registry.db")
 
     @property
     def site_dir(self) -> Path:
         return self.stage_dir / "site"
 
+    @property
+    def changes(self) -> dict | None:
+        """registry.db's rows changed since the previous build (delta.compare, made once by the
+        pipeline right after the database stage); None: no previous build to compare with."""
+        if self._changes is _UNSET:
+            raise RuntimeError("the comparison of registry.db is made right after the database stage")
+        return self._changes
+
+    @property
+    def same_database_code(self) -> bool:
+        """registry.db was made by the same code from the same descriptor as the previous one, so
+        tables whose registry file is the same hold the same rows and views mean the same: a
+        stage may then redo only what shows a changed row."""
+        return self.database in ("kept", "updated")
+
 
 def _stage_database(ctx: BuildContext) -> None:
     from ..database.build import build_database
 
-    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db", ctx.records)
+    ctx.database = build_database(ctx.package, ctx.stage_dir / "registry.db", ctx.files)
+    ctx._changes = _compare(ctx)
+
+
+def _compare(ctx: BuildContext) -> dict | None:
+    """The one comparison of the new registry.db with the previous build's (every later stage
+    reads it from the context)."""
+    if ctx.previous_dir is None:
+        return None
+    return delta.compare(ctx.previous_dir / "registry.db", ctx.db_path, same_code=ctx.same_database_code)
 
 
 def _stage_site(ctx: BuildContext) -> None:
@@ -67,13 +104,14 @@ def _stage_qr(ctx: BuildContext) -> None:
     from qr.build import build_codes
 
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
-    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url, changes=ctx.changes, state_record=ctx.records)
+    build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url,
+                changes=ctx.changes if ctx.same_database_code else None, files=ctx.files)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:
     from ..handbook.build import build_handbook
 
-    build_handbook(ctx.package, ctx.site_dir / "handbook", records=ctx.records)
+    build_handbook(ctx.package, ctx.site_dir / "handbook", files=ctx.files)
 
 
 def _stage_soundness(ctx: BuildContext) -> None:
@@ -94,17 +132,16 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 
 def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
     """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
-    with files.hashes_remembered():
-        package = Package.load(data_dir)
-        return _build(package, output.resolve(out_dir, package.directory))
+    package = Package.load(data_dir)
+    return _build(package, output.resolve(out_dir, package.directory))
 
 
 def _build(package: Package, out_dir: Path) -> BuildContext:
     # out_dir is real and absolute: stages compare their paths with the ones files.py recorded.
     started = time.perf_counter()
     previous = out_dir if output.is_ours(out_dir) else None
-    with staged_output(out_dir, package.directory) as stage:
-        ctx = BuildContext(package, stage, previous, records=files.records_for(stage))
+    with staged_output(out_dir, package.directory) as files:
+        ctx = BuildContext(package, files, out_dir, previous)
         ctx.validation, memory = _validate(package, ctx.records)
         validate_changed.remember(package, ctx.records, memory)
         ctx.timings["validate"] = time.perf_counter() - started
@@ -114,8 +151,6 @@ def _build(package: Package, out_dir: Path) -> BuildContext:
             ctx.timings[name] = time.perf_counter() - started
         # The commit removes what the previous output held and this build no longer makes
         # (published addresses cannot go: the soundness stage fails the build before this point).
-        files.record(ctx.stage_dir / "registry.db")
-    ctx.stage_dir = out_dir
     return ctx
 
 
@@ -129,13 +164,14 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
     if not output.is_ours(out) or not (out / "registry.db").is_file():
         raise BuildError(f"{out} 不是 Zuofang 的构建输出（缺少 registry.db 或构建记录）："
                          f"请先运行 zuofang build DATA --out {out_dir}。Not a Zuofang output.")
-    with staged_output(out) as stage:
-        records = files.build_records()
+    with staged_output(out) as files:
+        records = files.records
+        stage = files.stage_dir
         for rel in manifest.decode(records.previous(manifest.SECTION)) or {}:
             files.record(stage / rel)
         records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
-                           state_record=records)
+                           files=files)
 
 
 def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
@@ -160,9 +196,10 @@ def _validate(package: Package, records: state.StateRecord) -> tuple[str, valida
 
 @contextmanager
 def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
-    """Yield an empty staging folder beside `out_dir` (files.start_build reads the rest from
-    `out_dir`); on success it is committed into `out_dir`, on failure it is removed and `out_dir`
-    stays exactly as it was. Refuses a folder that is not a Zuofang output (output.resolve)."""
+    """Yield the `Files` of a build into `out_dir`: an empty staging folder beside it (the rest
+    is read from `out_dir`); on success it is committed into `out_dir`, on failure it is removed
+    and `out_dir` stays exactly as it was. Refuses a folder that is not a Zuofang output
+    (output.resolve)."""
     out = output.resolve(out_dir, data_dir)
     with output.locked(out) as made:
         try:
@@ -170,23 +207,22 @@ def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
         except BaseException:
             _remove_if_made(out, made)
             raise
-        files.start_build(stage, out, record)
-        files.keep_verified(held)
+        files = Files(stage, out, record, held)
         try:
-            yield stage
-            entries, staged, removed = _survey(out, stage, record)
+            yield files
+            entries, staged, removed = _survey(out, stage, files)
         except ZuofangError:
-            files.end_build()
+            files.end()
             _discard(stage, out, made)
             raise
         except Exception as exc:
-            files.end_build()
+            files.end()
             _discard(stage, out, made)
             raise BuildError(f"构建失败（{type(exc).__name__}: {exc}），原有输出 {out} 保持不变。") from exc
         except BaseException:
-            files.end_build()  # a crash (Ctrl-C, power loss) leaves the stage; the next build removes it
+            files.end()  # a crash (Ctrl-C, power loss) leaves the stage; the next build removes it
             raise
-        files.end_build()
+        files.end()
         try:
             output.commit(out, stage, entries, staged, removed, record)
         except OSError as exc:
@@ -218,12 +254,13 @@ def _open(out: Path) -> tuple[Path, state.StateRecord, dict]:
     return output.new_stage(out), record, held
 
 
-def _survey(out: Path, stage: Path, record: state.StateRecord) -> tuple[dict, set[str], list[str]]:
+def _survey(out: Path, stage: Path, files: Files) -> tuple[dict, set[str], list[str]]:
     """Every file the build produced, read from the disk (BuildError for one that is not there),
     which of them are in the stage, and what the previous build made that this one no longer
     does (removed by the commit)."""
-    entries, staged, missing = manifest.survey(files.produced_paths(), os.path.join(stage, ""), os.path.join(out, ""),
-                                       files.verified_entries())
+    record = files.records
+    entries, staged, missing = manifest.survey(files.produced, os.path.join(stage, ""), os.path.join(out, ""),
+                                               files.verified)
     if missing:
         shown = "\n".join(f"  - {m}" for m in missing[:30])
         raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")

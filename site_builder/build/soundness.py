@@ -16,7 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from .. import urls
 from ..database.build import METADATA_NAME
 from ..errors import BuildError
-from . import files, permanence
+from . import permanence
+from .files import Files
 
 #: href/src/action attribute values; enough for pages we render ourselves (always quoted).
 LINK = re.compile(r'\s(?:href|src|action)="([^"]*)"')
@@ -35,9 +36,10 @@ def check_output(ctx) -> None:
     """Raise PermanenceError for a dropped address; BuildError listing every missing page,
     missing QR image and broken link."""
     site = Path(ctx.site_dir)
-    permanence.check_and_record(ctx.addresses + gs1_addresses(site), ctx)
-    problems = missing_pages(ctx.db_path, site)
-    problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"))
+    files = ctx.files
+    permanence.check_and_record(ctx.addresses + gs1_addresses(site, files), ctx)
+    problems = missing_pages(ctx.db_path, site, files)
+    problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"), files)
     problems += datasette_problems(ctx.db_path, files.current(ctx.stage_dir / METADATA_NAME))
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems[:30])
@@ -45,7 +47,7 @@ def check_output(ctx) -> None:
         raise BuildError(f"构建后的检查发现 {len(problems)} 个问题，新输出未发布：\n{shown}{more}")
 
 
-def gs1_addresses(site: Path) -> list[str]:
+def gs1_addresses(site: Path, files: Files) -> list[str]:
     """The GS1 Digital Link pages the QR stage produced in this build (/01/<gtin>/, /01/<gtin>/10/<batch>/);
     pages left over in the stage from the previous output do not count."""
     root = site / urls.output_path(urls.gs1_digital_link("x")).split("/")[0]
@@ -54,9 +56,10 @@ def gs1_addresses(site: Path) -> list[str]:
                   for p in files.produced_under(root) if p.endswith(f"{os.sep}index.html"))
 
 
-def missing_pages(db_path: Path, site: Path) -> list[str]:
+def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list[str]:
     """Records without their page or QR images (during a build: among the files it produced,
     written or kept from the previous output because their inputs did not change)."""
+    files = files or Files()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     root = os.path.join(os.path.abspath(site), "")
     try:
@@ -74,12 +77,13 @@ def missing_pages(db_path: Path, site: Path) -> list[str]:
         conn.close()
 
 
-def broken_links(site: Path, pages: list[Path]) -> list[str]:
+def broken_links(site: Path, pages: list[Path], files: Files | None = None) -> list[str]:
     """Internal links in `pages` whose target file does not exist (Datasette paths excepted).
 
     A first build at 50,000 businesses checks 700,000 pages that mostly link to the same few
     addresses: each target is looked up once, and plain absolute links skip urljoin."""
     root = os.path.join(os.path.abspath(site), "")
+    files = files or Files()
     found: dict[str, bool] = {}
     problems = []
     for page in pages:
@@ -96,13 +100,13 @@ def broken_links(site: Path, pages: list[Path]) -> list[str]:
             if path.startswith(urls.datasette_home()):
                 continue
             if path not in found:
-                found[path] = _target_present(root + path.lstrip("/"), path.endswith("/"))
+                found[path] = _target_present(files, root + path.lstrip("/"), path.endswith("/"))
             if not found[path]:
                 problems.append(f"{address}：链接 {url} 指向不存在的文件")
     return problems
 
 
-def _target_present(target: str, folder: bool) -> bool:
+def _target_present(files: Files, target: str, folder: bool) -> bool:
     """A link's file: the folder's index.html, else the file itself."""
     index = os.path.join(target, "index.html")
     if folder or files.present(index):

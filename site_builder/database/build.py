@@ -23,7 +23,8 @@ from typing import Iterator
 
 import sqlite_utils
 
-from ..build import files, fingerprint
+from ..build import fingerprint
+from ..build.files import Files
 from ..build.state import StateRecord
 from ..errors import ZuofangError
 from ..registry import readers
@@ -58,17 +59,18 @@ class DatabaseBuildError(ZuofangError):
     """A table could not be loaded into registry.db."""
 
 
-def build_database(package: Package, db_path: Path, records: StateRecord | None = None) -> str:
+def build_database(package: Package, db_path: Path, files: Files | None = None) -> str:
     """Write the public registry to `db_path` (atomically, never in place), unless the
     database there was built from exactly the same inputs. Returns how: "kept", "updated"
-    (from the previous database) or "built". `records`: the build's state record (outside a
-    build, the one of db_path's folder)."""
+    (from the previous database) or "built". `files`: the build's (outside a build, the state
+    record of db_path's folder is read and written in place)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    records = records if records is not None else files.records_for(db_path.parent)
+    files = files or Files()
+    records = files.records_for(db_path.parent)
     code, inputs = code_digest(package), _inputs(package)
     previous, before = files.current(db_path), _read_record(records.get_json(SECTION))
-    intact = before is not None and _sha256_or_none(previous) == before.get("sha256")
+    intact = before is not None and previous.is_file() and files.sha256_of(previous) == before.get("sha256")
     if intact and before.get("inputs") == inputs:
         how = "kept"
         files.record(db_path)
@@ -76,6 +78,7 @@ def build_database(package: Package, db_path: Path, records: StateRecord | None 
     else:
         how = "updated" if intact and before.get("code") == code else "built"
         _build(package, db_path, previous if how == "updated" else None)
+        files.record(db_path)
         records.put_json(SECTION, {"code": code, "inputs": inputs, "sha256": files.sha256_of(db_path)})
     # Datasette's metadata for exactly this package, beside the database `zuofang serve` opens.
     from ..datasette.metadata import render
@@ -122,16 +125,12 @@ def _inputs(package: Package) -> str:
         source = package.table_file(table)
         h.update(f"{table}\0{source.name if source else ''}\0".encode())
         if source is not None:
-            h.update(bytes.fromhex(files.sha256_of(source)))
+            h.update(bytes.fromhex(package.sha256(source)))
     return h.hexdigest()
 
 
 def _read_record(record) -> dict | None:
     return record if isinstance(record, dict) else None
-
-
-def _sha256_or_none(path: Path) -> str | None:
-    return files.sha256_of(path) if path.is_file() else None
 
 
 def _build(package: Package, db_path: Path, previous: Path | None) -> None:
@@ -165,7 +164,6 @@ def _build(package: Package, db_path: Path, previous: Path | None) -> None:
     finally:
         for path in (tmp, out):
             path.unlink(missing_ok=True)
-    files.record(db_path)
 
 
 def _update(db: sqlite_utils.Database, package: Package) -> None:
@@ -178,7 +176,7 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
     sources, searched = [], []
     for table in TABLE_ORDER:
         path = _locate(package, table)
-        digest = files.sha256_of(path)
+        digest = package.sha256(path)
         old = before.get(table)
         if old is not None and old[1] == path.name and old[2] == digest:
             sources.append({"table_name": table, "file": path.name, "sha256": digest, "rows": old[3]})
@@ -278,7 +276,7 @@ def _file_rows(package: Package, table: str) -> tuple[dict, list[str], list[tupl
     # Rows past their publicity term (publicity.py) are left out here, so no published view has them.
     records = publicity.published(table, parse_rows(package, table, header, rows), package.release_date)
     values = [tuple(record[n] for n in names) for record in records]
-    return {"table_name": table, "file": path.name, "sha256": files.sha256_of(path), "rows": len(rows)}, names, values
+    return {"table_name": table, "file": path.name, "sha256": package.sha256(path), "rows": len(rows)}, names, values
 
 
 def _insert(table: str, names: list[str]) -> str:

@@ -36,7 +36,7 @@ ORDER BY r.issued_on DESC, r.id
 #: grade figures are a snapshot on the release date, so they are filled for the release year
 #: only; sampling, recall and brand figures count events in that year. Shares are percentages
 #: (0–100, one decimal), as the targets' percentage metrics are.
-REGION_FIGURES = f"""
+REGION_FIGURES = """
 WITH
   build AS (SELECT release_date, CAST(release_year AS TEXT) AS year FROM _build),
   counties AS (SELECT code, name FROM regions WHERE level = 'county'),

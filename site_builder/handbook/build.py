@@ -1,10 +1,11 @@
 """Builds the mkdocs-material handbook into the site's /handbook/ folder.
 
-The sources (mkdocs.yml and docs/) ship inside the package, in handbook_src/, so an
+The sources (mkdocs.yml and docs/) ship inside the package, in src/ beside this module, so an
 installed zuofang can build the handbook without the repository. Generated pages (data
-dictionary, CLI reference, grade/status meanings) are written into a temporary copy of
-those sources, never into the package. mkdocs writes every file, and a build's staging
-folder must receive only files whose bytes changed (files.py), so mkdocs renders into a
+dictionary, grade/status meanings, the import guide's tables) are written into a temporary copy
+of those sources, never into the package; the CLI reference is generated into the sources
+themselves (cli_reference.py: the build never imports the CLI). mkdocs writes every file, and a build's staging
+folder must receive only files whose bytes changed (build/files.py), so mkdocs renders into a
 temporary folder that `files.sync_tree` copies over (only where the bytes changed).
 """
 from __future__ import annotations
@@ -24,13 +25,15 @@ from pathlib import Path
 import yaml
 
 from .. import urls
-from ..build import files, fingerprint
+from ..build import fingerprint
+from ..build.files import Files
+from ..build.paths import safe_relative
 from ..build.state import StateRecord
 from ..errors import HandbookError
 from ..importers import aliases as import_aliases
 from ..importers import review as import_review
 from ..registry.package import Package
-from . import cli_reference, dictionary
+from . import dictionary
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +59,11 @@ SECTION = "handbook"  # of the state record: the inputs digest and the files it 
 
 def inputs_digest(package: Package) -> str:
     """A digest of everything the handbook is made from: its sources, the code that generates
-    pages, the package descriptor (schemas, release date, site URL), the CLI's help and the
+    pages, the package descriptor (schemas, release date, site URL), the CLI reference and the
     renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
     # The code and its sources (src/ lies beside this module: fingerprint.of digests it).
     h = hashlib.sha256(fingerprint.of("site_builder.handbook.build").encode())
     h.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
-    h.update(cli_reference.page(_cli_group()).encode())
     h.update(" ".join(f"{d}={version(d)}" for d in RENDERERS).encode())
     return h.hexdigest()[:20]
 
@@ -71,7 +73,6 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     shutil.copytree(SOURCE_DIR, work_dir, dirs_exist_ok=True)
     docs = work_dir / "docs"
     tables = dictionary.write_pages(package, docs)
-    (docs / "cli.md").write_text(cli_reference.page(_cli_group()), encoding="utf-8")
     meanings = docs / "meanings.md"
     source = meanings.read_text(encoding="utf-8")
     if MEANINGS_MARKER not in source:
@@ -107,13 +108,6 @@ def _use_jieba_user_dict(config: dict, path: Path) -> None:
             options = {} if isinstance(plugin, str) else dict(plugin[name] or {})
             options["jieba_dict_user"] = str(path)
             config["plugins"][i] = {"search": options}
-
-
-def _cli_group():
-    # The reference documents the CLI, so it must read it; cli_reference itself stays click-free.
-    from ..cli import cli
-
-    return cli
 
 
 def _expand_dictionary(nav: list, package: Package, pages: list[str]) -> list:
@@ -200,19 +194,19 @@ def _drop_unused_assets(site: Path) -> None:
             path.unlink()
 
 
-def build_handbook(package: Package, dest_dir: str | Path, force: bool = False,
-                   records: StateRecord | None = None) -> int:
+def build_handbook(package: Package, dest_dir: str | Path, force: bool = False, files: Files | None = None) -> int:
     """Build the handbook into `dest_dir` (the site's handbook/ folder); returns files written.
 
-    When the previous build (`records`: the build's state record by default) made the handbook
-    from the same inputs, its files are kept as they are (recorded as produced) and mkdocs is not
-    run, unless `force`. Outside a build and without `records`, it is always built."""
+    When the previous build (its state record, in `files`) made the handbook from the same
+    inputs, its files are kept as they are (recorded as produced) and mkdocs is not run, unless
+    `force`. Outside a build (no state record) it is always built."""
     dest_dir = Path(dest_dir)
-    records = records if records is not None else files.build_records() or StateRecord()
+    files = files or Files()
+    records = files.records if files.records is not None else StateRecord()
     digest = inputs_digest(package)
     before = records.previous_json(SECTION)
     if not force and isinstance(before, dict) and before.get("inputs") == digest \
-            and isinstance(before.get("files"), list) and all(files.safe_relative(f) for f in before["files"]):
+            and isinstance(before.get("files"), list) and all(safe_relative(f) for f in before["files"]):
         for rel in before["files"]:
             files.record(dest_dir / rel)
         records.carry(SECTION)

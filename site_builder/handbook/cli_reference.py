@@ -1,8 +1,10 @@
 """The handbook's command-line reference, written from the commands' own --help.
 
 The text a user gets from `zuofang COMMAND --help` is the reference; copying it by hand
-would go stale the first time an option is added. This module only reads click objects
-handed to it (the library itself never imports click, so the caller passes the group).
+would go stale the first time an option is added. The page is generated into the handbook's
+sources (src/docs/cli.md) by `python -m site_builder.handbook.cli_reference`, and a test
+fails when the committed copy differs from what the CLI says: the build itself never imports
+the CLI (the CLI imports the build).
 """
 from __future__ import annotations
 
@@ -50,9 +52,9 @@ def page(group) -> str:
     """Markdown for the reference page: the group's help, then one section per command."""
     lines = [
         "# 命令行参考 Command-line reference", "",
-        "本页在每次构建时由各命令的 `--help` 输出自动生成，与所安装的 `zuofang` 版本一致。"
+        "本页由各命令的 `--help` 输出生成（测试保证它与程序一致）。"
         "在终端中运行 `zuofang 命令 --help` 可以看到同样的内容。",
-        "This page is generated from each command's `--help` at build time.", "",
+        "This page is generated from each command's `--help`; a test keeps it current.", "",
     ]
     for full_name, command, help_text in walk(group):
         lines += [f"## `{full_name}`", ""]
@@ -64,3 +66,10 @@ def page(group) -> str:
         # Fenced, so click's layout (aligned option columns) survives unchanged.
         lines += ["```text", help_text.rstrip(), "```", ""]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # python -m site_builder.handbook.cli_reference > site_builder/handbook/src/docs/cli.md
+    from ..cli import cli
+
+    print(page(cli), end="")

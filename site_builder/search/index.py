@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import urls, vocabulary
-from ..build import files, fingerprint
+from ..build import fingerprint
+from ..build.files import Files
 from ..build.state import StateRecord
 
 INDEX_DIR = "search/index"          # under the site root: /search/index/…
@@ -88,6 +89,17 @@ def cover(term: str) -> list[tuple[str, int]]:
     if len(term) % 2:
         offsets.append(len(term) - 2)
     return [(term[o:o + 2], o) for o in offsets]
+
+
+@dataclass(frozen=True)
+class IndexFolder:
+    """The index's folder (site/search/index) and the build's files it is written through."""
+
+    path: Path
+    files: Files
+
+    def __truediv__(self, name: str) -> Path:
+        return self.path / name
 
 
 @dataclass
@@ -170,29 +182,6 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict | None = None,
-                       records: StateRecord | None = None) -> None:
-    """Write /search/index/… from registry.db and put search.js at /static/search.js.
-
-    Given `changes` (rows that differ from the previous build's registry.db, delta.py), the
-    previous index is updated for the records those rows touch (sitesearch_update.py, for which
-    the state record's "search" sections keep what it needs); otherwise, or when the records'
-    order changed, the index is written whole (6 s at 50,000 businesses)."""
-    site_dir = Path(site_dir)
-    root = site_dir / INDEX_DIR
-    records = records if records is not None else files.records_for(site_dir.parent)
-    files.write_if_changed(site_dir / SCRIPT_TARGET, SCRIPT_SOURCE.read_bytes())
-    docs = None
-    if changes is not None:
-        from .update import update
-
-        docs = update(db_path, root, records, changes)
-        if docs is True:
-            return
-    docs = read_docs(db_path) if docs is None else docs
-    save_record(records, _write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
-
-
 def code_digest() -> str:
     """The index's bytes depend on this code (format, fields, normalisation: fingerprint.of)."""
     return fingerprint.of("site_builder.search.index", "site_builder.search.update")
@@ -224,7 +213,7 @@ def size_of(gram: str, encoded: str) -> int:
     return len(gram.encode()) + len(encoded) + 6
 
 
-def finish(root: Path, record: dict) -> None:
+def finish(root: IndexFolder, record: dict) -> None:
     """Write meta.json: its version changes whenever any index file does, and search.js adds it
     to every URL, so a browser never mixes cached files of two builds."""
     meta = record["meta"]
@@ -236,7 +225,7 @@ def finish(root: Path, record: dict) -> None:
     _write(root, "meta.json", _dumps(meta), record["files"])
 
 
-def _write_index(docs: list[Doc], root: Path) -> dict:
+def write_index(docs: list[Doc], root: IndexFolder) -> dict:
     """Write the index files; returns the record an update starts from (sitesearch_update.py)."""
     written: dict[str, list] = {}
     stride = max((len(d.text) for d in docs), default=0) + 1
@@ -259,10 +248,10 @@ def _write_index(docs: list[Doc], root: Path) -> dict:
     return record
 
 
-def _write(root: Path, name: str, text: str, written: dict[str, list]) -> None:
+def _write(root: IndexFolder, name: str, text: str, written: dict[str, list]) -> None:
     """Write an index file (if its bytes changed) and note its sha256 and size."""
     data = text.encode("utf-8")
-    files.write_if_changed(root / name, data)
+    root.files.write_if_changed(root / name, data)
     written[name] = [hashlib.sha256(data).hexdigest(), len(data)]
 
 

@@ -25,7 +25,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import files
 from ..build.delta import TableChange, select_in
 from ..build.state import StateRecord
 from .index import (
@@ -36,6 +35,7 @@ from .index import (
     KIND_ORDER,
     SECTION,
     Doc,
+    IndexFolder,
     _deltas,
     _dumps,
     _write,
@@ -57,7 +57,7 @@ _ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 MAX_MOVED = 5_000
 
 
-def update(db_path: Path, root: Path, records: StateRecord, changes: dict[str, TableChange]) -> bool | list[Doc] | None:
+def update(db_path: Path, root: IndexFolder, records: StateRecord, changes: dict[str, TableChange]) -> bool | list[Doc] | None:
     """True when the index is up to date (updated, or nothing to do); else the records to write
     whole (a list), or None when there is no usable record of the previous index."""
     record = _read(records, root)
@@ -117,13 +117,13 @@ class Move:
     fresh: dict[tuple[str, str], Doc]
 
 
-def _keep(root: Path, records: StateRecord, record: dict) -> None:
+def _keep(root: IndexFolder, records: StateRecord, record: dict) -> None:
     records.carry(SECTION, DOCS_SECTION)
     for name in record["files"]:
-        files.record(root / name)
+        root.files.record(root / name)
 
 
-def _read(records: StateRecord, root: Path) -> dict | None:
+def _read(records: StateRecord, root: IndexFolder) -> dict | None:
     """The previous build's record, if this code wrote it and its files are all there, unchanged
     in size (a file damaged since is caught here; one read for an update is checked by sha256)."""
     try:
@@ -131,7 +131,7 @@ def _read(records: StateRecord, root: Path) -> dict | None:
         if record.get("format") != FORMAT_VERSION or record.get("code") != code_digest():
             return None
         for name, (_digest, size) in record["files"].items():
-            if files.current(root / name).stat().st_size != size:
+            if root.files.current(root / name).stat().st_size != size:
                 return None
     except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -155,7 +155,7 @@ def _touched(db_path: Path, changes: dict[str, TableChange]) -> dict[str, set[st
     return {"b": values("brands", "id"), "p": products, "w": makers}
 
 
-def _patch(root: Path, record: dict, move: Move) -> bool:
+def _patch(root: IndexFolder, record: dict, move: Move) -> bool:
     """Rewrite the gram files holding a gram of a moved record (old text at its old place, new
     text at its new one) and the record files of the moved places; False when the number of
     gram files would change or a file is not what the record says."""
@@ -199,12 +199,12 @@ def _patch(root: Path, record: dict, move: Move) -> bool:
         if name.startswith("d/") and int(name[2:-5]) * DOC_SHARD >= len(move.new):
             del record["files"][name]  # fewer records than before: the last file is no more
         else:
-            files.record(root / name)
+            root.files.record(root / name)
     record["total"] = total
     return True
 
 
-def _record_files(root: Path, record: dict, move: Move) -> dict[str, str] | None:
+def _record_files(root: IndexFolder, record: dict, move: Move) -> dict[str, str] | None:
     """The record files (d/<n>.json) holding a moved place, as they are now; rows of records not
     read afresh come from the previous files."""
     old_rows: dict[int, list] = {}
@@ -235,15 +235,15 @@ def _positions(deltas) -> set[int]:
     return out
 
 
-def _load(root: Path, name: str, record: dict):
+def _load(root: IndexFolder, name: str, record: dict):
     """An index file of the previous build, parsed, if it still holds what the record says."""
-    data = files.current(root / name).read_bytes()
+    data = root.files.current(root / name).read_bytes()
     if hashlib.sha256(data).hexdigest() != record["files"][name][0]:
         return None
     return json.loads(data)
 
 
-def _whole(move: Move, root: Path, record: dict) -> list[Doc] | None:
+def _whole(move: Move, root: IndexFolder, record: dict) -> list[Doc] | None:
     """Every record as a Doc, for writing the whole index; the detail lines of records not read
     afresh come from the previous record files."""
     details = {}

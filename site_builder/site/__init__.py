@@ -1,15 +1,14 @@
 """The public site: Pelican renders the editorial pages, our plugin's generator the registry pages.
 
 `build_site(ctx)` is the build's "site" stage. Every page extends theme/templates/base.html;
-`render.render()` gives other modules (the changes page) the same chrome.
+the stage's `Renderer` gives other modules (the changes page) the same chrome.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 
-from .. import publish, urls
-from ..search import index as sitesearch
+from .. import publish, search, urls
 from . import changes, feeds, parallel, rebuild, render
 from .pelican_run import run_pelican
 from .plugin import SiteJob
@@ -36,27 +35,26 @@ def write_sitemaps(ctx, plan: rebuild.Plan, job: SiteJob) -> None:
 def build_site(ctx) -> SiteJob:
     """Render every page of the site into ctx.site_dir, writing only files whose bytes changed."""
     package = ctx.package
-    renderer = render.configure(package)
+    renderer = render.Renderer(package)
     plan = rebuild.plan(ctx)
-    ctx.changes = plan.changes if plan.same_salt else None  # for the QR stage
-    job = SiteJob(ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url, scope=plan.scope,
-                  changed=set(plan.changes or ()))
+    job = SiteJob(ctx.files, ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url,
+                  scope=plan.scope, changed=set(plan.changes or ()))
 
-    def search() -> None:
-        sitesearch.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None,
-                                      ctx.records)
+    def index() -> None:
+        search.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None,
+                                  ctx.files)
 
     def downloads() -> None:
-        publish.publish_package(package, ctx.db_path, ctx.site_dir, ctx.records)
+        publish.publish_package(package, ctx.db_path, ctx.site_dir, ctx.files)
 
     # The index and the downloads are made alongside the pages in forked processes: during a
     # full render one process beside the page workers (which keep both cores busy); after a
     # change one each, beside the few pages (at 50,000 businesses the products CSV and the zip
     # take 2 s, the index update 1 s).
     if plan.scope is None:
-        backgrounds = [parallel.Background(lambda: (search(), downloads()))]
+        backgrounds = [parallel.Background(ctx.files, lambda: (index(), downloads()))]
     else:
-        backgrounds = [parallel.Background(search), parallel.Background(downloads)]
+        backgrounds = [parallel.Background(ctx.files, index), parallel.Background(ctx.files, downloads)]
     try:
         run_pelican(package, job)
         for name in render.STATIC_FILES:

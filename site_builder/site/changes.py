@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from .. import urls
-from ..build import delta, files
+from ..build import delta
 
 RECORD = "data/changes.json"  # under the site root: /data/changes.json
 FORMAT = 2
@@ -132,8 +132,8 @@ def build_changes(ctx, render, changed: dict[str, delta.TableChange] | None = No
                       sections=sections(comparison, conn) if comparison else [])
     finally:
         conn.close()
-    files.write_if_changed(site_dir / urls.output_path(urls.changes()), html)
+    ctx.files.write_if_changed(site_dir / urls.output_path(urls.changes()), html)
     record = {"format": FORMAT, "release": ctx.package.release_date.isoformat(), "base": base,
               "changes": comparison}
-    files.write_if_changed(site_dir / RECORD, json.dumps(record, ensure_ascii=False, sort_keys=True,
+    ctx.files.write_if_changed(site_dir / RECORD, json.dumps(record, ensure_ascii=False, sort_keys=True,
                                                           separators=(",", ":")) + "\n")

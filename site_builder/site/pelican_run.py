@@ -16,7 +16,6 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from ..build import files
 from ..registry.package import Package
 from . import render
 from .plugin import JOB_SETTING, SiteJob
@@ -78,6 +77,6 @@ def run_pelican(package: Package, job: SiteJob, content: Path = CONTENT) -> int:
         finally:
             console.quiet = quiet
             locale.setlocale(locale.LC_ALL, saved_locale)
-        written = files.sync_tree(out, job.site_dir)
+        written = job.files.sync_tree(out, job.site_dir)
         logging.getLogger(__name__).info("pelican: %d editorial files changed", written)
         return written

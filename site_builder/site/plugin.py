@@ -20,7 +20,7 @@ from pathlib import Path
 from pelican import signals
 
 from .. import urls
-from ..build import files
+from ..build.files import Files
 from ..errors import ZuofangError
 from . import feeds, lists, pages, parallel
 from .registry import Registry, load_registry
@@ -41,6 +41,7 @@ class AddressClash(ZuofangError):
 class SiteJob:
     """What one build's generator needs, and what it reports back."""
 
+    files: Files = field(repr=False)  # the build's (build/files.py)
     db_path: Path
     release_date: date
     renderer: Renderer = field(repr=False)
@@ -57,7 +58,7 @@ class SiteJob:
 
     def write(self, address: str, text: str | bytes) -> None:
         self.addresses.append(address)
-        self.written += files.write_if_changed(self.site_dir / urls.output_path(address), text)
+        self.written += self.files.write_if_changed(self.site_dir / urls.output_path(address), text)
 
     def page(self, address: str, template, context: dict) -> None:
         self.rendered += 1
@@ -66,7 +67,7 @@ class SiteJob:
     def keep(self, addresses: list[str], pages: bool = True) -> None:
         """Pages (or other files) the previous build wrote from what did not change: they stay."""
         root = os.path.join(os.fspath(self.site_dir), "")
-        files.record_many(root + urls.output_path(a) for a in addresses)
+        self.files.record_many(root + urls.output_path(a) for a in addresses)
         self.addresses.extend(addresses)
         self.kept += len(addresses) if pages else 0
 

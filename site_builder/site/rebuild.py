@@ -12,7 +12,6 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..build import delta, fingerprint
 from ..registry.package import Package
@@ -51,10 +50,12 @@ class Plan:
 
 
 def plan(ctx) -> Plan:
-    previous_db = Path(ctx.previous_dir) / "registry.db" if ctx.previous_dir else None
+    """What this build renders: only the record pages showing a changed row when the previous
+    build's pages were made by the same code (the salt) from a database made by the same code,
+    else everything. The rows come from the pipeline's one comparison (BuildContext.changes)."""
     current = salt(ctx.package)
-    same = _record(ctx).get("salt") == current
-    changes = delta.compare(previous_db, ctx.db_path, same_code=same) if previous_db else None
+    same = _record(ctx).get("salt") == current and ctx.same_database_code
+    changes = ctx.changes
     scope = None
     if same and changes is not None:
         conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)

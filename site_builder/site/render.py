@@ -178,18 +178,3 @@ class Renderer:
 #: The macros of theme/templates/macros.html every template may call.
 MACROS = ("failed_items", "sampling_list", "recall_notice", "og")
 
-_current: Renderer | None = None
-
-
-def configure(package: Package) -> Renderer:
-    """Make the renderer for this package the one `render()` uses."""
-    global _current
-    _current = Renderer(package)
-    return _current
-
-
-def render(template_name: str, **context) -> str:
-    """Render a theme template with the common context (after `configure(package)`)."""
-    if _current is None:
-        raise RuntimeError("render() called before site.render.configure(package)")
-    return _current.render(template_name, **context)

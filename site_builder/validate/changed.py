@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from frictionless import Field, FrictionlessException, system
 
-from ..build import files
 from ..build.state import StateRecord
 from ..database.build import code_digest
 from ..registry import readers
@@ -135,7 +134,7 @@ def _memorise(package: Package, memory: Memory, table: str, scan: Scan) -> None:
 
 
 def _sha256(package: Package, file: str) -> str:
-    return files.sha256_of(package.directory / file)
+    return package.sha256(package.directory / file)
 
 
 def _same_files(package: Package, memory: Memory) -> bool:
@@ -147,7 +146,7 @@ def _same_files(package: Package, memory: Memory) -> bool:
         for table, info in memory.tables.items():
             path = package.table_file(table)
             if path is None or path.relative_to(package.directory).as_posix() != info["file"] \
-                    or files.sha256_of(path) != info["sha256"]:
+                    or package.sha256(path) != info["sha256"]:
                 return False
         return True
     except (OSError, UnsafePath):
@@ -199,7 +198,7 @@ class _Judgement:
             info = memory.tables[table]
             if path is None:
                 raise _Doubt
-            if path.relative_to(package.directory).as_posix() != info["file"] or files.sha256_of(path) != info["sha256"]:
+            if path.relative_to(package.directory).as_posix() != info["file"] or package.sha256(path) != info["sha256"]:
                 self.changed.append(table)
 
     def scan(self, table: str) -> Scan:

@@ -28,6 +28,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     #: table -> its file as found (or as expected when missing), relative to the data folder
     files: dict[str, str] = field(default_factory=dict)
+    directory: str | None = None  # the data folder, as the user named it (for the printed report)
 
     @property
     def valid(self) -> bool:

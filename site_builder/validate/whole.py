@@ -51,7 +51,9 @@ def validate_registry(data_dir: str | Path) -> Report:
     """Check the registry in `data_dir`; the report lists every problem (empty when valid)."""
     package = Package.load(data_dir)
     check_schemas(package)
-    return _Validation(package).run()
+    report = _Validation(package).run()
+    report.directory = str(data_dir)
+    return report
 
 
 def check_schemas(package: Package) -> None:
