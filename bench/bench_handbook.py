@@ -5,7 +5,7 @@
    writes nothing): median of 3 runs each.
 2. mkdocs-material throughput with this handbook's configuration (zh-CN, jieba search, strict
    off, automatic nav) when the docs hold N pages: the 13 generated dictionary pages copied
-   N/13 times. DESIGN.md measured 26 pages/s at 1,000 pages with automatic nav.
+   N/13 times (an earlier measurement on this machine kind: 26 pages/s at 1,000 pages).
 Usage: python bench/bench_handbook.py [N ...]   (default: 200 1000)
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def scaled(package: Package, n: int) -> None:
                 target.write_text(page.read_text(encoding="utf-8").replace("](", "](../../dictionary/"), encoding="utf-8")
                 copies += 1
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-        config.pop("nav")  # automatic nav, as in DESIGN.md's measurement
+        config.pop("nav")  # automatic nav, as in that earlier measurement
         config["validation"] = {"nav": {"omitted_files": "ignore"}, "links": {"not_found": "ignore"}}
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         total = sum(1 for _ in docs.rglob("*.md"))

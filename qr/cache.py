@@ -26,14 +26,9 @@ if TYPE_CHECKING:
     from .scope import Scope
 
 SECTION = "qr"  # of the state record
-#: What draws a file: the drawing modules (with what they import: the vocabulary's printed words,
-#: qrcode, fpdf2, Pillow, fontTools; fingerprint.of finds them).
-DRAWING = ("qr.drawing", "qr.codes", "qr.labels", "qr.posters", "qr.pdfdoc", "qr.fonts")
-
-
 def fingerprint(font_path: Path | None) -> str:
     """Hash of what draws the files: the drawing code and libraries, and the font."""
-    digest = hashlib.sha256(code_fingerprint.of(*DRAWING).encode())
+    digest = hashlib.sha256(code_fingerprint.of_stage("qr drawing").encode())
     if font_path is not None and font_path.is_file():
         stat = font_path.stat()
         digest.update(f"{font_path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -44,7 +39,7 @@ def inputs(site_url: str, demo: bool, release_date: date) -> str:
     """Hash of what a complete run's files depend on besides the rows and the `fingerprint`:
     the whole stage's code (what is read and how pages are made, the addresses) and the facts
     every file shows."""
-    digest = hashlib.sha256(code_fingerprint.of("qr.build").encode())
+    digest = hashlib.sha256(code_fingerprint.of_stage("qr").encode())
     digest.update(json.dumps([site_url, demo, release_date.isoformat()]).encode())
     return digest.hexdigest()
 

@@ -1,7 +1,7 @@
 """One QR matrix per address, drawn as PNG, SVG and PDF vector from the same modules.
 
-qrcode builds the matrix (version, error correction, mask choice: the slow part, see
-DESIGN.md); drawing is done here from the matrix because qrcode's image factories
+qrcode builds the matrix (version, error correction, mask choice: the slow part, measured
+in bench/bench_qr.py); drawing is done here from the matrix because qrcode's image factories
 rebuild the matrix for every image and its SVG path images have no background, which
 decoders need. Measured in bench/bench_qr.py.
 """

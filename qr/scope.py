@@ -1,29 +1,20 @@
-"""Which QR files a rebuild redoes: what records.py and digital_link.py read, backwards.
+"""Which QR files a rebuild redoes: the QR families of the output declaration, plus GTIN owners.
 
 At 10,000 businesses a full QR run after one product was renamed took 3 to 7 s: it read every
 product, looked at all 85,000 cached files and rendered all 25,000 GS1 pages again; now 0.7 s, of
 which 0.4 s redraws that product's label sheet (bench/bench_site.py --all-stages 10000). The
-rest is the record's 110,000 paths, read, kept and written. The previous build's files are
-still right for every product and workshop whose rows did not change (delta.py), provided the
-QR code, libraries, font, site URL, demo flag and release date are the same (cache.py: the
-record's fingerprint and inputs) and both databases were made by the same code from the same
-descriptor (the site stage's salt, site/rebuild.py; it also covers the current_grades view,
-which no table comparison would see change). Then only these are redone:
-
-| a changed row of | redoes |
-|---|---|
-| products | its PNG and SVG (added or removed), its GS1 pages, its maker's label sheet (old and new maker) |
-| operators | its label sheet and poster (`kind` decides whether it has them) |
-| grades | its operator's sheet and poster (current grade) |
-| stations | the sheets and posters of the workshops it supervises (station name) |
-| samplings, recalls | the GS1 pages of the product (its batches) |
-| regions, parks, material_sources, inspections, brands, penalties, targets | nothing |
+previous build's files are still right for every product and workshop whose rows did not change
+(delta.py), provided the QR code, libraries, font, site URL, demo flag and release date are the
+same (cache.py: the record's fingerprint and inputs) and both databases were made by the same code
+from the same descriptor (BuildContext.same_database_code; it also covers the current_grades
+view, which no table comparison would see change). Which rows each file shows is declared in
+site_builder/build/outputs.py (QR_IMAGES, LABEL_SHEETS, POSTERS, GS1_PAGES): a product's codes,
+its maker's sheet and poster, the station's workshops, the batches on GS1 pages.
 
 A GTIN's addresses belong to the first product (by code) that has it, so every product sharing
-a GTIN with a redone one is redone too. A change in a table not named here redoes everything.
-Both the old and the new version of a changed row count (a product moved to another workshop
-leaves one sheet and joins another). tests/test_qr_incremental.py holds each kind of change
-to a full run, byte for byte.
+a GTIN with a redone one is redone too. Both the old and the new version of a changed row count
+(a product moved to another workshop leaves one sheet and joins another).
+tests/test_qr_incremental.py holds each kind of change to a full run, byte for byte.
 """
 from __future__ import annotations
 
@@ -32,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder import urls
-from site_builder.build import delta
+from site_builder.build import delta, outputs
 from site_builder.checksums import gtin14
 
-#: Tables no QR file, sheet, poster or GS1 page reads.
-UNREAD = frozenset({"regions", "parks", "material_sources", "inspections", "brands", "penalties", "targets"})
-READ = frozenset({"products", "operators", "grades", "stations", "samplings", "recalls"})
+#: The QR stage's output families (site_builder/build/outputs.py says which rows each shows).
+FAMILIES = (*outputs.QR_IMAGES, outputs.LABEL_SHEETS, outputs.POSTERS, outputs.GS1_PAGES)
 
 
 @dataclass
@@ -55,9 +45,9 @@ class Scope:
 
 
 def plan(changes: dict[str, delta.TableChange], db_path: Path) -> Scope | None:
-    """What to redo for the rows `changes` names (the site stage's comparison of the previous
+    """What to redo for the rows `changes` names (the pipeline's comparison of the previous
     registry.db with `db_path`, BuildContext.changes); None when everything must be."""
-    if not set(changes) <= READ | UNREAD:
+    if any(family.redoes_everything(changes) for family in FAMILIES):
         return None
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:
@@ -66,21 +56,18 @@ def plan(changes: dict[str, delta.TableChange], db_path: Path) -> Scope | None:
         conn.close()
 
 
-def affected(changes: dict[str, delta.TableChange], conn: sqlite3.Connection) -> Scope:
+def affected(changes: dict[str, delta.TableChange], conn: sqlite3.Connection) -> Scope | None:
     """The products and workshops whose QR files show a row in `changes`, looked up in the new
-    registry.db (`conn`)."""
-
-    def values(table: str, column: str) -> set:
-        return changes[table].values(column) if table in changes else set()
-
-    codes = values("products", "code")
-    workshops = (values("operators", "id") | values("grades", "operator_id") | values("products", "operator_id")
-                 | _first(conn, "SELECT id FROM operators WHERE station_id IN {keys}", values("stations", "id")))
-    gs1 = codes | values("samplings", "product_code") | values("recalls", "product_code")
-    gtins = {gtin14(g) for g in values("products", "gtin")} | {
-        gtin14(g) for g in _first(conn, "SELECT gtin FROM products WHERE gtin IS NOT NULL AND code IN {keys}", gs1)}
+    registry.db (`conn`); None when every file must be redone."""
+    found = [family.affected(changes, conn) for family in FAMILIES]
+    if any(keys is None for keys in found):
+        return None
+    png, svg, sheets, posters, gs1 = found
+    products = changes.get("products")
+    gtins = {gtin14(g) for g in products.values("gtin")} if products else set()
+    gtins |= {gtin14(g) for g in _first(conn, "SELECT gtin FROM products WHERE gtin IS NOT NULL AND code IN {keys}", gs1)}
     gs1 |= _first(conn, "SELECT code FROM products WHERE gtin IN {keys}", _spellings(gtins))
-    return Scope(codes, workshops, gs1)
+    return Scope(png | svg, sheets | posters, gs1)
 
 
 def _spellings(gtins: set[str]) -> set[str]:

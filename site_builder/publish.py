@@ -124,7 +124,7 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
 
 def _code_digest() -> str:
     """What shapes a table's CSV: this module, the database's code (fingerprint.of)."""
-    return fingerprint.of("site_builder.publish", "site_builder.database.build")
+    return fingerprint.of_stage("downloads")
 
 
 def _source_digests(conn: sqlite3.Connection) -> dict[str, str]:

@@ -243,3 +243,33 @@ STEPS = {
     "truncate_bytes": _truncate_bytes, "set_descriptor": _set_descriptor, "symlink_outside": _symlink_outside,
     "declare_unzipped_size": _declare_unzipped_size,
 }
+
+
+def sync_base(shipped: Path = CORPUS.parent.parent / "site_builder" / "schema" / "datapackage.json") -> list[str]:
+    """After a schema change: give _base the shipped schemas and an empty column for every field
+    its tables lack (the rows stay as they are, so every case's row numbers hold). Returns the
+    columns added, as table.field."""
+    descriptor = json.loads((BASE / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = json.loads(shipped.read_text(encoding="utf-8"))["resources"]
+    (BASE / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    added = []
+    for resource in descriptor["resources"]:
+        path = BASE / f"{resource['name']}.csv"
+        rows = _read(path)
+        fields = [f["name"] for f in resource["schema"]["fields"]]
+        missing = [f for f in fields if f not in rows[0]]
+        if missing:
+            rows = [rows[0] + missing] + [row + [""] * len(missing) for row in rows[1:]]
+            _write(path, rows)
+            added += [f"{resource['name']}.{f}" for f in missing]
+    return added
+
+
+if __name__ == "__main__":
+    # python tests/validate_corpus.py --sync-base   (after adding a column to the schema)
+    import sys
+
+    if sys.argv[1:] == ["--sync-base"]:
+        print("\n".join(sync_base()) or "nothing to add")
+    else:
+        sys.exit("usage: python tests/validate_corpus.py --sync-base")

@@ -23,6 +23,26 @@ from pathlib import Path
 PROJECT = ("site_builder", "qr")
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Each part of the build that keeps output from the previous build, and the modules that make
+#: it: whatever they import is found, so a module added to a stage needs no entry here.
+STAGES = {
+    # How rows become registry.db, and whether they are valid (a build of the same inputs is
+    # not validated again, and the changed-rows validation trusts the same verdicts).
+    "database": ("site_builder.database.build", "site_builder.validate.whole", "site_builder.validate.changed"),
+    # Pages read registry.db's views too, which no table comparison sees change.
+    "site": ("site_builder.site", "site_builder.database.build"),
+    "search": ("site_builder.search",),
+    "downloads": ("site_builder.publish", "site_builder.database.build"),
+    "qr": ("qr.build",),
+    "qr drawing": ("qr.drawing",),  # what draws a PNG, SVG or PDF (a file's key)
+    "handbook": ("site_builder.handbook.build",),
+}
+
+
+def of_stage(stage: str) -> str:
+    """The fingerprint of the code of one part of the build (STAGES)."""
+    return of(*STAGES[stage])
+
 
 def of(*modules: str) -> str:
     """The fingerprint of `modules` (dotted names) and everything of this project they import."""

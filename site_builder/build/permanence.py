@@ -14,16 +14,14 @@ import sqlite3
 from pathlib import Path
 
 from .. import urls
+from . import outputs
 from ..errors import PermanenceError
 
 RECORD = "data/addresses.txt"  # under the site root: /data/addresses.txt
 
-#: Address families that must never disappear once published (registry pages, QR targets).
-PERMANENT_PREFIXES = tuple(
-    address[: -len("x/")]  # "/p/x/" -> "/p/"
-    for address in (urls.product("x"), urls.operator("x"), urls.brand("x"), urls.recall("x"), urls.region("x"),
-                    urls.gs1_digital_link("x"))
-)
+#: Address families that must never disappear once published (registry pages, QR targets): the
+#: permanent families of the output declaration.
+PERMANENT_PREFIXES = outputs.PERMANENT_PREFIXES
 
 
 def is_permanent(address: str) -> bool:
@@ -81,11 +79,7 @@ def registry_addresses(db_path: str | Path) -> list[str]:
     For callers that do not collect the addresses they wrote; the site stage passes its own."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        out = [urls.product(c) for (c,) in conn.execute("SELECT code FROM products")]
-        out += [urls.operator(i) for (i,) in conn.execute("SELECT id FROM operators")]
-        out += [urls.brand(i) for (i,) in conn.execute("SELECT id FROM brands")]
-        out += [urls.recall(i) for (i,) in conn.execute("SELECT id FROM recalls")]
-        out += [urls.region(c) for (c,) in conn.execute("SELECT code FROM regions")]
-        return sorted(out)
+        return sorted(family.address_of(key) for family in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)
+                      for (key,) in conn.execute(family.keys_sql()))
     finally:
         conn.close()

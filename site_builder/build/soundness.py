@@ -16,20 +16,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 from .. import urls
 from ..database.build import METADATA_NAME
 from ..errors import BuildError
-from . import permanence
+from . import outputs, permanence
 from .files import Files
 
 #: href/src/action attribute values; enough for pages we render ourselves (always quoted).
 LINK = re.compile(r'\s(?:href|src|action)="([^"]*)"')
 SKIP = ("#", "mailto:", "tel:", "data:", "javascript:")
 
-PAGES = (
-    ("products", "code", urls.product),
-    ("operators", "id", urls.operator),
-    ("brands", "id", urls.brand),
-    ("recalls", "id", urls.recall),
-    ("regions", "code", urls.region),
-)
 
 
 def check_output(ctx) -> None:
@@ -57,21 +50,23 @@ def gs1_addresses(site: Path, files: Files) -> list[str]:
 
 
 def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list[str]:
-    """Records without their page or QR images (during a build: among the files it produced,
-    written or kept from the previous output because their inputs did not change)."""
+    """Every output the declaration (outputs.py) says the site holds but the disk does not: each
+    record's page, QR images, label sheet, poster and GS1 page, and the whole-site pages and files
+    (during a build: among the files it produced, written or kept from the previous output)."""
     files = files or Files()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     root = os.path.join(os.path.abspath(site), "")
     try:
         problems = []
-        for table, key, address in PAGES:
-            for (value,) in conn.execute(f"SELECT {key} FROM {table}"):
-                if not files.present(root + urls.output_path(address(value))):
-                    problems.append(f"{table} {value}：缺少页面 {address(value)}")
-        for (code,) in conn.execute("SELECT code FROM products"):
-            for ext in ("png", "svg"):
-                if not files.present(root + urls.output_path(urls.qr_file(code, ext))):
-                    problems.append(f"products {code}：缺少二维码 {urls.qr_file(code, ext)}")
+        for family in outputs.FILED:
+            if family.key is not None:
+                for (value,) in conn.execute(family.keys_sql()):
+                    address = family.address_of(value)
+                    if not files.present(root + urls.output_path(address)):
+                        problems.append(f"{family.table} {value}：缺少{family.called} {address}")
+            for address in family.addresses:
+                if not files.present(root + urls.output_path(address)):
+                    problems.append(f"缺少{family.called} {address}")
         return problems
     finally:
         conn.close()
@@ -126,4 +121,5 @@ def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
     if status != 200:
         return [f"Datasette 无法打开 registry.db（HTTP {status}）"]
     tables = {t["name"] for t in body.get("tables", [])}
-    return [f"Datasette 中缺少数据表 {t}" for t, _, _ in PAGES if t not in tables]
+    return [f"Datasette 中缺少数据表 {f.table}" for f in outputs.RECORD_PAGES + (outputs.REGION_PAGES,)
+            if f.table not in tables]

@@ -104,15 +104,10 @@ def built_from_same_inputs(package: Package, records: StateRecord) -> bool:
         return False  # the validation says what is wrong with the path
 
 
-#: The modules that decide how rows become registry.db, and whether they are valid (only a valid
-#: registry is built, so a build of the same inputs need not be validated again).
-CODE = ("site_builder.database.build", "site_builder.validate.whole", "site_builder.validate.changed")
-
-
 def code_digest(package: Package) -> str:
     """A digest of what decides how rows become registry.db besides the rows: the descriptor and
     the code (fingerprint.of: these modules, what they import, the libraries' versions)."""
-    h = hashlib.sha256(fingerprint.of(*CODE).encode())
+    h = hashlib.sha256(fingerprint.of_stage("database").encode())
     h.update(json.dumps(package.descriptor, ensure_ascii=False, sort_keys=True, default=str).encode())
     return h.hexdigest()
 

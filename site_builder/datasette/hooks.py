@@ -11,18 +11,15 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from site_builder import urls
+from site_builder.build import outputs
 from site_builder.database.fts import escape_query
 
 #: Tables (and views) whose rows have a page on the public site: key column, the column
-#: that carries the link (the row's label), and how to address the page.
+#: that carries the link (the row's label), and how to address the page (build/outputs.py).
 SITE_PAGES = {
-    "operators": ("id", "name", urls.operator),
-    "products": ("code", "name", urls.product),
-    "brands": ("id", "name", urls.brand),
-    "recalls": ("id", "title", urls.recall),
-    "ongoing_recalls": ("id", "title", urls.recall),
-    "regions": ("code", "name", urls.region),
-    "region_figures": ("region_code", "region_name", urls.region),
+    **{f.table: (f.key, f.label, f.address) for f in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)},
+    **{view: (key, label, f.address) for f in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)
+       for view, key, label in f.views},
 }
 
 

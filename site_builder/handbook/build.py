@@ -62,7 +62,7 @@ def inputs_digest(package: Package) -> str:
     pages, the package descriptor (schemas, release date, site URL), the CLI reference and the
     renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
     # The code and its sources (src/ lies beside this module: fingerprint.of digests it).
-    h = hashlib.sha256(fingerprint.of("site_builder.handbook.build").encode())
+    h = hashlib.sha256(fingerprint.of_stage("handbook").encode())
     h.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
     h.update(" ".join(f"{d}={version(d)}" for d in RENDERERS).encode())
     return h.hexdigest()[:20]

@@ -31,8 +31,8 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import urls, vocabulary
-from ..build import fingerprint
+from .. import vocabulary
+from ..build import fingerprint, outputs
 from ..build.files import Files
 from ..build.state import StateRecord
 
@@ -61,7 +61,7 @@ STATUS_NOTE = {
 }
 RECALL_NOTE = "⚠ 召回中 Recall"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
-ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
+ADDRESS = {kind: family.address for kind, family in outputs.SEARCH_ENTRIES.items()}  # build/outputs.py
 
 
 def normalize(text: str | None) -> str:
@@ -184,7 +184,7 @@ def _dumps(obj) -> str:
 
 def code_digest() -> str:
     """The index's bytes depend on this code (format, fields, normalisation: fingerprint.of)."""
-    return fingerprint.of("site_builder.search.index", "site_builder.search.update")
+    return fingerprint.of_stage("search")
 
 
 def save_record(records: StateRecord, record: dict, docs: list[list[str]]) -> None:

@@ -25,7 +25,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.delta import TableChange, select_in
+from ..build import outputs
+from ..build.delta import TableChange
 from ..build.state import StateRecord
 from .index import (
     BUCKET_BYTES,
@@ -35,6 +36,7 @@ from .index import (
     KIND_ORDER,
     SECTION,
     Doc,
+    ADDRESS,
     IndexFolder,
     _deltas,
     _dumps,
@@ -49,10 +51,8 @@ from .index import (
     read_docs,
     save_record,
     size_of,
-    urls,
 )
 
-_ADDRESS = {"b": urls.brand, "p": urls.product, "w": urls.operator}
 #: Past this many records to move, writing the whole index is quicker than patching it.
 MAX_MOVED = 5_000
 
@@ -64,6 +64,8 @@ def update(db_path: Path, root: IndexFolder, records: StateRecord, changes: dict
     if record is None:
         return None
     touched = _touched(db_path, changes)
+    if touched is None:
+        return None
     if not any(touched.values()):
         _keep(root, records, record)
         return True
@@ -138,21 +140,17 @@ def _read(records: StateRecord, root: IndexFolder) -> dict | None:
     return record
 
 
-def _touched(db_path: Path, changes: dict[str, TableChange]) -> dict[str, set[str]]:
-    """kind -> keys of the records whose index entry may have changed (sitesearch.DISPLAY)."""
-    def values(table: str, column: str) -> set[str]:
-        return {str(v) for v in changes[table].values(column)} if table in changes else set()
-
-    makers = values("operators", "id")
-    products = values("products", "code") | values("recalls", "product_code")
-    if makers:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            products |= {code for (code,) in select_in(conn, "SELECT code FROM products WHERE operator_id IN {keys}",
-                                                        makers)}
-        finally:
-            conn.close()
-    return {"b": values("brands", "id"), "p": products, "w": makers}
+def _touched(db_path: Path, changes: dict[str, TableChange]) -> dict[str, set[str]] | None:
+    """kind -> keys of the records whose index entry may have changed (build/outputs.py
+    SEARCH_ENTRIES); None when any kind must be read whole."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        touched = {kind: family.affected(changes, conn) for kind, family in outputs.SEARCH_ENTRIES.items()}
+    finally:
+        conn.close()
+    if any(keys is None for keys in touched.values()):
+        return None
+    return {kind: {str(k) for k in keys} for kind, keys in touched.items()}
 
 
 def _patch(root: IndexFolder, record: dict, move: Move) -> bool:
@@ -256,7 +254,7 @@ def _whole(move: Move, root: IndexFolder, record: dict) -> list[Doc] | None:
     for kind, key, name, text in move.new:
         doc = move.fresh.get((kind, key))
         if doc is None:
-            url = _ADDRESS[kind](key)
+            url = ADDRESS[kind](key)
             doc = Doc(kind, url, name, details.get(url, ""), text, key)
         docs.append(doc)
     return docs

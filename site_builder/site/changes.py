@@ -13,20 +13,16 @@ import sqlite3
 from pathlib import Path
 
 from .. import urls
-from ..build import delta
+from ..build import delta, outputs
 
 RECORD = "data/changes.json"  # under the site root: /data/changes.json
 FORMAT = 2
 LIMIT = 200  # items listed per section; the rest are counted
 
 #: table -> (key column, column shown as the name, address builder, Chinese title of a new one)
-TRACKED = {
-    "operators": ("id", "name", urls.operator, "新登记主体 New businesses"),
-    "products": ("code", "name", urls.product, "新增产品 New products"),
-    "recalls": ("id", "title", urls.recall, "新发布召回和预警 New recalls"),
-    "brands": ("id", "name", urls.brand, "新增品牌 New brands"),
-}
-TABLE_TITLES = {"operators": "主体", "products": "产品", "recalls": "召回", "brands": "品牌"}
+#: The record families /changes/ lists, in the page's order (build/outputs.py declares them).
+TRACKED = {f.table: f for f in (outputs.BUSINESS_PAGES, outputs.PRODUCT_PAGES, outputs.RECALL_PAGES,
+                                outputs.BRAND_PAGES)}
 
 
 def compare(changed: dict[str, delta.TableChange], conn: sqlite3.Connection) -> dict:
@@ -34,7 +30,8 @@ def compare(changed: dict[str, delta.TableChange], conn: sqlite3.Connection) -> 
 
     `conn` has the new registry.db as main and the previous one attached as `old`."""
     new, status, updated = {}, [], {}
-    for table, (key, *_rest) in TRACKED.items():
+    for table, family in TRACKED.items():
+        key = family.key
         change = changed.get(table) or delta.TableChange((key,))
         new[table] = sorted(str(r[key]) for r in change.added())
         updated[table] = []
@@ -75,13 +72,13 @@ def read_record(site_dir: Path) -> dict | None:
 
 
 def _names(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, str]:
-    key, name, *_rest = TRACKED[table]
+    key, name = TRACKED[table].key, TRACKED[table].label
     return {str(k): n for k, n in delta.select_in(
         conn, f'SELECT "{key}", "{name}" FROM main."{table}" WHERE "{key}" IN {{keys}}', keys)}
 
 
 def _item(table: str, key: str, names: dict, **extra) -> dict:
-    item = {"table": table, "url": TRACKED[table][2](key), "name": names.get(table, {}).get(key, key),
+    item = {"table": table, "url": TRACKED[table].address_of(key), "name": names.get(table, {}).get(key, key),
             "change": "", "old": None, "new": None}
     item.update(extra)
     return item
@@ -91,7 +88,7 @@ def sections(changes: dict, conn: sqlite3.Connection) -> list[dict]:
     """The page's sections, each {title, items (at most LIMIT), more (how many not listed), total}."""
     groups = []
     for table in ("recalls", "operators", "products", "brands"):
-        groups.append((TRACKED[table][3], [(table, k, {}) for k in changes["new"][table]]))
+        groups.append((TRACKED[table].title, [(table, k, {}) for k in changes["new"][table]]))
     groups.append(("等级变化 Grade changes",
                    [("operators", op, {"change": "grade", "old": old, "new": new}) for op, old, new in changes["grades"]]))
     groups.append(("状态变化 Status changes",
@@ -120,7 +117,7 @@ def build_changes(ctx, render, changed: dict[str, delta.TableChange] | None = No
         changed = delta.compare(previous_db, ctx.db_path, same_code=False)
     conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
     try:
-        counts = [(TABLE_TITLES[t], conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in TRACKED]
+        counts = [(f.noun, conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t, f in TRACKED.items()]
         comparison, base = None, None
         if changed is not None:
             conn.execute("ATTACH DATABASE ? AS old", (f"file:{previous_db.absolute()}?mode=ro",))

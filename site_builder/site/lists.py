@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
+from ..build import outputs
 from ..registry.package import TABLE_ORDER
 from ..vocabulary import NOT_GRADED
 from .pages import Page, publicity_open
@@ -180,26 +181,15 @@ def not_found_page(reg: Registry) -> Page:
 #: Each overview page, the tables it reads, and whether it lists every business. A rebuild renders
 #: a page when one of its tables changed (the home page, cheap and showing the announcements,
 #: every time); the others stay as the previous build wrote them.
-OVERVIEW = {
-    "home": (None, False),
-    "brands": ({"brands", "operators", "regions"}, False),
-    "recalls": ({"recalls"}, False),
-    "notices": ({"brands"}, False),
-    # Figures against targets: graded and A shares, sampling coverage and pass rate, recalls, brands.
-    "regions": ({"regions", "operators", "grades", "samplings", "recalls", "brands", "targets"}, True),
-    "grades": ({"regions", "operators", "grades"}, True),
-    "data": (set(), False), "search": (set(), False), "404": (set(), False),
-}
-
-
 def overview_to_render(changed: set[str] | None) -> set[str]:
-    """The overview pages whose tables are among `changed` (None: every page)."""
-    return {name for name, (tables, _all) in OVERVIEW.items()
-            if changed is None or tables is None or tables & changed}
+    """The overview pages (build/outputs.py OVERVIEW_PAGES) whose tables are among `changed`
+    (None: every page)."""
+    return {name for name, family in outputs.OVERVIEW_PAGES.items()
+            if changed is None or family.reads is None or family.reads & changed}
 
 
 def needs_all_operators(names: set[str]) -> bool:
-    return any(OVERVIEW[name][1] for name in names)
+    return any(outputs.OVERVIEW_PAGES[name].all_operators for name in names)
 
 
 def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None = None) -> Iterator[Page]:
@@ -216,6 +206,5 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
 
 def overview_addresses(reg: Registry) -> dict[str, list[str]]:
     """page name -> its addresses (the region pages are one per region)."""
-    return {"home": [urls.home()], "brands": [urls.brands()], "recalls": [urls.recalls()],
-            "notices": [urls.notices()], "regions": [urls.region(code) for code in reg.regions],
-            "grades": [urls.grades()], "data": [urls.data()], "search": [urls.search()], "404": [urls.not_found()]}
+    return {name: [family.address(code) for code in reg.regions] if family.key else list(family.addresses)
+            for name, family in outputs.OVERVIEW_PAGES.items()}

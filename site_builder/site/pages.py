@@ -113,9 +113,9 @@ def record_keys(reg: Registry, scope) -> dict[str, list[str]]:
     every = {"products": reg.products, "operators": reg.operators, "brands": reg.brands,
              "recalls": {r["id"]: r for r in reg.recalls}}
     return {kind: sorted(k for k in (every[kind] if scope is None else getattr(scope, kind)) if k in every[kind])
-            for kind, _make in RECORD_PAGES}
+            for kind, _make in RECORD_RENDERERS}
 
 
 #: Each kind of record page: its scope attribute (site/scope.py) and the function making it.
-RECORD_PAGES = (("products", product_pages), ("operators", operator_pages), ("brands", brand_pages),
+RECORD_RENDERERS = (("products", product_pages), ("operators", operator_pages), ("brands", brand_pages),
                 ("recalls", recall_pages))

@@ -43,7 +43,7 @@ def _share(generator, keys: dict[str, list[str]], k: int, n: int):
     job, reg = generator.job, generator.job.registry
     job.addresses, job.rendered, job.written = [], 0, 0
     env = job.renderer.env
-    for kind, make in pages.RECORD_PAGES:
+    for kind, make in pages.RECORD_RENDERERS:
         for address, template, context in make(reg, job.site_url, set(keys[kind][k::n])):
             job.page(address, env.get_template(template), context)
     return job.addresses, job.rendered, job.written

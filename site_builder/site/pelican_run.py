@@ -1,7 +1,7 @@
 """Pelican's settings for this site, and one run of Pelican into a temporary folder.
 
-Measured (DESIGN.md): Pelican's default menu puts every page into every page, so the
-menu is off and the registry pages come from our generator, not from Markdown files.
+Measured on 2 cores: Pelican's default menu puts every page into every page (10 pages/s and
+3.2 GB of output at 5,000 pages; 508 pages/s without it), so the menu is off and the registry pages come from our generator, not from Markdown files.
 Pelican writes in place, so it writes into a fresh temporary folder that sync_tree
 copies into the stage (only files whose bytes changed). Its feeds, archives and
 category/tag/author pages are off: the site's feeds are written from registry.db.

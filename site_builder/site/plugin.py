@@ -119,7 +119,7 @@ class RegistryGenerator:
             parallel.render_records(self, keys, workers)
             self.check_clashes(job.addresses[start:], seen)
         else:
-            for kind, make in pages.RECORD_PAGES:
+            for kind, make in pages.RECORD_RENDERERS:
                 for address, template, context in make(reg, job.site_url, set(keys[kind])):
                     self.render(address, template, context, seen)
         job.records = job.rendered

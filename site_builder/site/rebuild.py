@@ -23,7 +23,7 @@ SECTION = "site"  # of the state record
 def _code_digest() -> str:
     """Changes whenever the site's code, a template or the CSS changes, or the database's code
     (its views, such as current_grades, are read by pages but compared by no table): fingerprint.of."""
-    return fingerprint.of("site_builder.site", "site_builder.database.build")
+    return fingerprint.of_stage("site")
 
 
 def salt(package: Package) -> str:
