@@ -21,6 +21,7 @@ from typing import Callable
 from .. import urls
 from ..checksums import gtin14
 from ..registry.package import TABLE_ORDER
+from ..validate.photos import MIN_WIDTH as PHOTO_WIDTH  # every photo's narrowest web image
 from . import delta
 
 
@@ -196,6 +197,16 @@ GS1_PAGES = Family("GS1 Digital Link pages", "qr", urls.gs1_digital_link, "produ
                    shows=(Shows("products", "code"), Shows("samplings", "product_code"), Shows("recalls", "product_code")),
                    ignores=_ignoring("products", "samplings", "recalls"))
 
+#: The web images of every photo a row names (images/build.py makes them; a photo is made at
+#: the narrowest width whatever its size, so that one's address stands for the photo's files).
+_PHOTOS_NAMED = ("SELECT photo FROM products WHERE photo IS NOT NULL AND photo != '' "
+                 "UNION SELECT photo FROM brands WHERE photo IS NOT NULL AND photo != ''")
+PHOTO_IMAGES = tuple(
+    Family(f"photo images ({ext.upper()})", "images", lambda name, ext=ext: urls.photo(name, PHOTO_WIDTH, ext),
+           "products", "photo", rows=_PHOTOS_NAMED, called="网页图片",
+           shows=(Shows("products", "photo"), Shows("brands", "photo")), ignores=_ignoring("products", "brands"))
+    for ext in ("webp", "jpg"))
+
 #: Whole-site files (no key): made by their stage on every build that changes what they read.
 FILES = (
     Family("feeds", "site", addresses=(urls.feed("recalls"), urls.feed("notices"))),
@@ -207,7 +218,7 @@ FILES = (
 )
 
 FAMILIES: tuple[Family, ...] = (*RECORD_PAGES, *OVERVIEW_PAGES.values(), *SEARCH_ENTRIES.values(), *QR_IMAGES,
-                                LABEL_SHEETS, POSTERS, GS1_PAGES, *FILES)
+                                LABEL_SHEETS, POSTERS, GS1_PAGES, *PHOTO_IMAGES, *FILES)
 #: Families with one output per record, which the rebuild plans narrow.
 KEYED = tuple(f for f in FAMILIES if f.key is not None)
 #: Families whose outputs are files of the site, which soundness finds on disk for every key.

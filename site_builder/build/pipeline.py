@@ -42,6 +42,7 @@ class BuildContext:
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
     validation: str = ""  # how the registry was judged valid (_validate)
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
+    photos: object = None  # the images stage's photos (images/build.py Photos), shown by the site
     _changes: object = field(default=_UNSET, repr=False)
 
     @property
@@ -94,6 +95,12 @@ def _compare(ctx: BuildContext) -> dict | None:
     return delta.compare(ctx.previous_dir / "registry.db", ctx.db_path, same_code=ctx.same_database_code)
 
 
+def _stage_images(ctx: BuildContext) -> None:
+    from ..images.build import build_images
+
+    ctx.photos = build_images(ctx)
+
+
 def _stage_site(ctx: BuildContext) -> None:
     from ..site import build_site
 
@@ -123,6 +130,7 @@ def _stage_soundness(ctx: BuildContext) -> None:
 #: Stages in order; each reads what the ones before it wrote.
 STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("database", _stage_database),
+    ("images", _stage_images),
     ("site", _stage_site),
     ("qr", _stage_qr),
     ("handbook", _stage_handbook),
