@@ -5,10 +5,12 @@ import importlib.util
 from collections import Counter, defaultdict
 from typing import Iterator
 
-from .. import urls
+from .. import urls, vocabulary
 from ..build import outputs
+from ..images.markup import CARD_SIZES
 from ..registry.package import TABLE_ORDER
 from ..vocabulary import NOT_GRADED
+from . import charts, pages
 from .pages import Page, publicity_open
 from .registry import Registry
 from .render import GRADES, METRICS
@@ -104,9 +106,24 @@ def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None
             shown = (lambda v: "—" if v is None else f"{v:g}%")
         else:
             shown = (lambda v: "—" if v is None else f"{v:g}")
-        verdict = "—" if actual is None or target is None else ("已达标" if actual >= target else "未达标")
-        rows.append({"label": label.zh, "actual": shown(actual), "target": shown(target), "verdict": verdict})
+        met = None if actual is None or target is None else actual >= target
+        verdict = {None: "—", True: "已达标", False: "未达标"}[met]
+        rows.append({"label": label.zh, "label_en": label.en, "actual": shown(actual), "target": shown(target),
+                     "verdict": verdict, "value": actual, "goal": target, "met": met,
+                     "unit": "%" if metric in SHARES else label.note})
     return year, rows, row
+
+
+def _trend(reg: Registry, code: str) -> list[dict]:
+    """The region's years (trends.py) with each year's pass-rate target, when the region has one."""
+    goals = {t["year"]: t["target"] for t in reg.targets_by_region.get(code, ()) if t["metric"] == "sampling_pass_rate"}
+    out = []
+    for y in reg.trends.get(code, ()):
+        total = sum(y["grades"].values())
+        out.append({**y, "goal": goals.get(y["year"]), "counted": total,
+                    "rate": None if not y["samplings"] else round(100 - 100 * y["failed"] / y["samplings"], 1),
+                    "shares": {k: round(100 * n / total, 1) if total else None for k, n in y["grades"].items()}})
+    return out
 
 
 def region_pages(reg: Registry) -> Iterator[Page]:
@@ -130,10 +147,13 @@ def region_pages(reg: Registry) -> Iterator[Page]:
         if closed:
             by_grade.append(("closed", "暂停、吊销或过期 Not operating", closed))
         year, figures, counts = _figure_rows(reg, code)
+        trend = _trend(reg, code)
         address = urls.region(code)
         yield address, "region.html", {
             "address": address, "region": region, "path": reg.region_path(code), "children": children,
             "by_grade": by_grade, "total": len(own), "figures": figures, "counts": counts, "year": year,
+            "trend": trend, "charts": {"metrics": charts.metrics(figures, year), "grades": charts.grade_trend(trend),
+                                       "pass": charts.pass_rate_trend(trend)},
         }
 
 
@@ -147,6 +167,7 @@ def grades_page(reg: Registry) -> Page:
             rows.append({"code": region["code"], "name": region["name"], **{k: by[k] for k in ("A", "B", "C", "none")}})
     return urls.grades(), "grades.html", {
         "address": urls.grades(), "rows": rows, "totals": {k: totals[k] for k in ("A", "B", "C", "none")},
+        "chart": charts.county_grades(rows),
     }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import urls
-from . import jsonld
+from ..images.markup import picture
+from ..vocabulary import food_category
+from . import charts, jsonld
 from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
@@ -56,6 +58,7 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
             "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
+            "timeline": charts.grade_timeline(grades, reg.release_date),
             "inspections": reg.inspections_by_operator.get(op_id, []),
             "samplings": reg.samplings_by_operator.get(op_id, []),
             "penalties": reg.penalties_by_operator.get(op_id, []),
