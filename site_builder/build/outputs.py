@@ -107,13 +107,17 @@ def _ignoring(*shown: str, everything: frozenset[str] = frozenset()) -> frozense
     return frozenset(TABLE_ORDER) - set(shown) - everything
 
 
+#: A product page names its maker's brand of the product's category (its English name for tourists).
+_BRAND_OF_PRODUCTS = Shows("brands", "operator_id", PRODUCTS_OF)
 PRODUCT_PAGES = Family(
     "product pages", "site", urls.product, "products", "code", label="name", noun="产品", permanent=True,
     title="新增产品 New products",
     shows=(Shows("products", "code"), Shows("material_sources", "product_code"),
-           Shows("samplings", "product_code"), Shows("recalls", "product_code"), *_made_by(PRODUCTS_OF)),
+           Shows("samplings", "product_code"), Shows("recalls", "product_code"), _BRAND_OF_PRODUCTS,
+           *_made_by(PRODUCTS_OF)),
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("products", "material_sources", "samplings", "recalls", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "brands", *_MAKERS,
+                      everything=_EVERY_BUSINESS_PAGE))
 
 _ON_BUSINESS_PAGE = ("products", "inspections", "samplings", "recalls", "brands", "penalties")
 BUSINESS_PAGES = Family(
@@ -124,12 +128,14 @@ BUSINESS_PAGES = Family(
     everything=_EVERY_BUSINESS_PAGE,
     ignores=_ignoring("operators", "grades", *_ON_BUSINESS_PAGE, everything=_EVERY_BUSINESS_PAGE))
 
+#: A brand page lists its maker's products of the brand's category (where they are made and sold).
+BRANDS_OF = "SELECT id FROM brands WHERE operator_id IN {keys}"
 BRAND_PAGES = Family(
     "brand pages", "site", urls.brand, "brands", "id", label="name", noun="品牌", permanent=True,
     title="新增品牌 New brands",
-    shows=(Shows("brands", "id"), *_made_by("SELECT id FROM brands WHERE operator_id IN {keys}")),
+    shows=(Shows("brands", "id"), Shows("products", "operator_id", BRANDS_OF), *_made_by(BRANDS_OF)),
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("brands", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("brands", "products", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
 
 RECALL_PAGES = Family(
     "recall pages", "site", urls.recall, "recalls", "id", label="title", noun="召回", permanent=True,

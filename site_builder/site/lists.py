@@ -67,18 +67,38 @@ def home_page(reg: Registry, news: list[dict] = ()) -> Page:
 
 
 def brands_page(reg: Registry) -> Page:
-    """Awarded brands, grouped by the maker's county, then by food category."""
+    """Awarded brands, grouped by the maker's county, then by food category; and the same brands
+    by category, so that the page's two lists of links filter it either way without a script."""
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    by_category: dict[str, list] = defaultdict(list)
     for b in reg.brands.values():
         if b["status"] != "awarded":
             continue
         op = reg.operators.get(b.get("operator_id")) or {}
-        grouped[op.get("region_code") or ""][b.get("category") or "其他"].append(b)
-    groups = []
+        category = b.get("category") or "其他"
+        grouped[op.get("region_code") or ""][category].append(b)
+        by_category[category].append(b)
+    groups, county_of = [], {}
     for code in sorted(grouped):
         region = reg.regions.get(code) or {"code": code or "none", "name": "其他地区"}
-        groups.append((region, sorted(grouped[code].items())))
-    return urls.brands(), "brands.html", {"address": urls.brands(), "groups": groups}
+        groups.append((region, [(category, vocabulary.food_category(category), items, _anchor(region["code"], category))
+                                for category, items in sorted(grouped[code].items())],
+                       sum(map(len, grouped[code].values()))))
+        county_of.update({b["id"]: region for items in grouped[code].values() for b in items})
+    categories = [(category, vocabulary.food_category(category), f"c-{n}", items)
+                  for n, (category, items) in enumerate(sorted(by_category.items()), 1)]
+    photos = {b["id"]: pages.photo_of(reg, b, lazy=True, sizes=CARD_SIZES, css="thumb")
+              for items in by_category.values() for b in items}
+    return urls.brands(), "brands.html", {"address": urls.brands(), "groups": groups, "categories": categories,
+                                          "county_of": county_of, "photos": photos, "guide": urls.brand_guide()}
+
+
+def _anchor(region_code: str, category: str) -> str:
+    """The id of one county's section of one category (the category's place in the vocabulary,
+    else its code points: ids stay ASCII)."""
+    known = list(vocabulary.FOOD_CATEGORIES)
+    tail = str(known.index(category)) if category in known else "-".join(f"{ord(c):x}" for c in category)
+    return f"r-{region_code}-{tail}"
 
 
 def recalls_page(reg: Registry) -> Page:
@@ -92,7 +112,8 @@ def notices_page(reg: Registry) -> Page:
 
 
 def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None]:
-    """The region's figures for the release year beside its targets for that year."""
+    """The region's figures for the release year beside its targets for that year (as text for
+    the table, as numbers for the chart)."""
     year = reg.release_date.year
     row = next((f for f in reg.figures_by_region.get(code, []) if f.get("year") == year), None)
     if row is None:

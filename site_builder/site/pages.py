@@ -32,6 +32,24 @@ def _expired(reg: Registry, op: dict) -> bool:
     return bool(op.get("valid_until")) and op["valid_until"] < reg.release_date.isoformat()
 
 
+def photo_of(reg: Registry, row: dict, lazy: bool, **options):
+    """The row's photo as the page shows it (empty markup when it has none)."""
+    return picture(reg.photos.get(row.get("photo") or ""), row.get("photo_alt"), lazy=lazy,
+                   credit=row.get("photo_credit"), **options)
+
+
+def brand_of(reg: Registry, p: dict) -> dict | None:
+    """The awarded brand a product is sold under: its maker's, of the product's food category."""
+    return next((b for b in reg.brands_by_operator.get(p["operator_id"], ())
+                 if b["status"] == "awarded" and b.get("category") == p.get("category")), None)
+
+
+def products_of(reg: Registry, b: dict) -> list[dict]:
+    """A brand's products: its maker's products of the brand's food category (the registry
+    designates a maker's category of food; it does not list the products one by one)."""
+    return [p for p in reg.products_by_operator.get(b.get("operator_id"), ()) if p.get("category") == b.get("category")]
+
+
 def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
     for code, p in _chosen(reg.products, only):
         op = reg.operators.get(p["operator_id"])
@@ -39,6 +57,9 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
         address = urls.product(code)
         yield address, "product.html", {
             "address": address, "p": p, "op": op, "recall": recall,
+            "category": food_category(p.get("category")), "brand": brand_of(reg, p),
+            # Below the maker and its grade: on a phone the verdict comes first, the picture after.
+            "photo": photo_of(reg, p, lazy=True),
             "expired": bool(op) and _expired(reg, op),
             "grade": reg.current_grade.get(p["operator_id"]),
             "materials": reg.materials_by_product.get(code, []),
@@ -84,6 +105,8 @@ def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterat
         yield address, "brand.html", {
             "address": address, "b": b, "op": op,
             "region": reg.regions.get(op.get("region_code")) if op else None,
+            "category": food_category(b.get("category")), "products": products_of(reg, b),
+            "photo": photo_of(reg, b, lazy=False),
             "grade": reg.current_grade.get(b.get("operator_id")),
             "publicity_open": publicity_open(reg, b),
             "datasette": urls.datasette_row("brands", brand_id),

@@ -33,9 +33,10 @@ _ORDER = {
 #: Per-record tables, read for the scope's businesses and products only (temp tables named
 #: apart from the registry's: a temp table would hide its namesake).
 SCOPED = {
-    # Recall pages show their product: products named by a recall are read too (a few).
+    # Recall pages show their product: products named by a recall are read too (a few); brand
+    # pages list their maker's products of the brand's category: the brand makers' products too.
     "products": "code IN (SELECT k FROM temp.scope_products) OR operator_id IN (SELECT k FROM temp.scope_ops) "
-                "OR code IN (SELECT product_code FROM recalls)",
+                "OR code IN (SELECT product_code FROM recalls) OR operator_id IN (SELECT operator_id FROM brands)",
     "material_sources": "product_code IN (SELECT k FROM temp.scope_products)",
     # The inspection beside each grade belongs to the same business (rules.py: same-operator),
     # but read it by its id too: a page must never lose a row to the scope.

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from .. import urls, vocabulary
 from ..registry.package import Package
+from .maps import MapLinks
 
 THEME = Path(__file__).parent / "theme"
 TEMPLATES = THEME / "templates"
@@ -132,6 +133,8 @@ def helpers() -> dict:
         "BRAND_STATUS": BRAND_STATUS, "RECALL_STATUS": RECALL_STATUS, "GRADES": GRADES, "METRICS": METRICS,
         "site_css": site_css, "smiley": smiley, "operator_status": operator_status,
         "product_status": product_status,
+        # English beside the Chinese for tourists (brand, product and business pages).
+        "PROGRAMS": vocabulary.PROGRAMS, "HERITAGE": vocabulary.HERITAGE, "food_category": vocabulary.food_category,
     }
 
 
@@ -149,6 +152,7 @@ class Renderer:
         self.env.globals.update(helpers())
         self.env.globals.update(common_context(package))
         self.env.globals["og_tags"] = self.og_tags
+        self.env.globals["map_links"] = MapLinks(package.map_links)
         # Header and footer are the same on every page: rendered once, not 200,000 times.
         self.chrome = {part: Markup(self.env.get_template(f"_{part}.html").render()) for part in ("header", "footer")}
         self.env.globals["chrome"] = self.chrome
