@@ -179,8 +179,8 @@ SEARCH_ENTRIES = {
                 ignores=_ignoring("brands")),
     "p": Family("product search entries", "search", urls.product, "products", "code",
                 shows=(Shows("products", "code"), Shows("recalls", "product_code"),
-                       Shows("operators", "id", PRODUCTS_OF)),
-                ignores=_ignoring("products", "recalls", "operators")),
+                       Shows("operators", "id", PRODUCTS_OF), _BRAND_OF_PRODUCTS),
+                ignores=_ignoring("products", "recalls", "operators", "brands")),
     "w": Family("business search entries", "search", urls.operator, "operators", "id",
                 shows=(Shows("operators", "id"),), ignores=_ignoring("operators")),
 }
