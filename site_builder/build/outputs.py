@@ -221,6 +221,7 @@ FILES = (
     Family("downloads", "site", addresses=(urls.data_file("datapackage.json"), urls.data_file("zuofang-data.zip"),
                                             urls.data_file("registry.db")), reads=None),
     Family("handbook", "handbook", addresses=(urls.handbook(),)),
+    Family("specialty guide", "qr", addresses=(urls.brand_guide(),), called="名特优导览"),
 )
 
 FAMILIES: tuple[Family, ...] = (*RECORD_PAGES, *OVERVIEW_PAGES.values(), *SEARCH_ENTRIES.values(), *QR_IMAGES,

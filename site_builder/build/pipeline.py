@@ -112,7 +112,8 @@ def _stage_qr(ctx: BuildContext) -> None:
 
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
     build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url,
-                changes=ctx.changes if ctx.same_database_code else None, files=ctx.files)
+                changes=ctx.changes if ctx.same_database_code else None, files=ctx.files,
+                photos=ctx.photos.shown if ctx.photos else None)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:
@@ -168,6 +169,8 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
     previous build produced is kept as it is."""
     from qr.build import build_codes
 
+    from ..images.build import recorded_photos
+
     out = output.resolve(out_dir)
     if not output.is_ours(out) or not (out / "registry.db").is_file():
         raise BuildError(f"{out} 不是 Zuofang 的构建输出（缺少 registry.db 或构建记录）："
@@ -179,7 +182,7 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
             files.record(stage / rel)
         records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
-                           files=files)
+                           files=files, photos=recorded_photos(records))
 
 
 def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
