@@ -7,9 +7,11 @@ applied first (phones store photos on their side and say so in EXIF), the colour
 converted to sRGB when the photo brings another colour profile (Display P3 on iPhones), and
 every output is a new image made from those pixels, saved with no EXIF, XMP or ICC data.
 
-Widths: 320, 640 and 1280 pixels (phone, phone at twice the density, desktop at twice), and the
-photo's own width between them when it is narrower than the next; a photo is never enlarged
-(the validator refuses one narrower than 320: validate/photos.py MIN_WIDTH).
+Widths: 320, 640, 960 and 1280 pixels (a phone; a phone at 1.5 times its density; a 360-px phone
+at twice, which fills 672 device pixels and would otherwise be sent the 1280 — about twice the
+bytes; a desktop at twice), and the photo's own width between them when it is narrower than the
+next; a photo is never enlarged (the validator refuses one narrower than 320: validate/photos.py
+MIN_WIDTH).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from ..validate.photos import MIN_WIDTH
 
-WIDTHS = (MIN_WIDTH, 640, 1280)
+WIDTHS = (MIN_WIDTH, 640, 960, 1280)
 FORMATS = ("webp", "jpg")
 #: Settings chosen by eye on the demo's drawings and on phone photos: no visible loss at the
 #: sizes the pages show, a 640-pixel WebP of a phone photo at about 40 KB.
