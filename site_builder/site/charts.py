@@ -183,7 +183,8 @@ def pass_rate_trend(years: list[dict], chart_id: str = "trend-pass") -> Markup:
     goals = [y.get("goal") for y in years]
     low = min([r for r in rates] + [g for g in goals if g is not None] + [95.0])
     low = max(0.0, (int(low) // 5) * 5 - 5)
-    height, top, bottom, left = 120, 18, 96, 34
+    # left: room for "100%" beside the axis; below the years, each year's target in words
+    height, top, bottom, left = 120 + (14 if any(g is not None for g in goals) else 0), 18, 96, 40
     first, last = left + 30, WIDTH - 34  # room for a point's label on either side
 
     def at_y(v: float) -> float:
@@ -205,12 +206,14 @@ def pass_rate_trend(years: list[dict], chart_id: str = "trend-pass") -> Markup:
         body.append(f'<circle cx="{x:.1f}" cy="{at_y(rate):.1f}" r="3.5" fill="{BAR}"/>')
         body.append(_text(x, at_y(rate) - 7, _pct(rate), INK, "middle", "bold"))
         body.append(_text(x, bottom + 14, str(y["year"]), INK, "middle"))
+        if goal is not None:
+            body.append(_text(x, bottom + 28, f"目标 {_pct(goal)}", MUTED, "middle"))
         said = f"{y['year']}年 {_pct(rate)}（抽检 {y['samplings']} 批次，不合格 {y['failed']} 批次"
         if goal is not None:
             said += f"，目标 {_pct(goal)}，{'已达标' if rate >= goal else '未达标'}"
         parts.append(said + "）")
     svg = _svg(chart_id, height, "各年抽检合格率 Sampling pass rate by year", "；".join(parts) + "。", body)
-    return _figure(svg, "圆点为当年抽检合格率，虚线短横为当年目标，数字见下表。")
+    return _figure(svg, "圆点为当年抽检合格率，虚线短横为当年目标（写在年份下方），数字见下表。")
 
 
 def grade_timeline(grades: list[dict], release_date: date, chart_id: str = "grade-timeline") -> Markup:
