@@ -44,8 +44,10 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
         return []
     if size is not None:
         pdf.set_font_size(size)
-    lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES",
-                           wrapmode=WrapMode.WORD if words else WrapMode.CHAR)
+    if words:
+        lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.WORD)
+    else:
+        lines = wrap_chinese(pdf, text, width)
     if len(lines) <= max_lines:
         return lines
     lines = lines[:max_lines]
@@ -53,6 +55,40 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
     while last and pdf.get_string_width(last + "…") > width:
         last = last[:-1]
     lines[-1] = last + "…"
+    return lines
+
+
+#: Marks a Chinese line may not start with (a comma, a full stop, a closing bracket…) and may
+#: not end with (an opening bracket or quote): GB/T 15834's rule, which every printed page keeps.
+NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}")
+NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+
+def wrap_chinese(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Wrap `text` between any two characters to `width` mm at the current font size, keeping
+    punctuation off the start of a line (the character before it goes down with it) and opening
+    brackets off its end; a line break in `text` starts a new line."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for ch in paragraph:
+            w = pdf.get_string_width(ch)
+            if not line or used + w <= width:
+                line, used = line + ch, used + w
+                continue
+            carry = 0
+            if ch in NO_LINE_START:  # carry the character before it down, and any mark before that
+                carry = 1
+                while carry < len(line) - 1 and line[-carry] in NO_LINE_START:
+                    carry += 1
+                carry = min(carry, len(line) - 1)
+            while len(line) - carry > 1 and line[len(line) - carry - 1] in NO_LINE_END:
+                carry += 1
+            kept, moved = (line[:-carry], line[-carry:]) if carry else (line, "")
+            lines.append(kept)
+            line = moved + ch
+            used = pdf.get_string_width(line)
+        lines.append(line)
     return lines
 
 

@@ -92,3 +92,25 @@ def test_the_guide_is_drawn_again_only_when_what_it_prints_changed(demo_build, t
     summary = build_codes(out / "registry.db", out / "site", workers=1, photos=photos)
     assert summary.written == 0 and "guide" in summary.seconds
     assert (out / "site" / urls.output_path(urls.brand_guide())).read_bytes() == before
+
+
+def test_no_printed_line_starts_with_a_comma_or_a_closing_mark(guide):
+    """Chinese is wrapped between characters, but never before ，。、）” (GB/T 15834): the
+    character before such a mark goes down to the next line with it."""
+    starts = [line.strip() for page in pages_text(guide) for line in page.splitlines() if line.strip()]
+    assert len(starts) > 50
+    assert [s for s in starts if s[0] in "，。、；：？！）》」』”’"] == []
+
+
+def test_wrapping_keeps_punctuation_with_the_character_before_it():
+    from fpdf import FPDF
+
+    from qr.pdfdoc import wrap_chinese
+
+    pdf = FPDF(unit="mm")
+    pdf.set_font("courier", size=10)  # every character equally wide
+    one = pdf.get_string_width("a")
+    assert wrap_chinese(pdf, "abcd,ef", one * 4) == ["abc", "d,ef"]
+    assert wrap_chinese(pdf, "ab(cdef", one * 3) == ["ab", "(cd", "ef"]
+    assert wrap_chinese(pdf, "abc.)de", one * 3) == ["ab", "c.)", "de"]
+    assert wrap_chinese(pdf, "ab\ncd", one * 9) == ["ab", "cd"]
