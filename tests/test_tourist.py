@@ -144,6 +144,8 @@ def test_brands_can_be_filtered_by_county_and_by_food_without_a_script(demo_buil
     for b in db.execute("SELECT id FROM brands WHERE status = 'awarded'"):
         assert section.count(f'href="{urls.brand(b[0])}"') == 1, "each brand once under its kind of food"
     assert f'href="{urls.brand_guide()}"' in html
+    cards = html[:html.index('id="all-categories"')]
+    assert '省级非遗 <span lang="en">Provincial intangible heritage</span>' in cards, "a card's heritage in English too"
 
 
 def test_the_provenance_page_stays_within_14_kb_gzipped_with_its_css_and_needs_no_script(demo_build):
