@@ -3,8 +3,8 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 (raw and gzipped, HTML + CSS).
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
-`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
-benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
+`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>-<generator digest>, shared with
+the other benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
 build remembers the others, validate_changed.py), then the stages database and site, and the
 commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
 bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
@@ -29,7 +29,16 @@ PAGE_STAGES = ("database", "site")
 
 
 def registry(n: int) -> Path:
-    path = Path(f"/tmp/zf-bench-{n}")
+    """The generated registry of `n` businesses, cached per version of the generator and schema:
+    a cache made by other code (another branch's schema) fails validation or lacks columns."""
+    import hashlib
+
+    import site_builder
+
+    root = Path(site_builder.__file__).parent
+    made_by = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((root / "demo").glob("*.py"))
+                                      + [root / "schema" / "datapackage.json"])).hexdigest()[:10]
+    path = Path(f"/tmp/zf-bench-{n}-{made_by}")
     if not (path / "datapackage.json").is_file():
         from site_builder.demo.data import write_demo_registry
 
