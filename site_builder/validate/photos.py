@@ -8,8 +8,9 @@ row, field and rule, found here, never a traceback from the image library during
 
 The row rules (photo-path, photo-alt) need nothing but the row, so the changed-rows validation
 runs them too; the file rules (photo-missing, photo-format, and photo-path for a symbolic link
-out of the folder) look at the disk: `whole.py` asks `file_problem` for every named photo, and
-the build's images stage asks again for every photo whose file changed since the last build.
+out of the folder) look at the disk: `whole.py` asks `file_problem` for every named photo, the
+changed-rows validation (changed.py) for the photo of each new row, and the build's images stage
+asks again for every photo whose file changed since the last build.
 """
 from __future__ import annotations
 
