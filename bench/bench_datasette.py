@@ -8,6 +8,7 @@ in-process, mounted under /datasette/ beside the site's static files).
 Targets: table JSON >= 150 req/s, row JSON >= 450 req/s.
 Needs wrk (Debian: scripts/ensure-debian-packages wrk).
 Usage: python bench/bench_datasette.py [OPERATORS] [SECONDS]   (default: 50000 10)
+The registry and its database are kept under $ZUOFANG_BENCH_TMP (default /tmp) between runs.
 """
 from __future__ import annotations
 
@@ -26,16 +27,17 @@ from site_builder.database import build_database
 from site_builder.package import Package
 from site_builder.serve import datasette_command
 
+WORK = Path(os.environ.get("ZUOFANG_BENCH_TMP", "/tmp"))
 TARGETS = {"row JSON": 450, "faceted table JSON": 150, "table JSON, no facets": 150}
 
 
 def registry_db(n: int) -> Path:
-    data = Path(f"/tmp/zf-bench-{n}")
+    data = WORK / f"zf-bench-{n}"
     if not (data / "datapackage.json").is_file():
         from site_builder.demo_data import write_demo_registry
 
         write_demo_registry(data, operators=n, seed=2026)
-    out = Path(f"/tmp/zf-bench-{n}-out")
+    out = WORK / f"zf-bench-{n}-out"
     if not (out / "registry.db").is_file():
         started = time.perf_counter()
         build_database(Package.load(data), out / "registry.db")

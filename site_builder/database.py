@@ -189,6 +189,11 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
     db.execute("DELETE FROM _build")
     db.execute("DELETE FROM _build_files")
     write_build_table(db, package, sources)
+    # The describing tables depend only on the code and descriptor (the same, or this would be a
+    # fresh build); the facet counts on the rows.
+    from .database_about import write_facet_counts
+
+    write_facet_counts(db)
     # Search tables and statistics come last in the schema; dropped and made again in the
     # same order, they end where a fresh build puts them (VACUUM copies in schema order).
     searchable = list(SEARCHABLE)
@@ -197,7 +202,7 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
         db.execute(f"DROP TABLE [{fts_table(table)}]")
     build_search_index(db, searchable[first:])
     db.execute("DROP TABLE IF EXISTS sqlite_stat1")
-    db.execute("ANALYZE")
+    analyze(db)
 
 
 def _reload(db: sqlite_utils.Database, package: Package, table: str) -> tuple[dict, set[str] | None]:
@@ -238,13 +243,25 @@ def _check_datasette_metadata(db: sqlite_utils.Database, package: Package) -> No
 
 
 def _finish(db: sqlite_utils.Database, package: Package) -> None:
-    """Views and search indexes, made after every table is loaded."""
+    """Views, the tables describing the database, and search indexes, made after every table is loaded."""
+    from .database_about import write_about_tables, write_facet_counts
     from .search import build_search_index
     from .views import create_views
 
     create_views(db)
+    write_about_tables(db, package)
+    write_facet_counts(db)
     build_search_index(db)
+    analyze(db)
+
+
+def analyze(db: sqlite_utils.Database) -> None:
+    """Statistics for the query planner, stored in one order: ANALYZE visits tables in the order
+    of SQLite's in-memory schema, which differs between a fresh build and an update."""
     db.execute("ANALYZE")
+    rows = db.execute("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx").fetchall()
+    db.execute("DELETE FROM sqlite_stat1")
+    db.conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", rows)
 
 
 def load_table(db: sqlite_utils.Database, package: Package, table: str) -> dict:
