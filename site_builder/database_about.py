@@ -43,9 +43,9 @@ VIEW_TITLES = {
 }
 
 
-def search_help(table: str = "products", query: str = "麻花") -> str:
+def search_help(table: str = "products", query: str = "麻花", columns: str = "*") -> str:
     """How to search `table` for `query` with stock SQLite, as `_about` and the README say it."""
-    return STOCK_MATCH_SQL.format(table=table, spaced=" ".join(query))
+    return STOCK_MATCH_SQL.format(table=table, spaced=" ".join(query), columns=columns)
 
 
 def about_rows(package: Package, metadata: str) -> list[dict]:

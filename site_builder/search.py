@@ -43,7 +43,7 @@ INDEX_KIND = "fts5 external content, one token per character (site_builder/searc
 
 #: The documented way to search with nothing but SQLite (sqlite3, pandas, DB Browser): the query's
 #: characters separated by spaces, as one quoted phrase. The README in the downloads shows it.
-STOCK_MATCH_SQL = ("SELECT * FROM {table} WHERE rowid IN "
+STOCK_MATCH_SQL = ("SELECT {columns} FROM {table} WHERE rowid IN "
                    "(SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH '\"{spaced}\"')")
 
 

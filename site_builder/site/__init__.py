@@ -10,6 +10,7 @@ import logging
 
 from .. import changes, publish, sitesearch, urls
 from . import feeds, parallel, rebuild, render
+from .data_page import write_data_page
 from .pelican_run import run_pelican
 from .plugin import SiteJob
 
@@ -62,6 +63,7 @@ def build_site(ctx) -> SiteJob:
             job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
     finally:
         parallel.join_all(*backgrounds)
+    write_data_page(job, ctx.records)
     changes.build_changes(ctx, renderer.render, plan.changes)
     job.addresses.append(urls.changes())
 

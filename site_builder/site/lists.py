@@ -1,12 +1,11 @@
-"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, data, search, 404."""
+"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, search, 404
+(/data/ is rendered after the downloads: data_page.py)."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
-from ..package import TABLE_ORDER
 from .pages import Page, publicity_open
 from .registry import Registry
 from ..vocabulary import NOT_GRADED
@@ -17,8 +16,8 @@ DATA_TABLES = [
     ("operators", "经营主体"), ("products", "预包装产品"), ("material_sources", "原料来源"),
     ("inspections", "监督检查"), ("grades", "量化分级"), ("samplings", "监督抽检"),
     ("recalls", "召回与消费预警"), ("brands", "名特优品牌"), ("penalties", "行政处罚"),
-    ("regions", "行政区划"), ("targets", "工作目标"), ("current_grades", "当前等级（视图）"),
-    ("region_figures", "地区指标（视图）"),
+    ("regions", "行政区划"), ("stations", "监管所"), ("parks", "集中加工区"), ("targets", "工作目标"),
+    ("current_grades", "当前等级（视图）"), ("region_figures", "地区指标（视图）"),
 ]
 
 #: Metrics given as percentages (0–100) in region_figures and targets.
@@ -149,26 +148,6 @@ def grades_page(reg: Registry) -> Page:
     }
 
 
-def downloads() -> list[dict]:
-    """The files the publish step puts under /data/ (none until that module exists)."""
-    if importlib.util.find_spec("site_builder.publish") is None:
-        return []
-    from .. import publish
-
-    out = [
-        {"href": urls.data_file(publish.ZIP_NAME), "label": "完整数据包 Full package（ZIP：CSV + datapackage.json）"},
-        {"href": urls.data_file(publish.DESCRIPTOR_NAME), "label": "datapackage.json（表结构说明 Table schemas）"},
-        {"href": urls.data_file(publish.DB_NAME), "label": "registry.db（SQLite 数据库 Database）"},
-    ]
-    out += [{"href": urls.data_file(f"{t}.csv"), "label": f"{label}（{t}.csv）"}
-            for t, label in DATA_TABLES if t in TABLE_ORDER]
-    return out
-
-
-def data_page(reg: Registry) -> Page:
-    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads()}
-
-
 def search_page(reg: Registry) -> Page:
     return urls.search(), "search.html", {"address": urls.search()}
 
@@ -188,7 +167,7 @@ OVERVIEW = {
     # Figures against targets: graded and A shares, sampling coverage and pass rate, recalls, brands.
     "regions": ({"regions", "operators", "grades", "samplings", "recalls", "brands", "targets"}, True),
     "grades": ({"regions", "operators", "grades"}, True),
-    "data": (set(), False), "search": (set(), False), "404": (set(), False),
+    "search": (set(), False), "404": (set(), False),
 }
 
 
@@ -207,7 +186,7 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
     makers = {"home": lambda: [home_page(reg, news)], "brands": lambda: [brands_page(reg)],
               "recalls": lambda: [recalls_page(reg)], "notices": lambda: [notices_page(reg)],
               "regions": lambda: region_pages(reg), "grades": lambda: [grades_page(reg)],
-              "data": lambda: [data_page(reg)], "search": lambda: [search_page(reg)],
+              "search": lambda: [search_page(reg)],
               "404": lambda: [not_found_page(reg)]}
     for name, make in makers.items():
         if only is None or name in only:
@@ -218,4 +197,4 @@ def overview_addresses(reg: Registry) -> dict[str, list[str]]:
     """page name -> its addresses (the region pages are one per region)."""
     return {"home": [urls.home()], "brands": [urls.brands()], "recalls": [urls.recalls()],
             "notices": [urls.notices()], "regions": [urls.region(code) for code in reg.regions],
-            "grades": [urls.grades()], "data": [urls.data()], "search": [urls.search()], "404": [urls.not_found()]}
+            "grades": [urls.grades()], "search": [urls.search()], "404": [urls.not_found()]}
