@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from site_builder import urls
 from site_builder.datasette.labels import coded, column_title
+from site_builder.datasette.messages import zh_error
 from site_builder.datasette.registry_info import info, registries, says_registry
 from site_builder.search import escape_query
 
@@ -59,6 +60,11 @@ def site_page(table: str, value, base: str = "") -> str | None:
     return base + SITE_PAGES[table][2](str(value))
 
 
+def database_title(datasette, name: str) -> str:
+    """A database's title in the metadata (a registry's: 食品“三小”登记数据库), else its name."""
+    return datasette.metadata("title", database=name, fallback=False) or name
+
+
 @hookimpl
 def extra_template_vars(datasette, database):
     # Every page (the index and error pages too) shows the demonstration notice, so the
@@ -73,8 +79,10 @@ def extra_template_vars(datasette, database):
                 "zuofang_site_page": lambda table, value: site_page(table, value, base),
                 "zuofang_site_home": base + "/",
                 "zuofang_site_icon": urls.static("icon.svg"),
-                "zuofang_db_title": (registry.metadata.get("databases", {}).get(urls.DATASETTE_DB, {}).get("title")
-                                     if registry else None),
+                "zuofang_db_title": database_title(datasette, database) if database else None,
+                "zuofang_database_title": lambda name: database_title(datasette, name),
+                "zuofang_table_title": lambda table: datasette.metadata("title", database=database, table=table,
+                                                                        fallback=False) or table,
                 "zuofang_coded": lambda table, column, value: coded(datasette, database, table, column, value),
                 "zuofang_column_title": lambda table, column: column_title(datasette, database, table, column)}
 
@@ -128,3 +136,4 @@ def zh(text) -> str:
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["zh"] = zh
+    env.filters["zh_error"] = zh_error
