@@ -186,3 +186,16 @@ def test_fresh_venv_with_only_pip_install_finds_mahua(demo_db, tmp_path):
     site_packages = subprocess.run([str(venv / "bin" / "python"), "-c", "import site_builder; print(site_builder.__file__)"],
                                    capture_output=True, text=True, cwd=away, check=True).stdout
     assert str(venv) in site_packages and str(REPO) not in site_packages
+
+
+def test_plain_datasette_links_rows_to_the_public_site_and_shows_codes_in_chinese(demo_db):
+    conn = sqlite3.connect(demo_db)
+    code = conn.execute("select code from products order by rowid limit 1").fetchone()[0]
+    site = conn.execute("select value from _about where key = 'site_url'").fetchone()[0]
+    ds = Datasette([str(demo_db)])
+    html = get(ds, f"/registry/products/{code}").text
+    assert f'href="{site}/p/{code}/"' in html  # not /p/…: this Datasette is not beside the site
+    operators = get(ds, "/registry/operators?_size=5").text
+    assert f'{vocabulary.OPERATOR_STATUS["active"].zh} <code class="code">active</code>' in operators
+    rows = get(ds, "/registry/operators.json?_size=5&_shape=array").json()
+    assert {r["status"] for r in rows} <= set(vocabulary.OPERATOR_STATUS)  # JSON keeps the codes

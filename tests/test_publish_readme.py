@@ -93,6 +93,18 @@ def test_readme_shell_commands_run_as_written(unzipped, demo_build):
     assert "VALID" in outputs["frictionless validate datapackage.json"]
 
 
+def test_handbook_open_data_shell_commands_run_on_the_download(unzipped):
+    from site_builder import handbook
+
+    guide = (handbook.SOURCE_DIR / "docs" / "open-data.md").read_text(encoding="utf-8")
+    commands = [line for block in blocks(guide, "sh") for line in block.splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert len(commands) >= 4
+    for command in commands:
+        done = run_here(["bash", "-c", command], unzipped)
+        assert done.returncode == 0 and done.stdout.strip(), f"{command}\n{done.stderr[-2000:]}"
+
+
 def test_readme_python_runs_as_written(unzipped):
     readme = (unzipped / publish_readme.README_NAME).read_text(encoding="utf-8")
     [code] = blocks(readme, "python")
