@@ -203,3 +203,16 @@ def test_json_keeps_chinese_readable_and_csv_opens_in_excel(ds):
     csv_export = get(ds, "/registry/products.csv?_size=3&_dl=1").content
     assert csv_export.startswith(b"\xef\xbb\xbfcode,") and "麻花".encode() in get(
         ds, "/registry/products.csv?_search=麻花").content
+
+
+def test_column_descriptions_are_shown_though_kept_out_of_what_permission_checks_copy(ds, demo_dir):
+    """Datasette 0.65 deep-copies its metadata for each permission check; the plugin keeps the
+    column descriptions (most of it) aside and hands them over where Datasette reads them."""
+    html = get(ds, "/registry/operators").text
+    description = datasette_meta.column_description(
+        next(f for f in Package.load(demo_dir).public_fields("operators") if f["name"] == "licence_no"))
+    assert description in html
+    assert ds.metadata("columns", database="registry", table="operators")["licence_no"] == description
+    assert ds.table_metadata("registry", "operators")["columns"]["licence_no"] == description
+    tables = ds._metadata_local["databases"]["registry"]["tables"]
+    assert not any("columns" in meta for meta in tables.values())

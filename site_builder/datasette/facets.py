@@ -5,8 +5,9 @@ businesses cost 9 ms of SQL, which held faceted table JSON to 75 requests a seco
 never changes once built, so its facet columns are counted once, at build time
 (database_about.write_facet_counts), and a request for a whole table (no filter, no search, no
 page after the first) gets those counts; anything narrower is counted by Datasette's own SQL, as
-before. At startup a registry's metadata facets become the facet type "counted" (`counted_facets`),
-which only this class answers, so the metadata file stays as stock Datasette reads it.
+before. At startup a registry's metadata facets become the facet type "counted" (`counted_facets`,
+called by metadata.py), which only this class answers, so the metadata file stays as stock
+Datasette reads it.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from datasette import hookimpl
 from datasette.facets import ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from site_builder.datasette.registry_info import info, registries
+from site_builder.datasette.registry_info import info
 
 TYPE = "counted"
 
@@ -99,11 +100,3 @@ def counted_facets(metadata: dict, databases=None) -> dict:
 def register_facet_classes():
     return [CountedFacet]
 
-
-@hookimpl
-def startup(datasette):
-    # Datasette has no public way to change the metadata it was given; its local copy is swapped
-    # for one whose registry facets are counted (before the first request is answered).
-    found = registries(datasette)
-    if found and datasette._metadata_local:
-        datasette._metadata_local = counted_facets(datasette._metadata_local, found)

@@ -5,14 +5,14 @@ database from its own tables and shows codes in Chinese; `zuofang serve` uses th
 A package of its own, without templates/ or static/: Datasette serves the templates found beside
 a plugin's module to every database, and the site's Datasette templates are for `zuofang serve`.
 """
-from site_builder.datasette.facets import register_facet_classes, startup  # noqa: F401 - pluggy finds hooks by name
+from site_builder.datasette.facets import register_facet_classes  # noqa: F401 - pluggy finds hooks by name
 from site_builder.datasette.hooks import (  # noqa: F401
     extra_template_vars,
     prepare_connection,
     prepare_jinja2_environment,
     render_cell,
 )
-from site_builder.datasette.metadata import get_metadata  # noqa: F401
+from site_builder.datasette.metadata import get_metadata, startup  # noqa: F401
 from site_builder.datasette.responses import asgi_wrapper, register_output_renderer  # noqa: F401
 
 NAME = "zuofang"  # the entry point's name
