@@ -53,6 +53,16 @@ class CountedFacet(ColumnFacet):
             counts[column] = registry.facet_counts[(self.table, column)]
         return counts
 
+    async def _labels(self, column: str, counts: list[tuple]) -> dict:
+        """The labels of `column`'s values (a foreign key's are the other table's label column),
+        looked up once: the database does not change."""
+        registry = info(self.ds, self.database)
+        key = (self.table, column)
+        if key not in registry.facet_labels:
+            registry.facet_labels[key] = await self.ds.expand_foreign_keys(
+                self.database, self.table, column, [v for v, _c in counts])
+        return registry.facet_labels[key]
+
     async def _from_counts(self, counts: dict) -> list[dict]:
         """What ColumnFacet.facet_results returns, from counts instead of SQL."""
         qs_pairs = self.get_querystring_pairs()
@@ -61,7 +71,7 @@ class CountedFacet(ColumnFacet):
         for source_and_config in self.get_configs():
             column = _column(source_and_config["config"])
             rows = counts[column][:facet_size]
-            expanded = await self.ds.expand_foreign_keys(self.database, self.table, column, [v for v, _c in rows])
+            expanded = await self._labels(column, counts[column])
             column_qs = f"{column}__exact" if column.startswith("_") else column
             values = []
             for value, count in rows:

@@ -27,6 +27,8 @@ class RegistryInfo:
     labels: dict[str, dict[str, dict]]         # table -> column -> code -> (zh, en)
     immutable: bool
     facet_counts: dict[tuple[str, str], list[tuple]] = field(default_factory=dict)
+    #: (table, column) -> the labels of its facet values (foreign keys expanded): asked once
+    facet_labels: dict[tuple[str, str], dict] = field(default_factory=dict)
 
     @cached_property
     def metadata(self) -> dict:
