@@ -23,7 +23,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 NOTES_SHEET = "字段说明 Columns"
 NOTES_HEADER = ["字段 Field", "中文名称 Title", "类型 Type", "说明 Description", "取值 Values"]
-DATE_FORMAT = "yyyy-mm-dd"
 #: A table's rows fit one sheet (Excel's limit is 1,048,576 rows, the header included).
 MAX_ROWS = 1_048_575
 
@@ -90,16 +89,13 @@ def export_xlsx(conn: sqlite3.Connection, table: str, fields: list[dict], notes:
     bold = Font(bold=True)
     sheet.append([_styled(sheet, f["name"], font=bold) for f in fields])
     casts = [_caster(f["type"]) for f in fields]
-    dated = [f["type"] in ("date", "datetime") for f in fields]
     text = [f["type"] not in ("integer", "number", "year", "boolean", "date", "datetime") for f in fields]
     columns = ", ".join(f'"{f["name"]}"' for f in fields)
     for row in conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY rowid'):
         cells = []
-        for value, cast, is_date, is_text in zip(row, casts, dated, text):
-            value = cast(value)
-            if is_date and isinstance(value, (date, datetime)):
-                cells.append(_styled(sheet, value, number_format=DATE_FORMAT))
-            elif is_text and isinstance(value, str) and value.startswith("="):
+        for value, cast, is_text in zip(row, casts, text):
+            value = cast(value)  # a date becomes a date cell, formatted yyyy-mm-dd by openpyxl
+            if is_text and isinstance(value, str) and value.startswith("="):
                 cells.append(_styled(sheet, value, data_type="s"))  # text, never a formula
             else:
                 cells.append(value)
@@ -115,12 +111,10 @@ def export_xlsx(conn: sqlite3.Connection, table: str, fields: list[dict], notes:
     return buffer.getvalue()
 
 
-def _styled(sheet, value, font=None, number_format=None, alignment=None, data_type=None):
+def _styled(sheet, value, font=None, alignment=None, data_type=None):
     cell = WriteOnlyCell(sheet, value=value)
     if font is not None:
         cell.font = font
-    if number_format is not None:
-        cell.number_format = number_format
     if alignment is not None:
         cell.alignment = alignment
     if data_type is not None:
