@@ -9,7 +9,8 @@ those, each table as .xlsx (publish_xlsx.py) and registry.db. Output is determin
 database order, JSON with sorted keys, zip entries in a fixed order with the release date as
 their timestamp.
 
-Exporting and zipping every table took 13 s at 50,000 businesses, so a table whose source
+Exporting and zipping every table took 13 s at 50,000 businesses, and writing the workbooks
+another 72 s (openpyxl, on a busy 2-core machine), so a table whose source
 file (its sha256 in registry.db's _build_files), public columns and this code are those of the
 previous build keeps its CSV and workbook (the "downloads" section of the state record, state.py,
 says which inputs, bytes and rows each file had: the /data/ page lists them); the zip is rebuilt
