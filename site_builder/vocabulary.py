@@ -134,6 +134,9 @@ CODED = {
 
 NOT_GRADED = Term("未评级", "Not graded")
 
+#: What Datasette, the downloads' README and registry.db's `_about` table call the database.
+DATABASE_TITLE = Term("食品“三小”登记数据库", "Registry of small food businesses")
+
 #: Said on every page, poster, label sheet and download built from demonstration data.
 DEMO_NOTICE = Term("演示数据：本站所有主体、产品、召回均为虚构", "Demonstration data: all businesses are fictional")
 DEMO_NOTICE_PRINT = Term("演示数据：内容均为虚构，仅用于演示，请勿用于真实产品。", "DEMONSTRATION DATA – fictional, do not use.")

@@ -1,13 +1,12 @@
-"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, data, search, 404."""
+"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, search, 404
+(/data/ is rendered after the downloads: data_page.py)."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
 from ..build import outputs
-from ..registry.package import TABLE_ORDER
 from ..vocabulary import NOT_GRADED
 from .pages import Page, publicity_open
 from .registry import Registry
@@ -18,8 +17,8 @@ DATA_TABLES = [
     ("operators", "经营主体"), ("products", "预包装产品"), ("material_sources", "原料来源"),
     ("inspections", "监督检查"), ("grades", "量化分级"), ("samplings", "监督抽检"),
     ("recalls", "召回与消费预警"), ("brands", "名特优品牌"), ("penalties", "行政处罚"),
-    ("regions", "行政区划"), ("targets", "工作目标"), ("current_grades", "当前等级（视图）"),
-    ("region_figures", "地区指标（视图）"),
+    ("regions", "行政区划"), ("stations", "监管所"), ("parks", "集中加工区"), ("targets", "工作目标"),
+    ("current_grades", "当前等级（视图）"), ("region_figures", "地区指标（视图）"),
 ]
 
 #: Metrics given as percentages (0–100) in region_figures and targets.
@@ -150,26 +149,6 @@ def grades_page(reg: Registry) -> Page:
     }
 
 
-def downloads() -> list[dict]:
-    """The files the publish step puts under /data/ (none until that module exists)."""
-    if importlib.util.find_spec("site_builder.publish") is None:
-        return []
-    from .. import publish
-
-    out = [
-        {"href": urls.data_file(publish.ZIP_NAME), "label": "完整数据包 Full package（ZIP：CSV + datapackage.json）"},
-        {"href": urls.data_file(publish.DESCRIPTOR_NAME), "label": "datapackage.json（表结构说明 Table schemas）"},
-        {"href": urls.data_file(publish.DB_NAME), "label": "registry.db（SQLite 数据库 Database）"},
-    ]
-    out += [{"href": urls.data_file(f"{t}.csv"), "label": f"{label}（{t}.csv）"}
-            for t, label in DATA_TABLES if t in TABLE_ORDER]
-    return out
-
-
-def data_page(reg: Registry) -> Page:
-    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads()}
-
-
 def search_page(reg: Registry) -> Page:
     return urls.search(), "search.html", {"address": urls.search()}
 
@@ -197,7 +176,7 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
     makers = {"home": lambda: [home_page(reg, news)], "brands": lambda: [brands_page(reg)],
               "recalls": lambda: [recalls_page(reg)], "notices": lambda: [notices_page(reg)],
               "regions": lambda: region_pages(reg), "grades": lambda: [grades_page(reg)],
-              "data": lambda: [data_page(reg)], "search": lambda: [search_page(reg)],
+              "search": lambda: [search_page(reg)],
               "404": lambda: [not_found_page(reg)]}
     for name, make in makers.items():
         if only is None or name in only:
