@@ -50,16 +50,33 @@ class TableSource:
 class UnsafePath(ZuofangError):
     """A table's path leads out of the data folder: declared as an address, an absolute path or
     with "..", or a table file that is a symbolic link to a file elsewhere. `file` is where the
-    fault is: datapackage.json (`declared`) or the table file itself."""
+    fault is: datapackage.json (`declared`) or the table file itself; `rule` is the validator's."""
+
+    rule = "file-path"
 
     def __init__(self, file: str, message: str, declared: bool):
         self.file, self.detail, self.declared = file, message, declared
         super().__init__(f"{file}：{message}")
 
 
+class TwoTableFiles(UnsafePath):
+    """Two files could hold one table (operators.csv beside operators.xlsx): reading either would
+    silently ignore the other, perhaps the one with the new businesses. Refused wherever an unsafe
+    path is, so that no reader picks one."""
+
+    rule = "duplicate-file"
+
+    def __init__(self, table: str, names: list[str]):
+        self.names = names
+        shown = " 和 ".join(names)
+        super().__init__(names[0], f"{table} 表有 {len(names)} 个文件：{shown}。只能有一个，否则另一个会被悄悄忽略"
+                         f"（其中可能正是新登记的内容）。请核对后只保留要发布的那个文件，把另一个删去或移出数据目录。", False)
+
+
 def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | None:
     """The file holding `table`: the path the package declares, else <table>.csv or <table>.xlsx;
-    None when there is none. Raises UnsafePath rather than return a file outside `data_dir`.
+    None when there is none. Raises UnsafePath rather than return a file outside `data_dir`, and
+    TwoTableFiles when more than one of them is there (which one the clerk meant is not ours to guess).
 
     The one check every reader of a table file goes through (Package.table_file): what the
     descriptor says and what a symbolic link points to are input, and input must not make
@@ -74,6 +91,7 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
                              f"表文件须放在数据目录 {data_dir} 中，path 只写文件名，如“{table}.csv”。", True)
         candidates.append(declared_path)
     candidates += [f"{table}.csv", f"{table}.xlsx"]
+    found: dict[Path, tuple[str, Path]] = {}
     for name in candidates:
         path = data_dir / name
         if not path.is_file():
@@ -81,8 +99,10 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
         if not path.resolve().is_relative_to(root):
             raise UnsafePath(name, f"这个文件是指向数据目录之外（{path.resolve()}）的符号链接，不会被读取。"
                              f"请把表文件本身复制到数据目录 {data_dir} 中。", False)
-        return path
-    return None
+        found.setdefault(path.resolve(), (name, path))  # the declared path and <table>.csv may be one file
+    if len(found) > 1:
+        raise TwoTableFiles(table, [PurePosixPath(name).as_posix() for name, _ in found.values()])
+    return next((path for _, path in found.values()), None)
 
 
 def _check_declared(table: str, declared: object) -> None:

@@ -44,6 +44,7 @@ RULE_DESCRIPTIONS = {
                  "A table path leads out of the data folder.",
     # files and headers (validate.py)
     "missing-file": "数据表的文件不存在（<表名>.csv 或 <表名>.xlsx）。A table's file is missing.",
+    "duplicate-file": "一张表有两个文件（如 operators.csv 和 operators.xlsx），会有一个被忽略。Two files for one table.",
     "encoding": "文件既不是 UTF-8 也不是 GB18030 编码，或含有损坏的字节。Unknown encoding or broken bytes.",
     "empty-file": "文件是空的，连表头都没有。The file is empty.",
     "unreadable-file": "文件无法读取，如损坏的 XLSX。The file cannot be read (e.g. a broken XLSX).",

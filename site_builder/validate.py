@@ -7,7 +7,7 @@ sees all of them at once. Only a missing or broken datapackage.json raises
 DataPackageError, because without it nothing can be checked.
 
 Rule names reported here (besides those in rules.py and validate_frictionless.py):
-missing-file, file-path, encoding, empty-file, unreadable-file, too-large, truncated-file,
+missing-file, file-path, duplicate-file, encoding, empty-file, unreadable-file, too-large, truncated-file,
 delimiter, missing-column, extra-column, duplicate-column, empty-table, and from
 validate_descriptor.py descriptor-link (see rules.RULE_DESCRIPTIONS).
 """
@@ -95,7 +95,7 @@ class _Validation:
         except UnsafePath as exc:
             field_name = f"resources[{self._resource_number(table)}].path" if exc.declared else None
             self.files[table] = exc.file
-            self.report.add(exc.file, None, field_name, "file-path", exc.detail)
+            self.report.add(exc.file, None, field_name, exc.rule, exc.detail)
             return
         if path is None:
             names = "、".join(dict.fromkeys([self.files[table], f"{table}.csv", f"{table}.xlsx"]))
