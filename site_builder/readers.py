@@ -188,12 +188,16 @@ def is_xlsx(path: Path, raw: bytes) -> bool:
 
 
 def detect_encoding(name: str, raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes are UTF-8, else GB18030.
+    """UTF-8 (with or without BOM) when the bytes are UTF-8, else GB18030 when charset-normalizer
+    finds the bytes to be coherent GB18030 text; otherwise an `encoding` problem at the first byte
+    that is not UTF-8.
 
-    GB18030 decodes most byte soup without complaint, so a UTF-8 file with a few broken
-    bytes would otherwise pass as GB18030 and turn into nonsense Chinese. When the text
-    before the first bad byte already holds valid multi-byte UTF-8, the file is UTF-8
-    (a GB18030 file fails at its first Chinese character) and the bad byte is the error.
+    GB18030 decodes much byte soup without complaint, so a UTF-8 file with a few broken bytes must
+    not pass as GB18030 and turn into nonsense Chinese; nor may a real GB18030 export be refused
+    because its first characters' bytes happen to form valid UTF-8 too (山 is C9 BD in GB18030,
+    and "ɽ" in UTF-8). charset-normalizer judges the decoded text as a whole (how much of it is
+    mess), which tells the two apart where looking at the first bad byte cannot. A file of a line
+    or two is too short for any detector to be sure; a registry table is not.
     """
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise TableReadError(name, "encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”格式）。"
@@ -203,14 +207,18 @@ def detect_encoding(name: str, raw: bytes) -> str:
         return "utf-8-sig"
     except UnicodeDecodeError as exc:
         bad = exc.start
-    prefix = raw[:bad]
-    if not prefix.isascii():
-        raise _encoding_error(name, raw, bad)
-    try:
-        raw.decode("gb18030")
+    if _is_gb18030_text(raw):
         return "gb18030"
-    except UnicodeDecodeError:
-        raise _encoding_error(name, raw, bad) from None
+    raise _encoding_error(name, raw, bad)
+
+
+def _is_gb18030_text(raw: bytes) -> bool:
+    from charset_normalizer import from_bytes
+
+    # Only the two encodings a registry may be in; UTF-8 already failed, so this asks whether the
+    # GB18030 reading decodes every byte and reads as text rather than mess.
+    best = from_bytes(raw, cp_isolation=["utf_8", "gb18030"]).best()
+    return best is not None and best.encoding == "gb18030"
 
 
 def _encoding_error(name: str, raw: bytes, bad: int) -> TableReadError:

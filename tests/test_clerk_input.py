@@ -55,3 +55,29 @@ def test_a_build_and_an_import_refuse_a_table_with_two_files(data, tmp_path):
     result = CliRunner().invoke(cli, ["import", "sampling", str(notice), "--data", str(data)])
     assert result.exit_code != 0 and "samplings.xlsx" in result.output and "Traceback" not in result.output
     assert (data / "samplings.csv").read_bytes() == before
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+def test_a_gb18030_file_whose_first_characters_also_read_as_utf8_is_gb18030(data):
+    """山 is C9 BD in GB18030, which is also valid UTF-8 ("ɽ"): the text before the first byte that
+    is not UTF-8 is not ASCII, yet the file is GB18030 (a real export of the regions table)."""
+    raw = (data / "regions.csv").read_text(encoding="utf-8").encode("gb18030")
+    first = raw.index("山".encode("gb18030"))
+    assert raw[first:first + 2].decode("utf-8") == "ɽ"
+    assert readers.detect_encoding("regions.csv", raw) == "gb18030"
+    (data / "regions.csv").write_bytes(raw)
+    assert problems(data) == []
+
+
+@pytest.mark.parametrize("broken", [b"\xe5\x8e", b"\xbd", b"\xe9\x2c"])
+def test_a_utf8_file_with_a_few_broken_bytes_is_reported_at_the_broken_byte(data, broken):
+    text = (data / "operators.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    name = next(csv.reader([lines[6]]))[2]  # row 7's business name
+    raw = "".join(lines[:6]).encode() + lines[6].encode().replace(name[:2].encode(), broken, 1) + "".join(lines[7:]).encode()
+    with pytest.raises(readers.TableReadError) as caught:
+        readers.detect_encoding("operators.csv", raw)
+    assert (caught.value.rule, caught.value.row) == ("encoding", 7)
+    (data / "operators.csv").write_bytes(raw)
+    assert problems(data) == [("operators.csv", 7, None, "encoding")]
