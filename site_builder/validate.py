@@ -157,7 +157,7 @@ class _Validation:
 
     def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
         fields = {f["name"]: f for f in self.package.fields(table)}
-        info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files)
+        info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
         seen = {key: set() for key in keys}
         regions: list[tuple[int, dict]] = []
         owners = self.context.owners.setdefault(table, {}) if table in OWNED else {}

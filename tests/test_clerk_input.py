@@ -81,3 +81,28 @@ def test_a_utf8_file_with_a_few_broken_bytes_is_reported_at_the_broken_byte(data
     assert (caught.value.rule, caught.value.row) == ("encoding", 7)
     (data / "operators.csv").write_bytes(raw)
     assert problems(data) == [("operators.csv", 7, None, "encoding")]
+
+
+# --- a label where a code belongs -------------------------------------------------------------
+
+@pytest.mark.parametrize("file,field,value,meant", [
+    ("operators.csv", "kind", "小作坊", "workshop"),       # a short form of 食品小作坊
+    ("operators.csv", "kind", "Workshop", "workshop"),
+    ("operators.csv", "status", "已撤销", "revoked"),      # the wrong word for 已吊销
+    ("operators.csv", "status", "暂停", "suspended"),
+    ("products.csv", "status", "已撤市", "withdrawn"),
+    ("grades.csv", "grade", "优秀", "A"),
+    ("inspections.csv", "kind", "日常检查", "日常"),
+])
+def test_an_enum_error_names_the_value_the_clerk_meant(data, file, field, value, meant):
+    STEPS["set"](data, {"file": file, "row": 2, "field": field, "value": value})
+    [problem] = validate_registry(data).problems
+    assert (problem.file, problem.row, problem.field, problem.rule) == (file, 2, field, "enum")
+    assert f"是不是“{meant}”" in problem.message
+
+
+def test_an_enum_error_without_a_likely_value_lists_the_codes_with_their_labels(data):
+    STEPS["set"](data, {"file": "operators.csv", "row": 2, "field": "kind", "value": "restaurant"})
+    [problem] = validate_registry(data).problems
+    assert "是不是" not in problem.message
+    assert "workshop（食品小作坊）、eatery（小餐饮）、stall（食品摊点）" in problem.message
