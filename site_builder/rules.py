@@ -62,6 +62,8 @@ RULE_DESCRIPTIONS = {
     "missing-cell": "这一行的单元格比表头少。A row has fewer cells than the header.",
     "extra-cell": "这一行的单元格比表头多。A row has more cells than the header.",
     "type-error": "值的类型不对，如不存在的日期 2026-02-30、带文字的数字。Wrong type.",
+    "date-format": "日期是对的，但没有写成 YYYY-MM-DD，如 Excel 另存后的 2025/7/25、2025-7-5、2025年7月25日（date_spelling.py）。"
+                   "A real date spelt otherwise than YYYY-MM-DD.",
     "constraint-error/required": "必填项为空。A required value is empty.",
     "enum": "值不在允许的取值中。Not one of the allowed values.",
     "pattern": "格式不对，如编号、区划代码、信用代码、条码的格式。Wrong format.",

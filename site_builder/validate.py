@@ -22,6 +22,7 @@ from pathlib import Path
 from frictionless import FrictionlessException, system
 
 from . import readers
+from .date_spelling import date_spelling_problems
 from .errors import DataPackageError
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError, UnsafePath
@@ -158,6 +159,8 @@ class _Validation:
     def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
         fields = {f["name"]: f for f in self.package.fields(table)}
         info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
+        dates = {n: f"{field_title(f)}（{n}）" for n, f in fields.items() if f.get("type") == "date"}
+        date_cells = [(i, n) for i, n in enumerate(resource.schema.field_names) if n in dates]
         seen = {key: set() for key in keys}
         regions: list[tuple[int, dict]] = []
         owners = self.context.owners.setdefault(table, {}) if table in OWNED else {}
@@ -171,12 +174,20 @@ class _Validation:
                     number = row.row_number + offset
                     values = row.to_dict()
                     errors = row.errors
+                    # A real date spelt as a spreadsheet writes it is that (one rule), not a type error.
+                    cells = row.cells
+                    spelt = date_spelling_problems({n: cells[i] for i, n in date_cells if i < len(cells)}, dates)
+                    if spelt:
+                        refused = {name for name, _ in spelt}
+                        errors = [e for e in errors if getattr(e, "field_name", None) not in refused
+                                  or e.type != "type-error"]
                     problems = row_problems(errors, values, info)
                     pending = [_problem(file, number, p) for p in problems]
+                    pending += [_problem(file, number, (name, "date-format", message)) for name, message in spelt]
                     if problems and problems[0][1] == "blank-row":
                         continue
                     count += 1
-                    bad = {getattr(e, "field_name", None) for e in errors}
+                    bad = {getattr(e, "field_name", None) for e in errors} | {name for name, _ in spelt}
                     clean = {k: v for k, v in values.items() if k in fields and k not in bad}
                     for key, found in seen.items():
                         cells = tuple(values.get(k) for k in key)

@@ -28,6 +28,7 @@ from frictionless import Field, FrictionlessException, system
 
 from . import files, readers
 from .database import code_digest
+from .date_spelling import date_spelling_problems
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError, UnsafePath
 from .report import Report
@@ -405,6 +406,9 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     scan = scans[table]
     if any(len(row) != len(scan.labels) or not any(row) for row in scan.new_rows):
         return False  # short, long or blank rows: the whole validation says where and why
+    dates = {f["name"]: f["name"] for f in package.fields(table) if f.get("type") == "date"}
+    if dates and any(date_spelling_problems(dict(zip(scan.labels, row)), dates) for row in scan.new_rows):
+        return False  # Frictionless reads 2025-7-5 as a date; the schema's spelling is 2025-07-05
     descriptor = package.resources[table]["schema"]
     lookups, types = {}, {}
     for fk in package.foreign_keys(table):

@@ -106,3 +106,74 @@ def test_an_enum_error_without_a_likely_value_lists_the_codes_with_their_labels(
     [problem] = validate_registry(data).problems
     assert "是不是" not in problem.message
     assert "workshop（食品小作坊）、eatery（小餐饮）、stall（食品摊点）" in problem.message
+
+
+# --- a CSV re-saved by Excel ------------------------------------------------------------------
+
+def excel_resave(folder: Path, file: str, spelling) -> int:
+    """Rewrite every date of `file` as `spelling(date)` (what Excel does on saving); returns how many."""
+    from datetime import date
+
+    path = folder / file
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    table = file.removesuffix(".csv")
+    fields = next(r for r in descriptor["resources"] if r["name"] == table)["schema"]["fields"]
+    dates = [rows[0].index(f["name"]) for f in fields if f["type"] == "date"]
+    changed = 0
+    for row in rows[1:]:
+        for i in dates:
+            if row[i]:
+                before, row[i] = row[i], spelling(date.fromisoformat(row[i]))
+                changed += row[i] != before  # 2025-10-15 unpadded is still 2025-10-15
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8-sig")
+    return changed
+
+
+@pytest.mark.parametrize("spelling", [
+    lambda d: f"{d.year}/{d.month}/{d.day}",        # Excel, Chinese locale
+    lambda d: f"{d.year}-{d.month}-{d.day}",        # Frictionless reads it, SQLite would sort it wrong
+    lambda d: f"{d.year}年{d.month}月{d.day}日",     # a long date format
+    lambda d: f"{d.year}/{d.month}/{d.day} 0:00",   # a date cell formatted as date and time
+], ids=["slashes", "unpadded", "chinese", "with-time"])
+def test_dates_as_excel_writes_them_are_one_problem_per_column_with_the_fix(data, spelling):
+    changed = excel_resave(data, "samplings.csv", spelling)
+    changed += excel_resave(data, "inspections.csv", spelling)
+    report = validate_registry(data)
+    assert {p.rule for p in report.problems} == {"date-format"}
+    assert len(report.problems) == changed > 20  # --json keeps every one
+    first = next(p for p in report.problems if p.file == "samplings.csv" and p.field == "sampled_on")
+    assert "须写成 20" in first.message and "yyyy-mm-dd" in first.message
+    result = CliRunner().invoke(cli, ["validate", str(data)])
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if "date-format" in l]
+    columns = {(p.file, p.field) for p in report.problems}
+    assert len(lines) == len(columns)  # one line per column and rule, however many rows
+    line = next(l for l in lines if l.startswith("samplings.csv") and "sampled_on" in l)
+    count = sum(1 for p in report.problems if (p.file, p.field) == ("samplings.csv", "sampled_on"))
+    assert f"共 {count} 处" in line and "第 2、3、4、5、6 行等" in line
+    assert result.output.rstrip().endswith(f"发现 {changed} 个问题 {changed} problems")
+
+
+def test_a_date_that_does_not_exist_stays_a_type_error(data):
+    STEPS["set"](data, {"file": "samplings.csv", "row": 3, "field": "sampled_on", "value": "2026/2/30"})
+    assert problems(data) == [("samplings.csv", 3, "sampled_on", "type-error")]
+
+
+def test_an_excel_date_in_a_rebuild_is_judged_like_in_validate(data, tmp_path):
+    """A rebuild validates only new rows (validate_changed.py); a new row with 2026-7-5, which
+    Frictionless reads as a date, must still stop the build with the same report."""
+    from site_builder.build import build
+    from site_builder.errors import ValidationFailed
+
+    out = tmp_path / "out"
+    build(data, out)
+    rows = (data / "grades.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(rows[1].split(",")[2], "2025-5-28")
+    (data / "grades.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as failed:
+        build(data, out)
+    assert [(p.file, p.row, p.field, p.rule) for p in failed.value.report.problems] == [
+        ("grades.csv", 2, "effective_on", "date-format")]
