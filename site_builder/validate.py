@@ -27,7 +27,9 @@ from .errors import DataPackageError
 from .package import TABLE_ORDER, Package
 from .readers import TableReadError, UnsafePath
 from .report import Problem, Report
+from .programmes import programmes
 from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
+from .rules_across import Gathered, across_findings
 from .rules_cells import visible
 from .validate_frictionless import (
     TableInfo, attach_lookups, csv_resource, field_title, inline_resource, row_problems, table_schema,
@@ -70,6 +72,8 @@ class _Validation:
         self.package = package
         self.report = Report()
         self.context = RuleContext(package.release_date)
+        self.programmes = programmes(package.descriptor, str(package.directory / "datapackage.json"))
+        self.gathered = Gathered()  # what the rules across tables read (rules_across.py)
         self.files = {t: (r.get("path") if isinstance(r.get("path"), str) and r.get("path") else f"{t}.csv")
                       for t, r in package.resources.items()}
         self.titles = {t: (r.get("title") or t).split(" ")[0] for t, r in package.resources.items()}
@@ -88,6 +92,8 @@ class _Validation:
         self.report.problems.extend(descriptor_problems(self.package))
         for table in TABLE_ORDER:
             self.check_table(table)
+        for table, number, finding in across_findings(self.gathered, self.package.release_date, self.programmes):
+            self.report.add(self.files[table], number, finding.field, finding.rule, finding.message)
         return self.report
 
     def check_table(self, table: str) -> None:
@@ -193,8 +199,11 @@ class _Validation:
                         cells = tuple(values.get(k) for k in key)
                         if None not in cells:
                             found.add(cells)
-                    pending += [_problem(file, number, (f.field, f.rule, f.message))
-                                for f in check_row(table, clean, self.context)]
+                    findings = check_row(table, clean, self.context)
+                    pending += [_problem(file, number, (f.field, f.rule, f.message)) for f in findings]
+                    # A cell one rule refused is not judged again by the rules across tables.
+                    self.gathered.add(table, number, {k: v for k, v in clean.items()
+                                                      if k not in {f.field for f in findings}} if findings else clean)
                     if table == "regions":
                         regions.append((number, clean))
                     elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):

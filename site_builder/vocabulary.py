@@ -134,6 +134,16 @@ CODED = {
 
 NOT_GRADED = Term("未评级", "Not graded")
 
+#: Why a business may not operate on the release date (standing.py): the verdict, a void grade
+#: and the poster say it so. A lapsed licence whose status still says "active" is "expired".
+NOT_OPERATING = {
+    "suspended": Term("已暂停生产经营", "Suspended", OPERATOR_STATUS["suspended"].note),
+    "revoked": Term("登记证已吊销", "Licence revoked", OPERATOR_STATUS["revoked"].note),
+    "expired": Term("登记证已过期", "Licence expired", OPERATOR_STATUS["expired"].note),
+}
+#: A grade is current only while its business may operate; otherwise it is void (no smiley).
+GRADE_VOID = Term("等级已失效", "Grade void", "主体不在有效经营状态（登记证吊销、过期或暂停生产经营）时，原有的量化分级等级不再有效，网站、公示牌和标签不显示笑脸。")
+
 #: Said on every page, poster, label sheet and download built from demonstration data.
 DEMO_NOTICE = Term("演示数据：本站所有主体、产品、召回均为虚构", "Demonstration data: all businesses are fictional")
 DEMO_NOTICE_PRINT = Term("演示数据：内容均为虚构，仅用于演示，请勿用于真实产品。", "DEMONSTRATION DATA – fictional, do not use.")
