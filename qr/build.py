@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from site_builder import files, urls, vocabulary
+from site_builder import files, standing, urls, vocabulary
 from site_builder.delta import TableChange
 from site_builder.state import StateRecord
 
@@ -179,7 +179,7 @@ def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_
 def _printed_chars(registry: records.Registry) -> set[str]:
     """Every character a sheet or poster can print: the records' text and the modules' own literals."""
     chars: set[str] = set()
-    for module in (labels, posters, pdfdoc, vocabulary):  # the vocabulary's words are printed too
+    for module in (labels, posters, pdfdoc, vocabulary, standing):  # the vocabulary's words are printed too
         chars.update(inspect.getsource(module))
     for workshop in registry.workshops:
         chars.update("".join(str(v) for v in vars(workshop).values() if v))

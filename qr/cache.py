@@ -40,7 +40,8 @@ def fingerprint(font_path: Path | None) -> str:
     here = Path(__file__).parent
     for name in _DRAWING_MODULES:
         digest.update((here / name).read_bytes())
-    digest.update((_SITE_BUILDER / "vocabulary.py").read_bytes())
+    for name in ("vocabulary.py", "standing.py"):  # the words printed, and whether a grade is void
+        digest.update((_SITE_BUILDER / name).read_bytes())
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}={version(library)}".encode())

@@ -141,8 +141,26 @@ NOT_OPERATING = {
     "revoked": Term("登记证已吊销", "Licence revoked", OPERATOR_STATUS["revoked"].note),
     "expired": Term("登记证已过期", "Licence expired", OPERATOR_STATUS["expired"].note),
 }
+NOT_OPERATING_GROUP = Term("暂停、吊销或过期", "Not operating")
 #: A grade is current only while its business may operate; otherwise it is void (no smiley).
 GRADE_VOID = Term("等级已失效", "Grade void", "主体不在有效经营状态（登记证吊销、过期或暂停生产经营）时，原有的量化分级等级不再有效，网站、公示牌和标签不显示笑脸。")
+
+#: A product under an ongoing recall: its status chip, its search result.
+RECALLED = Term("召回中", "Recalled")
+
+#: The verdict line that opens every /p/ and /w/ page ("can I trust this today?"), and its parts.
+VERDICTS = {
+    "recall": Term("召回中：请停止食用", "Recalled: stop eating it"),
+    "business-recall": Term("有产品正在召回", "A product is being recalled"),
+    "withdrawn": Term("已撤市：请勿购买或食用", "Withdrawn from sale: do not buy or eat it"),
+    "maker": Term("生产者", "Maker: "),
+    "may-not-operate": Term("不得生产经营", "may not operate"),
+    "failed": Term("最近一次抽检不合格", "Failed its latest test"),
+    "registered": Term("登记有效", "Registered"),
+    "no-recall": Term("无召回", "no recall"),
+    "passed": Term("最近抽检合格", "last test passed"),
+    "untested": Term("暂无抽检记录", "not tested yet"),
+}
 
 #: Said on every page, poster, label sheet and download built from demonstration data.
 DEMO_NOTICE = Term("演示数据：本站所有主体、产品、召回均为虚构", "Demonstration data: all businesses are fictional")
