@@ -92,7 +92,7 @@ RULE_DESCRIPTIONS = {
     "same-operator": "抽检、召回、分级引用的产品、抽检或检查属于另一主体。A reference to another business's row.",
     # across tables (rules_across.py)
     "grade-licence": "量化分级的生效日期晚于登记证有效期，或不早于登记证被吊销的日期。A grade effective after the licence ended or was revoked.",
-    "award-licence": "已认定的名特优品牌，其主体现在不能生产经营（吊销、暂停、过期），或认定时登记证不在有效期内。"
+    "award-licence": "已认定的名特优品牌，其主体的登记证已被吊销或已过期。"
                      "An awarded specialty whose business holds no valid licence.",
     "award-sampling": "已认定的名特优品牌，其主体在认定前三年内有不合格抽检。A failed sampling in the three years before the award.",
     "award-penalty": "已认定的名特优品牌，其主体在认定前三年内受过行政处罚。A penalty in the three years before the award.",

@@ -26,7 +26,7 @@ from .vocabulary import zh_date
 
 #: table -> the columns these rules read (a column the descriptor lacks is simply absent).
 COLUMNS = {
-    "operators": ("id", "status", "registered_on", "valid_until", "status_since"),
+    "operators": ("id", "status", "valid_until", "status_since"),
     "grades": ("operator_id", "effective_on"),
     "samplings": ("id", "operator_id", "sampled_on", "result"),
     "penalties": ("id", "operator_id", "decided_on", "decision_no"),
@@ -102,23 +102,20 @@ def _years_before(day: date, years: int) -> date:
 
 def award_findings(brand: Mapping, op: Mapping | None, release_date: date,
                    failed: list, penalties: list) -> Iterator[Finding]:
-    """An awarded 名特优 brand: its business may operate (today and on the award date), and it had
-    no failed sampling and no penalty in the three years before the award."""
+    """An awarded 名特优 brand: its business holds a licence in force (not revoked, not lapsed), and
+    it had no failed sampling and no penalty in the three years before the award."""
     awarded = brand.get("awarded_on")
     if brand.get("status") != "awarded" or brand.get("program") not in CLEAN_RECORD_PROGRAMMES or op is None:
         return
     program = brand["program"]
+    # Today's licence only: the registry keeps the current licence, and a renewed one (换证)
+    # starts after an award made under the one before. A suspension is temporary and leaves the
+    # licence in force; a revoked or lapsed licence does not.
     now = standing(op, release_date)
-    if not now.operating:
+    if not now.operating and now.status != "suspended":
         yield Finding("status", "award-licence",
-                      f"{program}品牌仍为已认定（awarded），但主体 {op['id']}{now.zh}：认定以可以生产经营的有效登记证为前提。"
+                      f"{program}品牌仍为已认定（awarded），但主体 {op['id']}{now.zh}：认定以有效的登记证为前提。"
                       "请把品牌状态改为 revoked（已撤销），或核对主体的状态和有效期。")
-    elif awarded is not None and op.get("registered_on") and op.get("valid_until") \
-            and not op["registered_on"] <= awarded <= op["valid_until"]:
-        yield Finding("awarded_on", "award-licence",
-                      f"认定日期 {zh_date(awarded)} 不在主体 {op['id']} 登记证的有效期内"
-                      f"（{zh_date(op['registered_on'])} 至 {zh_date(op['valid_until'])}）：认定时须持有有效的登记证。"
-                      "请核对认定日期和登记证的日期。")
     if awarded is None:
         return  # brand-award (rules.py) says an award needs its date
     since = _years_before(awarded, CLEAN_RECORD_YEARS)

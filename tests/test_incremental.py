@@ -36,8 +36,7 @@ CHANGES = {
                                                    "name", "被召回的新名字（演示）"),
     "business renamed": lambda d: edit_csv(d / "operators.csv", "id", recalled(d)["operator_id"],
                                            "name", "改名后的作坊（演示）"),
-    # A brand's maker (a 老字号: an awarded 名特优 needs its maker operating, rule award-licence).
-    "business suspended": lambda d: edit_csv(d / "operators.csv", "id", first(d / "brands.csv", "id", program="老字号")["operator_id"],
+    "business suspended": lambda d: edit_csv(d / "operators.csv", "id", first(d / "brands.csv", "id")["operator_id"],
                                              "status", "suspended"),
     "grade lowered": lambda d: edit_csv(d / "grades.csv", "inspection_id",
                                         first(d / "grades.csv", "grade", grade="A")["inspection_id"], "grade", "C"),

@@ -148,3 +148,16 @@ def test_standing(op, operating, status, since):
     assert (found.operating, found.status, found.since) == (operating, status, since)
     if not operating:
         assert found.zh.startswith(("登记证已", "已暂停")) and (since is None or "起" in found.zh)
+
+
+def test_a_suspension_leaves_an_award_standing_and_a_revocation_does_not(demo):
+    """Suspension (暂停生产经营) is temporary and the licence stays in force; revocation ends it."""
+    brand = next(b for b in rows(demo / "brands.csv") if b["program"] == "名特优" and b["status"] == "awarded")
+    operators = rows(demo / "operators.csv")
+    maker = next(o for o in operators if o["id"] == brand["operator_id"])
+    maker["status"], maker["status_since"] = "suspended", "2026-10-20"
+    write(demo / "operators.csv", operators)
+    assert validate_registry(demo).valid
+    maker["status"] = "revoked"
+    write(demo / "operators.csv", operators)
+    assert [(p.file, p.field, p.rule) for p in validate_registry(demo).problems] == [("brands.csv", "status", "award-licence")]
