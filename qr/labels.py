@@ -41,7 +41,7 @@ def label_sheet(workshop: Workshop, products: list[Product], matrices: dict[str,
         pdf.add_page()
         _frame(pdf, workshop, registry, title, number, len(pages))
         if not page:
-            note = "该作坊暂无在产产品，无需印制标签。"
+            note = f"该作坊暂无{vocabulary.PRODUCT_STATUS['active'].zh}产品，无需印制标签。"
             if not now.operating:
                 void = f"原量化分级{vocabulary.GRADE_VOID.zh}（{vocabulary.GRADE_VOID.en}）。" if workshop.grade else ""
                 note = f"该作坊{now.zh}，{STATUS_NOTE[now.status]}。{void}"

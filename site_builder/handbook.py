@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from . import cli_reference, dictionary, files, urls
+from . import cli_reference, dictionary, files, handbook_vocabulary, urls, vocabulary
 from .importers import aliases as import_aliases
 from .importers import review as import_review
 from .errors import HandbookError
@@ -56,7 +56,8 @@ def inputs_digest(package: Package) -> str:
     pages, the package descriptor (schemas, release date, site URL), the CLI's help and the
     renderers' versions. Records (rows) are not among them: new data alone changes nothing here."""
     h = hashlib.sha256()
-    code = {Path(m.__file__).name: Path(m.__file__) for m in (dictionary, cli_reference, import_aliases, import_review)}
+    code = {Path(m.__file__).name: Path(m.__file__) for m in (dictionary, cli_reference, import_aliases, import_review,
+                                                              handbook_vocabulary, vocabulary)}
     code["handbook.py"] = Path(__file__)
     sources = {str(p.relative_to(SOURCE_DIR)): p for p in SOURCE_DIR.rglob("*") if p.is_file()}
     for name, path in sorted(code.items()) + sorted(sources.items()):
@@ -77,6 +78,10 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     source = meanings.read_text(encoding="utf-8")
     if MEANINGS_MARKER not in source:
         raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {MEANINGS_MARKER}，无法插入由表结构生成的取值说明。")
+    marker = handbook_vocabulary.VOCABULARY_MARKER
+    if marker not in source:
+        raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {marker}，无法插入由用语表生成的状态说明。")
+    source = source.replace(marker, handbook_vocabulary.vocabulary_section())
     meanings.write_text(source.replace(MEANINGS_MARKER, dictionary.meanings_section(package)), encoding="utf-8")
     guide = docs / IMPORT_PAGE
     text = guide.read_text(encoding="utf-8")

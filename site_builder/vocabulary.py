@@ -73,6 +73,12 @@ GRADES = {
 }
 #: The smiley of each grade (量化分级 faces), as posters and pages name them.
 FACES = {grade: term.note for grade, term in GRADES.items()}
+#: What each grade says about a business (the /grades/ page and the handbook).
+GRADE_MEANINGS = {
+    "A": "检查中未发现问题或问题轻微并当场改正，食品安全管理规范。",
+    "B": "存在一般性问题，已在规定时间内整改。",
+    "C": "问题较多或整改不及时，需加强监管。",
+}
 
 REGION_LEVELS = {
     "province": Term("省级", "Province"),

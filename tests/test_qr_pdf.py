@@ -169,7 +169,8 @@ def test_a_revoked_workshops_poster_and_sheet_say_its_grade_is_void_with_no_smil
     def has_colour(pdf_bytes: bytes, where: Path) -> bool:
         where.write_bytes(pdf_bytes)
         page = _pages(where, tmp_path / where.stem)[0].convert("RGB")
-        return any(abs(r - colour[0]) + abs(g - colour[1]) + abs(b - colour[2]) < 30 for r, g, b in page.getdata())
+        return any(abs(r - colour[0]) + abs(g - colour[1]) + abs(b - colour[2]) < 30
+                   for _, (r, g, b) in page.getcolors(1 << 24))
     matrix = make_matrix("https://zf.example.cn/w/x/")
     assert has_colour(posters.poster(workshop, matrix, registry, fonts.full_face_add_to), tmp_path / "good.pdf")
     assert not has_colour(posters.poster(revoked, matrix, registry, fonts.full_face_add_to), tmp_path / "void.pdf")

@@ -173,6 +173,8 @@ def helpers() -> dict:
         "site_css": site_css, "smiley": smiley, "operator_status": operator_status,
         "product_status": product_status, "current_grade": current_grade, "grade_words": grade_words,
         "verdict_block": verdict_block, "RECALLED": vocabulary.RECALLED, "NOT_OPERATING": vocabulary.NOT_OPERATING,
+        "NOT_GRADED": vocabulary.NOT_GRADED, "GRADE_VOID": vocabulary.GRADE_VOID, "GRADE_MEANINGS": vocabulary.GRADE_MEANINGS,
+        "FACES": vocabulary.FACES, "HERITAGE": vocabulary.HERITAGE, "INSPECTION_KINDS": vocabulary.INSPECTION_KINDS,
     }
 
 
