@@ -83,7 +83,7 @@ def current_grade(grade: dict | None, standing) -> Markup:
         return NOT_GRADED
     if standing is not None and not standing.operating:
         void = vocabulary.GRADE_VOID
-        return Markup('<span class="grade grade-void"><strong>{}</strong> <span lang="en">{}</span>：{}</span>').format(
+        return Markup('<span class="grade-void"><strong>{}</strong> <span lang="en">{}</span>：{}</span>').format(
             void.zh, void.en, standing.zh)
     day = cn_date(grade.get("effective_on"))
     return SMILEYS.get(grade.get("grade") or "", NOT_GRADED) + (
