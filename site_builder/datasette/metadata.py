@@ -21,7 +21,7 @@ from .. import urls
 from ..database.fts import SEARCHABLE, fts_table
 from ..database.views import VIEWS
 from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
-from ..vocabulary import DATABASE_TITLE
+from ..vocabulary import DATABASE_TITLE, GRADE_VOID, GRADES
 
 DB = urls.DATASETTE_DB
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -44,7 +44,9 @@ TABLE_SETTINGS: dict[str, dict] = {
 
 VIEW_METADATA = {
     "current_grades": ("当前量化等级 Current grades",
-                       "每个主体在数据发布日已生效的最新一次量化分级（A 优秀、B 良好、C 一般）。", ["grade"]),
+                       f"每个主体在数据发布日已生效的最新一次量化分级（{'、'.join(f'{g} {t.zh}' for g, t in GRADES.items())}）。"
+                       f"主体不在有效经营状态（登记证吊销、过期或暂停生产经营）时 in_force 为 0，{GRADE_VOID.zh}，"
+                       "void_reason 写明原因。", ["grade", "in_force"]),
     "ongoing_recalls": ("进行中的召回 Ongoing recalls", "状态为进行中的召回和消费预警，附主体和产品名称。", ["level"]),
     "region_figures": ("各县（市、区）指标 Figures by county",
                        "每个县（市、区）每年一行：发布年度的主体数量、分级覆盖率和等级分布（发布日快照），"
@@ -148,9 +150,10 @@ FROM operators o WHERE o.id = :id""",
     },
     "grades_by_kind": {
         "title": "各类主体的当前等级分布 Current grades by kind",
-        "description": "小作坊、小餐饮、食品摊点在数据发布日的 A、B、C 级数量。",
+        "description": "小作坊、小餐饮、食品摊点在数据发布日的 A、B、C 级数量（只计等级有效、可以生产经营的主体）。",
         "sql": """SELECT o.kind, cg.grade, count(*) AS operators
 FROM current_grades cg JOIN operators o ON o.id = cg.operator_id
+WHERE cg.in_force = 1
 GROUP BY o.kind, cg.grade ORDER BY o.kind, cg.grade""",
     },
 }

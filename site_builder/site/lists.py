@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .. import urls
 from ..build import outputs
-from ..vocabulary import NOT_GRADED
+from ..vocabulary import NOT_GRADED, NOT_OPERATING_GROUP
 from .pages import Page, publicity_open
 from .registry import Registry
 from .render import GRADES, METRICS
@@ -33,6 +33,12 @@ def _top_regions(reg: Registry) -> list[dict]:
 def _grade_key(reg: Registry, op: dict) -> str:
     g = reg.current_grade.get(op["id"])
     return g["grade"] if g else "none"
+
+
+def _operating(reg: Registry, op: dict) -> bool:
+    """Only a business that may operate holds its grade (standing.py): a lapsed licence whose
+    status still says active counts among those that do not."""
+    return reg.standing(op).operating
 
 
 def open_notices(reg: Registry) -> list[dict]:
@@ -113,21 +119,21 @@ def region_pages(reg: Registry) -> Iterator[Page]:
         children = []
         for child in reg.children.get(code, []):
             ops = [o for c in reg.descendants(child["code"]) for o in reg.operators_by_region.get(c, [])]
-            by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+            by = Counter(_grade_key(reg, o) for o in ops if _operating(reg, o))
             children.append({"code": child["code"], "name": child["name"], "count": len(ops),
                              "A": by["A"], "B": by["B"], "C": by["C"]})
         own = reg.operators_by_region.get(code, [])  # a city lists its counties, a county its businesses
         # Graded groups count businesses in operation only, as /grades/ does; the others follow.
-        active = [o for o in own if o["status"] == "active"]
+        active = [o for o in own if _operating(reg, o)]
         by_grade = []
         for key in ("A", "B", "C", "none"):
             ops = [o for o in active if _grade_key(reg, o) == key]
             if ops:
                 label = f"{key} 级 {GRADES[key].zh}" if key in GRADES else NOT_GRADED.both
                 by_grade.append((key, label, ops))
-        closed = [o for o in own if o["status"] != "active"]
+        closed = [o for o in own if not _operating(reg, o)]
         if closed:
-            by_grade.append(("closed", "暂停、吊销或过期 Not operating", closed))
+            by_grade.append(("closed", NOT_OPERATING_GROUP.both, closed))
         year, figures, counts = _figure_rows(reg, code)
         address = urls.region(code)
         yield address, "region.html", {
@@ -140,7 +146,7 @@ def grades_page(reg: Registry) -> Page:
     rows, totals = [], Counter()
     for region in _top_regions(reg):
         ops = [o for c in reg.descendants(region["code"]) for o in reg.operators_by_region.get(c, [])]
-        by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+        by = Counter(_grade_key(reg, o) for o in ops if _operating(reg, o))
         if region.get("level") == "county" or not reg.children.get(region["code"]):
             totals.update(by)
             rows.append({"code": region["code"], "name": region["name"], **{k: by[k] for k in ("A", "B", "C", "none")}})

@@ -22,6 +22,7 @@ import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 
 from frictionless import Field, FrictionlessException, system
 
@@ -32,8 +33,11 @@ from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import TableReadError, UnsafePath
 from .descriptor import descriptor_problems
 from .frictionless import attach_lookups, inline_resource, table_schema
+from .dates import date_spelling_problems
 from .report import Report
+from ..registry.programmes import programmes
 from .rules import OWNED, SAME_OPERATOR, Region, RuleContext, check_row
+from .across import COLUMNS as ACROSS_COLUMNS, Gathered, across_findings
 
 SECTION = "validation"  # of the state record (state.py)
 _DIGEST = 8  # bytes per row digest
@@ -242,6 +246,12 @@ class _Judgement:
         for table in changed:
             if self.scans[table].new_rows and not _new_rows_valid(package, table, self.scans, context):
                 raise _Doubt
+        if any(t in ACROSS_COLUMNS for t in changed):  # judged again over every row (rules_across.py)
+            for table in ACROSS_COLUMNS:
+                self.scan(table)
+            if next(across_findings(_gathered(package, self.scans), package.release_date,
+                                    programmes(package.descriptor)), None) is not None:
+                raise _Doubt
         memory = Memory(self.memory.context, dict(self.memory.tables), dict(self.memory.blocks))
         for table in changed:
             _memorise(package, memory, table, self.scans[table])
@@ -301,7 +311,26 @@ def _wanted_columns(package: Package) -> dict[str, set[str]]:
     for table, links in SAME_OPERATOR.items():
         wanted[table] |= {"operator_id", *(name for name, _ in links)}
     wanted["regions"] |= {"code", "level", "name", "parent_code"}
+    for table, columns in ACROSS_COLUMNS.items():
+        wanted[table] |= {c for c in columns if c in {f["name"] for f in package.fields(table)}}
     return wanted
+
+
+def _gathered(package: Package, scans: dict[str, Scan]) -> Gathered:
+    """The columns the rules across tables read, typed from every row's text (valid rows spell
+    dates YYYY-MM-DD: date_spelling.py refuses any other spelling)."""
+    gathered = Gathered()
+    for table, columns in ACROSS_COLUMNS.items():
+        kinds = {f["name"]: f.get("type", "string") for f in package.fields(table)}
+        present = [c for c in columns if c in scans[table].columns]
+        cells = [scans[table].columns[c] for c in present]
+        try:
+            for number, values in enumerate(zip(*cells), 2):
+                gathered.add(table, number, {c: (None if v == "" else date.fromisoformat(v) if kinds[c] == "date" else v)
+                                             for c, v in zip(present, values)})
+        except ValueError:
+            raise _Doubt from None
+    return gathered
 
 
 def _scan(package: Package, table: str, wanted: set[str], known: set[bytes]) -> Scan | None:
@@ -404,6 +433,9 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     scan = scans[table]
     if any(len(row) != len(scan.labels) or not any(row) for row in scan.new_rows):
         return False  # short, long or blank rows: the whole validation says where and why
+    dates = {f["name"]: f["name"] for f in package.fields(table) if f.get("type") == "date"}
+    if dates and any(date_spelling_problems(dict(zip(scan.labels, row)), dates) for row in scan.new_rows):
+        return False  # Frictionless reads 2025-7-5 as a date; the schema's spelling is 2025-07-05
     descriptor = package.resources[table]["schema"]
     lookups, types = {}, {}
     for fk in package.foreign_keys(table):
