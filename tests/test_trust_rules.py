@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from site_builder.validate import changed as validate_changed
+
+from site_builder.validate import memory as validate_memory
 from site_builder.cli import cli
 from site_builder.errors import DataPackageError
 from site_builder.registry.package import Package
@@ -57,7 +59,7 @@ def test_revoking_a_business_voids_the_grades_after_it_even_when_only_operators_
     """A rebuild proves a registry valid from its new rows; a grade that was valid until its
     business's revocation was registered must be judged again, so nothing is proved."""
     package = Package.load(demo)
-    remembered = validate_changed.memory_of(package, validate_changed.scan_tables(package))
+    remembered = validate_memory.memory_of(package, validate_memory.scan_tables(package))
     grades = rows(demo / "grades.csv")
     operators = rows(demo / "operators.csv")
     active = {o["id"] for o in operators if o["status"] == "active" and o["valid_until"] > "2026-11-01"}
@@ -74,7 +76,7 @@ def test_revoking_a_business_voids_the_grades_after_it_even_when_only_operators_
 
 def test_an_award_is_judged_against_a_penalty_added_later_in_a_rebuild(demo):
     package = Package.load(demo)
-    remembered = validate_changed.memory_of(package, validate_changed.scan_tables(package))
+    remembered = validate_memory.memory_of(package, validate_memory.scan_tables(package))
     brand = next(b for b in rows(demo / "brands.csv") if b["program"] == "名特优" and b["status"] == "awarded")
     penalties = rows(demo / "penalties.csv")
     penalties.append({**penalties[0], "id": "cf09999", "operator_id": brand["operator_id"],
