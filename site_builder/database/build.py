@@ -35,10 +35,6 @@ from . import publicity
 COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
                 "date": str, "datetime": str, "array": str, "object": str}
 
-#: Columns journalists filter by (Datasette's facets, datasette/metadata.py TABLE_SETTINGS); each gets an
-#: index, as every foreign key column does.
-FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
-                 "category", "year", "metric", "heritage", "origin", "lab", "violation")
 
 #: Date columns the views and canned queries filter by year.
 DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",
@@ -336,8 +332,11 @@ def _caster(field: dict):
 def _index(db: sqlite_utils.Database, package: Package, table: str, fields: list[dict]) -> None:
     pk = package.primary_key(table)
     names = [f["name"] for f in fields]
+    from ..datasette.metadata import TABLE_SETTINGS
+
     wanted = [_first(fk["fields"]) for fk in package.foreign_keys(table)]
-    wanted += [c for c in FACET_COLUMNS if c in names]
+    # The columns journalists filter by (Datasette's facets) get an index, as every foreign key does.
+    wanted += [c for c in TABLE_SETTINGS.get(table, {}).get("facets", []) if c in names]
     if table in DATE_INDEXES:
         wanted.append(DATE_INDEXES[table])
     seen = set()
