@@ -214,5 +214,20 @@ def test_column_descriptions_are_shown_though_kept_out_of_what_permission_checks
     assert description in html
     assert ds.metadata("columns", database="registry", table="operators")["licence_no"] == description
     assert ds.table_metadata("registry", "operators")["columns"]["licence_no"] == description
-    tables = ds._metadata_local["databases"]["registry"]["tables"]
-    assert not any("columns" in meta for meta in tables.values())
+    # What a permission check copies (the "tables" lookup) holds no registry metadata but its rules.
+    copied = [source for source in ds._metadata_sources("tables", "registry", None) if source]
+    assert "registry" not in (ds._metadata_local.get("databases") or {})
+    assert not any("registry" in (source.get("databases") or {}) for source in copied)
+    assert ds.metadata("title", database="registry")  # the titles and queries are still there
+    assert ds.get_canned_queries and asyncio.run(ds.get_canned_queries("registry", None))
+
+
+def test_a_deployers_allow_rule_still_guards_its_table(demo_out, tmp_path):
+    """The plugin hands a permission check only the tables with rules: those rules still work."""
+    metadata = json.loads((demo_out / "datasette_metadata.json").read_text(encoding="utf-8"))
+    metadata["databases"]["registry"]["tables"]["penalties"]["allow"] = {"id": "editor"}
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    guarded = datasette_app(demo_out, metadata=path)
+    assert get(guarded, "/registry/penalties.json").status_code == 403
+    assert get(guarded, "/registry/operators.json").status_code == 200
