@@ -3,7 +3,7 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 (raw and gzipped, HTML + CSS).
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
-`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
+`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N> by bench/generated.py, shared with the other
 benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
 build remembers the others, validate_changed.py), then the stages database and site, and the
 commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
@@ -29,12 +29,9 @@ PAGE_STAGES = ("database", "site")
 
 
 def registry(n: int) -> Path:
-    path = Path(f"/tmp/zf-bench-{n}")
-    if not (path / "datapackage.json").is_file():
-        from site_builder.demo.data import write_demo_registry
+    from generated import registry as generated
 
-        write_demo_registry(path, operators=n, seed=2026)
-    return path
+    return generated(n)
 
 
 def rename_one_product(data: Path) -> str:
