@@ -168,7 +168,6 @@ OVERVIEW_PAGES = {
     "regions": REGION_PAGES,
     "grades": Family("grades page", "site", addresses=(urls.grades(),),
                      reads=frozenset({"regions", "operators", "grades"}), all_operators=True),
-    "data": Family("data page", "site", addresses=(urls.data(),)),
     "search": Family("search page", "site", addresses=(urls.search(),)),
     "404": Family("not-found page", "site", addresses=(urls.not_found(),)),
 }
@@ -220,6 +219,8 @@ FILES = (
     Family("sitemap", "site", addresses=(urls.sitemap(), urls.robots())),
     Family("downloads", "site", addresses=(urls.data_file("datapackage.json"), urls.data_file("zuofang-data.zip"),
                                             urls.data_file("registry.db")), reads=None),
+    # /data/ lists every download with its size and sha256: made after them, on every build.
+    Family("data page", "site", addresses=(urls.data(),), reads=None),
     Family("handbook", "handbook", addresses=(urls.handbook(),)),
     Family("specialty guide", "qr", addresses=(urls.brand_guide(),), called="名特优导览"),
 )

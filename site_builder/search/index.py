@@ -14,8 +14,12 @@ records whose searchable fields contain the typed string, from static files alon
   query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
 
 Searchable fields (SEARCH_FIELDS): brands name, English name, category and its English label;
-products name, category and its English label, and the English name of the brand they are sold
-under; businesses name and address. Letters match case-insensitively (NFKC + lower case);
+products name, category and its English label, the English name of the brand they are sold
+under, product code and barcode; businesses name, address, licence number and credit code:
+what is printed on a package, a label or a 信息公示牌 finds its page, and a tourist's English
+(mahua, sesame candy) finds the brand and its products. A barcode is indexed as its GTIN-14
+(zero-padded, as GS1 Digital Link writes it), so the 13 digits under a retail barcode and the
+14 of a case or a /01/ address both find it. Letters match case-insensitively (NFKC + lower case);
 whitespace separates terms, and every term must match. Each result carries a detail line that
 says first what a shopper must know: 召回中 (an ongoing recall), 已撤市, 已吊销 ….
 ``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
@@ -53,8 +57,10 @@ BRAND_EN = ("(SELECT b.name_en FROM brands b WHERE b.operator_id = t.operator_id
 #: kind -> the fields (SQL, the record as `t`) a visitor's query is matched against (b brands,
 #: p products, w businesses); food_en() is a food category's English label (vocabulary.py).
 SEARCH_FIELDS = {"b": ("t.name", "t.name_en", "t.category", "food_en(t.category)"),
-                 "p": ("t.name", "t.category", "food_en(t.category)", BRAND_EN),
-                 "w": ("t.name", "t.address")}
+                 "p": ("t.name", "t.category", "food_en(t.category)", BRAND_EN, "t.code", "t.gtin"),
+                 "w": ("t.name", "t.address", "t.licence_no", "t.credit_code")}
+#: How a field is indexed when not as written: a GTIN-8/12/13 as its GTIN-14.
+FIELD_FORMS = {"t.gtin": lambda v: v.zfill(14) if v else v}
 #: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`): English
 #: beside the Chinese, for tourists.
 DISPLAY = {
@@ -81,7 +87,9 @@ def _labels(conn: sqlite3.Connection) -> None:
                          deterministic=True)
     conn.create_function("program_both", 1, both(vocabulary.PROGRAMS), deterministic=True)
     conn.create_function("kind_both", 1, both(vocabulary.KINDS), deterministic=True)
-RECALL_NOTE = "⚠ 召回中 Recall"
+
+
+RECALL_NOTE = f"⚠ {vocabulary.RECALLED.both}"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
 ADDRESS = {kind: family.address for kind, family in outputs.SEARCH_ENTRIES.items()}  # build/outputs.py
 
@@ -156,8 +164,9 @@ def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> l
                 keys = (json.dumps(keys),)
             sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(fields)}, {detail} "
                    f"FROM {source} {where} ORDER BY t.name, {key_column}")
+            forms = [FIELD_FORMS.get(f) for f in fields]
             for key, name, state, *values in conn.execute(sql, keys):
-                text = "\n".join(normalize(v) for v in values[:len(fields)])
+                text = "\n".join(normalize(form(v) if form else v) for form, v in zip(forms, values))
                 notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
                 notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
                 line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)

@@ -129,7 +129,7 @@ def metrics(rows: list[dict], year: int, chart_id: str = "metrics-chart") -> Mar
     shown = [r for r in rows if r.get("value") is not None]
     if not shown:
         return Markup("")
-    row_h, label_w = 34, 0
+    row_h = 34
     body = []
     for i, r in enumerate(shown):
         y = i * row_h

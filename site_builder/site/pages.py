@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 from .. import urls
 from ..images.markup import picture
 from ..vocabulary import food_category
-from . import charts, jsonld
+from . import charts, jsonld, verdict
 from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
@@ -55,15 +55,18 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
         op = reg.operators.get(p["operator_id"])
         recall = reg.ongoing_recall(code)
         address = urls.product(code)
+        standing = reg.standing(op)
+        samplings = reg.samplings_by_product.get(code, [])
         yield address, "product.html", {
             "address": address, "p": p, "op": op, "recall": recall,
             "category": food_category(p.get("category")), "brand": brand_of(reg, p),
             # Below the maker and its grade: on a phone the verdict comes first, the picture after.
             "photo": photo_of(reg, p, lazy=True),
-            "expired": bool(op) and _expired(reg, op),
+            "expired": bool(op) and _expired(reg, op), "standing": standing,
+            "verdict": verdict.for_product(p, recall, standing, samplings),
             "grade": reg.current_grade.get(p["operator_id"]),
             "materials": reg.materials_by_product.get(code, []),
-            "samplings": reg.samplings_by_product.get(code, [])[:PRODUCT_SAMPLINGS],
+            "samplings": samplings[:PRODUCT_SAMPLINGS],
             "past_recalls": [r for r in reg.recalls_by_product.get(code, []) if r is not recall],
             "datasette": urls.datasette_row("products", code),
             "jsonld": jsonld.product(p, op, site_url),
@@ -75,8 +78,11 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
         grades = [Row(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
         path = reg.region_path(op.get("region_code"))
         address = urls.operator(op_id)
+        standing, recalls = reg.standing(op), reg.ongoing_recalls_of(op_id)
         yield address, "operator.html", {
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
+            "standing": standing, "ongoing": recalls,
+            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, [])),
             "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
             "timeline": charts.grade_timeline(grades, reg.release_date),
@@ -107,7 +113,7 @@ def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterat
             "region": reg.regions.get(op.get("region_code")) if op else None,
             "category": food_category(b.get("category")), "products": products_of(reg, b),
             "photo": photo_of(reg, b, lazy=False),
-            "grade": reg.current_grade.get(b.get("operator_id")),
+            "grade": reg.current_grade.get(b.get("operator_id")), "standing": reg.standing(op),
             "publicity_open": publicity_open(reg, b),
             "datasette": urls.datasette_row("brands", brand_id),
             "jsonld": jsonld.brand(b, site_url),
