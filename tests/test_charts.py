@@ -123,3 +123,21 @@ def test_the_pass_rate_chart_writes_each_years_target_under_the_year():
     svg = str(charts.pass_rate_trend([{"year": 2024, "samplings": 2, "failed": 0, "goal": None},
                                       {"year": 2025, "samplings": 40, "failed": 1, "goal": 96}]))
     assert ">2025<" in svg and ">目标 96%<" in svg and svg.count(">目标 ") == 1, "no target, no words"
+
+
+def test_a_void_grade_ends_the_timeline_where_the_business_stopped():
+    grades = [{"grade": "B", "effective_on": "2025-08-01"}, {"grade": "A", "effective_on": "2024-03-01"}]
+    svg = str(charts.grade_timeline(grades, RELEASE, void_since=date(2026, 3, 1), void_reason="登记证已吊销"))
+    assert described(svg) == ("2024年3月1日起 A 级 优秀；2025年8月1日起 B 级 良好；2026年3月1日起 等级已失效（登记证已吊销）；"
+                              "至 2026年11月1日（数据更新日期）。")
+    assert 'stroke-dasharray="3 2"' in svg and ">等级已失效<" in svg
+    assert "stroke-dasharray" not in str(charts.grade_timeline(grades, RELEASE)), "a business that may operate"
+
+
+def test_a_revoked_business_page_says_its_grade_is_void_in_the_timeline_too(demo_build, demo_db):
+    op_id, since = demo_db.execute("SELECT id, status_since FROM operators WHERE status = 'revoked' AND status_since "
+                                   "IS NOT NULL AND id IN (SELECT operator_id FROM grades) ORDER BY id").fetchone()
+    page = (demo_build / "site" / urls.output_path(urls.operator(op_id))).read_text(encoding="utf-8")
+    svg = page[page.index('aria-labelledby="grade-timeline-t'):]
+    words = described(svg)
+    assert "起 等级已失效（登记证已吊销）" in words and words.index("等级已失效") > words.rindex("级 ")

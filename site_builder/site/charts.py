@@ -17,7 +17,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from ..vocabulary import GRADES, NOT_GRADED, zh_date
+from ..vocabulary import GRADE_VOID, GRADES, NOT_GRADED, zh_date
 
 #: Grade -> (fill, text colour): lightness falls A, B, C, none (0.09, 0.37, 0.59, 0.91).
 GRADE_FILLS = {"A": ("#1f5f2e", "#fff"), "B": ("#7fae84", "#1a1a1a"), "C": ("#f0c36a", "#1a1a1a"),
@@ -118,8 +118,8 @@ def county_grades(rows: list[dict], chart_id: str = "grades-chart") -> Markup:
     height = top + len(rows) * row_h + 4
     parts = [f"{r['name']}共 {sum(r.get(k, 0) for k in GRADE_KEYS)} 家：{_counted(r)}" for r in rows]
     desc = "；".join(parts) + "。"
-    svg = _svg(chart_id, height, "各县（市、区）在营主体的量化分级 Grades by county", desc, body)
-    return _figure(svg, "各地在营主体的等级分布（条内数字为家数，右侧为合计），数字见下表。")
+    svg = _svg(chart_id, height, "各县（市、区）可以生产经营的主体的量化分级 Grades by county", desc, body)
+    return _figure(svg, "各地可以生产经营的主体的等级分布（条内数字为家数，右侧为合计），数字见下表。")
 
 
 def metrics(rows: list[dict], year: int, chart_id: str = "metrics-chart") -> Markup:
@@ -216,14 +216,19 @@ def pass_rate_trend(years: list[dict], chart_id: str = "trend-pass") -> Markup:
     return _figure(svg, "圆点为当年抽检合格率，虚线短横为当年目标（写在年份下方），数字见下表。")
 
 
-def grade_timeline(grades: list[dict], release_date: date, chart_id: str = "grade-timeline") -> Markup:
+def grade_timeline(grades: list[dict], release_date: date, chart_id: str = "grade-timeline",
+                   void_since: date | None = None, void_reason: str = "") -> Markup:
     """/w/<id>/: the grades a business has held, as spans of a line from its first grade to
-    the release date (`grades` newest first, as the page lists them)."""
+    the release date (`grades` newest first, as the page lists them). A business that may not
+    operate (registry/standing.py: `void_reason`, since `void_since`) holds no grade from that
+    day: the line ends in a dashed, empty span there, as the page says the grade is void."""
     spans = sorted((g for g in grades if g.get("effective_on") and g["effective_on"] <= release_date.isoformat()),
                    key=lambda g: g["effective_on"])
     if not spans:
         return Markup("")
     start, end = date.fromisoformat(spans[0]["effective_on"][:10]), release_date
+    void_at = max(void_since, start) if void_reason and void_since and void_since < end else None
+    graded_until = void_at or end
     days = max((end - start).days, 1)
     left, width, y, h = 4, WIDTH - 8, 18, 20
 
@@ -233,13 +238,27 @@ def grade_timeline(grades: list[dict], release_date: date, chart_id: str = "grad
     body, parts = [], []
     for i, g in enumerate(spans):
         since = date.fromisoformat(g["effective_on"][:10])
+        if since >= graded_until and i:
+            break
         until = date.fromisoformat(spans[i + 1]["effective_on"][:10]) if i + 1 < len(spans) else end
+        until = min(until, graded_until)
         x0, x1 = at_x(since), max(at_x(until), at_x(since) + 2)
         fill, ink = GRADE_FILLS.get(g["grade"], GRADE_FILLS["none"])
         body.append(_rect(x0, y, x1 - x0, h, fill, LINE))
         if x1 - x0 >= 14:
             body.append(_text((x0 + x1) / 2, y + 14, g["grade"], ink, "middle", "bold"))
         parts.append(f"{zh_date(since)}起 {grade_label(g['grade'])}")
+    caption = "横条从第一次评级到数据更新日，颜色和字母是当时的等级"
+    if void_at:
+        x0, x1 = at_x(void_at), at_x(end)
+        body.append(f'<rect x="{_n(x0)}" y="{y}" width="{_n(max(x1 - x0, 2))}" height="{h}" fill="#fff" '
+                    f'stroke="{INK}" stroke-dasharray="3 2"/>')
+        if x1 - x0 >= _width(GRADE_VOID.zh) + 6:
+            body.append(_text((x0 + x1) / 2, y + 14, GRADE_VOID.zh, INK, "middle"))
+        parts.append(f"{zh_date(void_at)}起 {GRADE_VOID.zh}（{void_reason}）")
+        caption += "，虚线空框为等级失效之后"
+    elif void_reason:
+        parts.append(f"目前{GRADE_VOID.zh}（{void_reason}）")
     for year in range(start.year + 1, end.year + 1):
         x = at_x(date(year, 1, 1))
         body += [f'<line x1="{x:.1f}" y1="{y + h}" x2="{x:.1f}" y2="{y + h + 5}" stroke="{INK}"/>',
@@ -247,4 +266,4 @@ def grade_timeline(grades: list[dict], release_date: date, chart_id: str = "grad
     body += [_text(left, 11, zh_date(start), MUTED), _text(WIDTH - 4, 11, zh_date(end), MUTED, "end")]
     desc = "；".join(parts) + f"；至 {zh_date(end)}（数据更新日期）。"
     svg = _svg(chart_id, y + h + 20, "量化分级的变化 Grade timeline", desc, body)
-    return _figure(svg, "横条从第一次评级到数据更新日，颜色和字母是当时的等级，详见下方记录。")
+    return _figure(svg, caption + "，详见下方记录。")
