@@ -160,3 +160,27 @@ def test_the_provenance_page_stays_within_14_kb_gzipped_with_its_css_and_needs_n
     assert sizes[heaviest] <= 14 * 1024, (heaviest, sizes[heaviest])
     with_photo = [p.parent.name for p in (site / "p").glob("*/index.html") if b"<picture>" in p.read_bytes()]
     assert with_photo and all(sizes[c] <= 14 * 1024 for c in with_photo)
+
+
+def test_a_brand_page_says_which_of_its_products_is_recalled_and_a_rebuild_keeps_it_true(small_registry, tmp_path):
+    """A tourist choosing from a brand's products must not read 在产 for one under recall; a new
+    recall of a brand maker's product renders the brand page again (build/outputs.py)."""
+    from test_photos import build_with_images
+    from test_site_pages_build import edit_csv, first
+
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    brand = first(data / "brands.csv", "id", status="awarded")
+    product = first(data / "products.csv", "code", operator_id=brand["operator_id"], category=brand["category"],
+                    status="active")
+    out = tmp_path / "out"
+    build_with_images(data, out)
+    address = urls.output_path(urls.brand(brand["id"]))
+    before = (out / "site" / address).read_text(encoding="utf-8")
+    assert f'{product["name"]}</a> <span class="status status-active">' in before
+    recall = first(data / "recalls.csv", "id", status="ongoing")
+    for column, value in (("operator_id", brand["operator_id"]), ("product_code", product["code"]), ("sampling_id", "")):
+        edit_csv(data / "recalls.csv", "id", recall["id"], column, value)
+    build_with_images(data, out)
+    after = (out / "site" / address).read_text(encoding="utf-8")
+    assert (f'{product["name"]}</a> <span class="status status-ongoing">召回中</span> <span lang="en">Recalled</span>'
+            in after)

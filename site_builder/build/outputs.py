@@ -128,14 +128,16 @@ BUSINESS_PAGES = Family(
     everything=_EVERY_BUSINESS_PAGE,
     ignores=_ignoring("operators", "grades", *_ON_BUSINESS_PAGE, everything=_EVERY_BUSINESS_PAGE))
 
-#: A brand page lists its maker's products of the brand's category (where they are made and sold).
+#: A brand page lists its maker's products of the brand's category (where they are made and
+#: sold), each with its status: 召回中 while a recall of it is ongoing.
 BRANDS_OF = "SELECT id FROM brands WHERE operator_id IN {keys}"
 BRAND_PAGES = Family(
     "brand pages", "site", urls.brand, "brands", "id", label="name", noun="品牌", permanent=True,
     title="新增品牌 New brands",
-    shows=(Shows("brands", "id"), Shows("products", "operator_id", BRANDS_OF), *_made_by(BRANDS_OF)),
+    shows=(Shows("brands", "id"), Shows("products", "operator_id", BRANDS_OF), Shows("recalls", "operator_id", BRANDS_OF),
+           *_made_by(BRANDS_OF)),
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("brands", "products", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("brands", "products", "recalls", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
 
 RECALL_PAGES = Family(
     "recall pages", "site", urls.recall, "recalls", "id", label="title", noun="召回", permanent=True,

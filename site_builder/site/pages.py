@@ -113,6 +113,7 @@ def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterat
             "address": address, "b": b, "op": op,
             "region": reg.regions.get(op.get("region_code")) if op else None,
             "category": food_category(b.get("category")), "products": products_of(reg, b),
+            "recalled": {r.get("product_code") for r in reg.ongoing_recalls_of(b.get("operator_id"))},
             "photo": photo_of(reg, b, lazy=False),
             "grade": reg.current_grade.get(b.get("operator_id")), "standing": reg.standing(op),
             "publicity_open": publicity_open(reg, b),
