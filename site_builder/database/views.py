@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from .programme_views import PROGRAMME_VIEWS
+
 RELEASE_DATE = "(SELECT release_date FROM _build)"
 RELEASE_YEAR = "(SELECT CAST(release_year AS TEXT) FROM _build)"
 
@@ -129,6 +131,7 @@ VIEWS = {
     "current_grades": CURRENT_GRADES,
     "ongoing_recalls": ONGOING_RECALLS,
     "region_figures": REGION_FIGURES,
+    **PROGRAMME_VIEWS,  # checklists, zones and programmes (programme_views.py)
 }
 
 
