@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 from .. import urls
 from . import jsonld
+from .business_extras import business_context
 from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
@@ -54,7 +55,7 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
         address = urls.operator(op_id)
         yield address, "operator.html", {
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
-            "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
+            "station": reg.stations.get(op.get("station_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
             "inspections": reg.inspections_by_operator.get(op_id, []),
             "samplings": reg.samplings_by_operator.get(op_id, []),
@@ -64,6 +65,7 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
             "recalls": reg.recalls_by_operator.get(op_id, []),
             "datasette": urls.datasette_row("operators", op_id),
             "jsonld": jsonld.business(op, site_url, path[-1]["name"] if path else ""),
+            **business_context(reg, op_id, op),
         }
 
 
