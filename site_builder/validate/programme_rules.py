@@ -42,6 +42,8 @@ def checklist_item(row, ctx) -> Iterator[Finding]:
     if not business or not day:
         return
     kind, region = business
+    if not kind or not region:
+        return  # the business's own row was refused there: one problem is enough
     wanted = known.applicable_checklist(facts, ctx.regions, kind, region, day)
     kind_name = KINDS[kind].zh if kind in KINDS else kind
     if wanted is None:
@@ -70,7 +72,7 @@ def upgrade_licence(row, ctx) -> Iterator[Finding]:
                           "请对照食品生产许可证核对。")
     operator = row.get("operator_id")
     business = ctx.facts.get("operators", {}).get(operator) if operator else None
-    if business and business[0] != "workshop":
+    if business and business[0] and business[0] != "workshop":
         kind = KINDS[business[0]].zh if business[0] in KINDS else business[0]
         yield Finding("operator_id", "upgrade-licence",
                       f"主体 {operator} 是{kind}，不是食品小作坊：只有小作坊能提档升级为食品生产企业。请核对主体编号。")
