@@ -38,7 +38,9 @@ COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
 #: Columns journalists filter by (Datasette's facets, datasette_meta.TABLE_SETTINGS); each gets an
 #: index, as every foreign key column does.
 FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
-                 "category", "year", "metric", "heritage", "origin", "lab", "violation")
+                 "category", "year", "metric", "heritage", "origin", "lab", "violation",
+                 # the 信息公开栏's yes/no facts (boards)
+                 "licence_posted", "commitment_posted", "remote_video", "open_kitchen")
 
 #: Date columns the views and canned queries filter by year.
 DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",
