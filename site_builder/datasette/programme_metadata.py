@@ -3,6 +3,7 @@ merges them): facets for what journalists filter by, titles and descriptions of 
 from __future__ import annotations
 
 TABLE_SETTINGS: dict[str, dict] = {
+    "parks": {"label_column": "name", "facets": ["region_code", "kind"]},  # zones of every kind
     "checklists": {"label_column": "name"},
     "checklist_items": {"label_column": "name", "facets": ["checklist_id"], "sort": "id"},
     "checklist_use": {"facets": ["kind", "region_code", "checklist_id"]},
