@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_OUT := build/site-out  # the CLI's default OUT_DIR (site_builder/cli.py DEFAULT_OUT)
-# Debian packages: a CJK font for labels and posters; Chromium, poppler and the font for tests.
+# Debian packages: a CJK font for labels and posters; Chromium, poppler, the font and sqlite3 (the
+# downloads' README commands) for tests.
 DEMO_DEBS := fonts-wqy-microhei
-TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils
+TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils sqlite3
 # Load generators for the Datasette benchmark (bench/bench_datasette.py).
 BENCH_DEBS := wrk apache2-utils
 

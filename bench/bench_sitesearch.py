@@ -113,7 +113,7 @@ def bench_publish(data: Path, db: Path) -> None:
     import os
     from types import SimpleNamespace
 
-    from site_builder import publish
+    from site_builder.publish import build as publish
     from site_builder.build import permanence
     from site_builder.build.files import Files
     from site_builder.site import changes, render

@@ -18,6 +18,7 @@ from pathlib import Path
 from site_builder import urls, vocabulary
 from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
+from site_builder.registry import standing
 
 from . import board, digital_link, drawing, fonts, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
@@ -182,7 +183,7 @@ def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_
 def _printed_chars(registry: records.Registry) -> set[str]:
     """Every character a sheet or poster can print: the records' text and the modules' own literals."""
     chars: set[str] = set()
-    for module in (labels, posters, pdfdoc, board, vocabulary):  # the vocabulary's words are printed too
+    for module in (labels, posters, pdfdoc, board, vocabulary, standing):  # the vocabulary's words are printed too
         chars.update(inspect.getsource(module))
     for workshop in registry.workshops:
         chars.update("".join(str(v) for v in vars(workshop).values() if v))

@@ -27,10 +27,11 @@ QR_SIZE = 34.0                               # quiet zone included
 PADDING = 2.0
 PER_PAGE = COLUMNS * ROWS
 
+#: Why a workshop that may not operate (standing.py) gets no labels, after what it is (its standing).
 STATUS_NOTE = {
-    "suspended": "该作坊暂停生产经营，暂停期间不得印制和使用产品标签。",
-    "revoked": f"该作坊登记证{vocabulary.OPERATOR_STATUS['revoked'].zh}，不得印制和使用产品标签。",
-    "expired": "该作坊登记证已过期，换证前不得印制和使用产品标签。",
+    "suspended": "暂停期间不得印制和使用产品标签",
+    "revoked": "不得印制和使用产品标签",
+    "expired": "换证前不得印制和使用产品标签",
 }
 PRINT_NOTE = "打印：A4 不干胶 3×7（70×38 毫米），按实际大小（100%）打印，勿缩放；贴前用手机扫码核对。"
 
@@ -40,13 +41,17 @@ def label_sheet(workshop: Workshop, products: list[Product], matrices: dict[str,
     """The PDF bytes of `workshop`'s sheet; `matrices` maps product code -> its QR matrix."""
     title = f"{workshop.name} 产品二维码标签"
     pdf = new_document(add_font, registry.release_date, title)
-    printable = [p for p in products if p.status == "active"] if workshop.status == "active" else []
+    now = workshop.standing(registry.release_date)
+    printable = [p for p in products if p.status == "active"] if now.operating else []
     pages = [printable[i:i + PER_PAGE] for i in range(0, len(printable), PER_PAGE)] or [[]]
     for number, page in enumerate(pages, 1):
         pdf.add_page()
         _frame(pdf, workshop, registry, title, number, len(pages))
         if not page:
-            note = STATUS_NOTE.get(workshop.status, "该作坊暂无在产产品，无需印制标签。")
+            note = f"该作坊暂无{vocabulary.PRODUCT_STATUS['active'].zh}产品，无需印制标签。"
+            if not now.operating:
+                void = f"原量化分级{vocabulary.GRADE_VOID.zh}（{vocabulary.GRADE_VOID.en}）。" if workshop.grade else ""
+                note = f"该作坊{now.zh}，{STATUS_NOTE[now.status]}。{void}"
             text_block(pdf, 15, TOP + 10, note, PAGE_W - 30, 14, max_lines=3)
         for index, product in enumerate(page):
             x = (PAGE_W - COLUMNS * LABEL_W) / 2 + (index % COLUMNS) * LABEL_W

@@ -2,6 +2,8 @@
 
 The grade smiley is drawn as vector shapes (A 大笑 laughing, B 微笑 smiling, C 平脸 flat)
 so it prints sharp at any size; the grade is also written out, never shown by colour alone.
+A workshop that may not operate (standing.py: revoked, suspended, lapsed) gets no smiley: the
+poster says its grade is void and why, as its page does.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from site_builder import vocabulary
 from . import board
 from .codes import Matrix, draw_pdf
 from .pdfdoc import DEMO_NOTICE, cn_date, new_document, text_block
+from site_builder.registry.standing import Standing
+
 from .records import Registry, Workshop
 
 PAGE_W = 210.0
@@ -28,8 +32,9 @@ def poster(workshop: Workshop, matrix: Matrix, registry: Registry, add_font) -> 
     pdf.add_page()
     width = PAGE_W - 2 * MARGIN
     y = _heading(pdf, registry)
-    y = _facts(pdf, workshop, y + 4, width)
-    y = _grade(pdf, workshop, y + 6)
+    now = workshop.standing(registry.release_date)
+    y = _facts(pdf, workshop, now, y + 4, width)
+    y = _grade(pdf, workshop, now, y + 6)
     y = _qr(pdf, matrix, y + 8)
     pdf.set_text_color(180, 0, 0)
     pdf.set_xy(MARGIN, y + 6)
@@ -60,7 +65,7 @@ def _heading(pdf, registry: Registry) -> float:
     return y
 
 
-def _facts(pdf, workshop: Workshop, y: float, width: float) -> float:
+def _facts(pdf, workshop: Workshop, now: Standing, y: float, width: float) -> float:
     status = STATUS.get(workshop.status, workshop.status)
     rows = [
         ("名　　称", workshop.name),
@@ -77,23 +82,34 @@ def _facts(pdf, workshop: Workshop, y: float, width: float) -> float:
         pdf.set_font_size(12)
         pdf.cell(w=label_w, h=7, text=f"{label}：")
         y = max(text_block(pdf, MARGIN + label_w, y + 0.4, value, width - label_w, 13, max_lines=2), y + 7) + 1.5
-    if workshop.status != "active":
+    if not now.operating:
         pdf.set_text_color(180, 0, 0)
-        y = text_block(pdf, MARGIN, y + 1, f"本作坊登记状态：{status}。本公示牌仅作存档，不作为生产经营凭证。",
+        y = text_block(pdf, MARGIN, y + 1, f"本作坊{now.zh}，不得生产经营。本公示牌仅作存档，不作为生产经营凭证。",
                        width, 12, max_lines=2)
         pdf.set_text_color(0, 0, 0)
     return y
 
 
-def _grade(pdf, workshop: Workshop, y: float) -> float:
+def _grade(pdf, workshop: Workshop, now: Standing, y: float) -> float:
     size = 44.0
     grade = GRADES.get(workshop.grade or "")
     pdf.set_xy(MARGIN + size + 10, y + 2)
     pdf.set_font_size(13)
     pdf.cell(text="食品安全量化分级 Food safety grade", h=7)
+    if grade is not None and not now.operating:
+        # No face: a void grade must not be read as a current one from across the room.
+        pdf.set_draw_color(120, 120, 120)
+        pdf.set_line_width(size / 22)
+        pdf.rect(MARGIN + 2, y + 2, size - 4, size - 4)
+        pdf.line(MARGIN + 2, y + size - 2, MARGIN + size - 2, y + 2)
+        pdf.set_text_color(180, 0, 0)
+        text_block(pdf, MARGIN + size + 10, y + 12, vocabulary.GRADE_VOID.zh, 110, 30)
+        pdf.set_text_color(0, 0, 0)
+        text_block(pdf, MARGIN + size + 10, y + 29, f"原因：{now.zh}　{vocabulary.GRADE_VOID.en}", 110, 12, max_lines=2)
+        return y + size
     if grade is None:
         _face(pdf, MARGIN, y, size, None, (120, 120, 120))
-        text_block(pdf, MARGIN + size + 10, y + 14, "尚未评定等级", 100, 26)
+        text_block(pdf, MARGIN + size + 10, y + 14, vocabulary.NOT_GRADED.zh, 100, 26)
         return y + size
     word, face, colour = grade
     _face(pdf, MARGIN, y, size, workshop.grade, colour)

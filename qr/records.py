@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from site_builder import urls
 from site_builder.build.delta import select_in
+from site_builder.registry.standing import Standing, standing
 
 from . import board
 from .errors import RegistryDatabaseError, UnknownOperator
@@ -53,6 +54,12 @@ class Workshop:
     station: str | None
     grade: str | None            # A / B / C from current_grades, None when never graded
     grade_effective_on: str | None
+    status_since: str | None = None  # when it was revoked or suspended (operators.status_since)
+
+    def standing(self, release_date: date) -> Standing:
+        """Whether it may operate on the release date; otherwise its grade is void (no smiley)."""
+        return standing({"status": self.status, "valid_until": self.valid_until,
+                         "status_since": self.status_since}, release_date)
 
 
 @dataclass
@@ -149,18 +156,24 @@ def _products(conn: sqlite3.Connection, operator_id: str | None, scope: Scope | 
 
 _WORKSHOPS = """
     SELECT o.id, o.name, o.licence_no, o.credit_code, o.address, o.categories, o.status,
-           o.valid_until, s.name AS station, g.grade, g.effective_on AS grade_effective_on
+           o.valid_until, s.name AS station, g.grade, g.effective_on AS grade_effective_on, {since}
     FROM operators o
     LEFT JOIN stations s ON s.id = o.station_id
     LEFT JOIN current_grades g ON g.operator_id = o.id
     WHERE o.kind = 'workshop'"""
 
 
+def _workshops_sql(conn: sqlite3.Connection) -> str:
+    # A registry whose schema predates operators.status_since has no such column.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(operators)")}
+    return _WORKSHOPS.format(since="o.status_since" if "status_since" in columns else "NULL AS status_since")
+
+
 def _workshops(conn: sqlite3.Connection, operator_id: str | None, scope: Scope | None) -> list[Workshop]:
     if scope is not None:
-        rows = select_in(conn, _WORKSHOPS + " AND o.id IN {keys} ORDER BY o.id", scope.workshops)
+        rows = select_in(conn, _workshops_sql(conn) + " AND o.id IN {keys} ORDER BY o.id", scope.workshops)
         return [Workshop(**dict(r)) for r in rows]
-    sql, args = _WORKSHOPS, ()
+    sql, args = _workshops_sql(conn), ()
     if operator_id is not None:
         sql, args = sql + " AND o.id = ?", (operator_id,)
     return [Workshop(**dict(r)) for r in conn.execute(sql + " ORDER BY o.id", args)]

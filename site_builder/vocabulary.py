@@ -73,6 +73,12 @@ GRADES = {
 }
 #: The smiley of each grade (量化分级 faces), as posters and pages name them.
 FACES = {grade: term.note for grade, term in GRADES.items()}
+#: What each grade says about a business (the /grades/ page and the handbook).
+GRADE_MEANINGS = {
+    "A": "检查中未发现问题或问题轻微并当场改正，食品安全管理规范。",
+    "B": "存在一般性问题，已在规定时间内整改。",
+    "C": "问题较多或整改不及时，需加强监管。",
+}
 
 REGION_LEVELS = {
     "province": Term("省级", "Province"),
@@ -197,6 +203,37 @@ CODED = {
 }
 
 NOT_GRADED = Term("未评级", "Not graded")
+
+#: What Datasette, the downloads' README and registry.db's `_about` table call the database.
+DATABASE_TITLE = Term("食品“三小”登记数据库", "Registry of small food businesses")
+
+#: Why a business may not operate on the release date (standing.py): the verdict, a void grade
+#: and the poster say it so. A lapsed licence whose status still says "active" is "expired".
+NOT_OPERATING = {
+    "suspended": Term("已暂停生产经营", "Suspended", OPERATOR_STATUS["suspended"].note),
+    "revoked": Term("登记证已吊销", "Licence revoked", OPERATOR_STATUS["revoked"].note),
+    "expired": Term("登记证已过期", "Licence expired", OPERATOR_STATUS["expired"].note),
+}
+NOT_OPERATING_GROUP = Term("暂停、吊销或过期", "Not operating")
+#: A grade is current only while its business may operate; otherwise it is void (no smiley).
+GRADE_VOID = Term("等级已失效", "Grade void", "主体不在有效经营状态（登记证吊销、过期或暂停生产经营）时，原有的量化分级等级不再有效，网站、公示牌和标签不显示笑脸。")
+
+#: A product under an ongoing recall: its status chip, its search result.
+RECALLED = Term("召回中", "Recalled")
+
+#: The verdict line that opens every /p/ and /w/ page ("can I trust this today?"), and its parts.
+VERDICTS = {
+    "recall": Term("召回中：请停止食用", "Recalled: stop eating it"),
+    "business-recall": Term("有产品正在召回", "A product is being recalled"),
+    "withdrawn": Term("已撤市：请勿购买或食用", "Withdrawn from sale: do not buy or eat it"),
+    "maker": Term("生产者", "Maker: "),
+    "may-not-operate": Term("不得生产经营", "may not operate"),
+    "failed": Term("最近一次抽检不合格", "Failed its latest test"),
+    "registered": Term("登记有效", "Registered"),
+    "no-recall": Term("无召回", "no recall"),
+    "passed": Term("最近抽检合格", "last test passed"),
+    "untested": Term("暂无抽检记录", "not tested yet"),
+}
 
 #: Said on every page, poster, label sheet and download built from demonstration data.
 DEMO_NOTICE = Term("演示数据：本站所有主体、产品、召回均为虚构", "Demonstration data: all businesses are fictional")

@@ -144,3 +144,72 @@ def test_pages_work_without_javascript(browser, server, demo_db):
     text = page.inner_text("body")
     assert "召回" in text and one(demo_db, f"select name from products where code = '{code}'") in text
     context.close()
+
+
+# --- large text on a small phone: 360 px wide, root font 200 % ----------------------------------
+
+PHONE = {"width": 360, "height": 640}
+LARGE_TEXT = "html{font-size:200% !important}"  # what a reader's "largest text" setting does to rem
+
+
+def large_text_visit(browser, server, address: str) -> dict:
+    """Load `address` on a 360 × 640 screen with the root font at 200 %; measure what a reader sees."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    response = page.goto(server.url + address)
+    page.add_style_tag(content=LARGE_TEXT)
+    page.add_script_tag(path=str(AXE))
+    measured = page.evaluate("""async () => {
+        const root = document.documentElement, v = document.querySelector('.verdict');
+        const box = v ? v.getBoundingClientRect() : null;
+        // Anything sticking out to the right, except inside a box that scrolls on its own (wide tables).
+        const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+            const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+        const out = [...document.body.querySelectorAll('*')].filter(e => !scrolls(e) &&
+            e.getBoundingClientRect().right > root.clientWidth + 1).map(e => e.tagName + ' ' + e.textContent.slice(0, 30));
+        const axe = (await window.axe.run(document)).violations.map(v => v.id);
+        return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerHeight: window.innerHeight,
+                verdict: box && {top: box.top, bottom: box.bottom, text: v.innerText}, out, axe,
+                fontSize: getComputedStyle(root).fontSize};
+    }""")
+    context.close()
+    return {"status": response.status, "requests": requests, **measured}
+
+
+def assert_readable_on_a_phone(result, server, says: str):
+    assert result["status"] == 200 and result["fontSize"] == "32px"
+    assert [u for u in result["requests"] if not u.startswith(server.url)] == []
+    assert result["scrollWidth"] <= result["clientWidth"] == PHONE["width"], result["out"]
+    assert result["out"] == []
+    verdict = result["verdict"]
+    assert verdict is not None, "the page opens with its verdict"
+    assert 0 <= verdict["top"] and verdict["bottom"] <= result["innerHeight"], "the verdict is on the first screen"
+    assert says in verdict["text"]
+    assert result["axe"] == []
+
+
+def test_a_recalled_product_with_large_text_on_a_phone(browser, server, demo_db):
+    code = one(demo_db, "select product_code from recalls where status = 'ongoing' and product_code is not null "
+                        "order by id limit 1")
+    assert_readable_on_a_phone(large_text_visit(browser, server, urls.product(code)), server, "召回中")
+
+
+def test_a_withdrawn_product_with_large_text_on_a_phone(browser, server, demo_db):
+    code = one(demo_db, "select code from products where status = 'withdrawn' and code not in "
+                        "(select product_code from ongoing_recalls where product_code is not null) order by code limit 1")
+    assert_readable_on_a_phone(large_text_visit(browser, server, urls.product(code)), server, "已撤市")
+
+
+def test_a_revoked_business_with_large_text_on_a_phone(browser, server, demo_db):
+    op_id = one(demo_db, "select id from operators where status = 'revoked' and id in (select operator_id from grades) "
+                         "and id not in (select operator_id from ongoing_recalls) order by id limit 1")
+    assert_readable_on_a_phone(large_text_visit(browser, server, urls.operator(op_id)), server, "登记证已吊销")
+
+
+def test_an_ordinary_product_with_large_text_on_a_phone(browser, server, demo_db):
+    code = one(demo_db, "select code from products where status = 'active' and code not in "
+                        "(select product_code from recalls where product_code is not null) and operator_id in "
+                        "(select operator_id from current_grades where in_force) order by code limit 1")
+    assert_readable_on_a_phone(large_text_visit(browser, server, urls.product(code)), server, "登记有效")

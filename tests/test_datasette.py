@@ -157,3 +157,77 @@ def test_datasette_starts_in_a_process_whose_locale_is_c(demo_out):
         locale.setlocale(locale.LC_ALL, saved)
     rows = get(app, "/registry/products.json?_search=麻花&_shape=array&_col=code").json()
     assert rows
+
+
+def facet_counts(ds, table, query=""):
+    data = get(ds, f"/registry/{table}.json?_size=0{query}").json()
+    return {name: [(r["value"], r["count"], r["label"]) for r in facet["results"]] + [facet["truncated"]]
+            for name, facet in data["facet_results"].items()}
+
+
+def test_whole_table_facets_from_the_build_equal_datasettes_own_counts(ds, demo_out, tmp_path):
+    """The counts made at build time (_facet_counts) are what Datasette's SQL gives: the same
+    database opened writable (so that nothing precounted can be trusted) is the reference."""
+    import shutil
+
+    from datasette.app import Datasette
+
+    from site_builder.database.about import facet_columns
+    from site_builder.serve.live import served_metadata
+
+    copy = tmp_path / "registry.db"
+    shutil.copy(demo_out / "registry.db", copy)
+    counted_by_sql = Datasette([str(copy)], metadata=served_metadata(demo_out / "datasette_metadata.json"))
+    for table, columns in facet_columns().items():
+        counted = facet_counts(ds, table)
+        assert list(counted) == columns, table
+        assert counted == facet_counts(counted_by_sql, table), table
+    # A filtered table is counted by Datasette's SQL, as before.
+    assert facet_counts(ds, "operators", "&kind=workshop") == facet_counts(counted_by_sql, "operators", "&kind=workshop")
+    assert facet_counts(ds, "operators", "&kind=workshop")["kind"][:1] == [("workshop", 200, "workshop")]
+
+
+def test_facets_asked_for_again_are_shown_once(ds):
+    data = get(ds, "/registry/operators.json?_size=0&_facet=region_code&_facet=kind&_facet=status&_facet=kind").json()
+    assert list(data["facet_results"]) == ["region_code", "kind", "status"]
+    html = get(ds, "/registry/operators?_facet=region_code&_facet=kind&_facet=status").text
+    assert html.count('id="facet-kind"') == 1
+
+
+def test_json_keeps_chinese_readable_and_csv_opens_in_excel(ds):
+    response = get(ds, "/registry/products.json?_search=麻花&_size=2&_shape=array")
+    assert "麻花".encode() in response.content and b"\\u" not in response.content
+    assert response.json()[0]["name"]
+    lines = get(ds, "/registry/products.json?_search=麻花&_size=2&_shape=array&_nl=on").text.splitlines()
+    assert len(lines) == 2 and all("麻花" in line for line in lines)
+    csv_export = get(ds, "/registry/products.csv?_size=3&_dl=1").content
+    assert csv_export.startswith(b"\xef\xbb\xbfcode,") and "麻花".encode() in get(
+        ds, "/registry/products.csv?_search=麻花").content
+
+
+def test_column_descriptions_are_shown_though_kept_out_of_what_permission_checks_copy(ds, demo_dir):
+    """Datasette 0.65 deep-copies its metadata for each permission check; the plugin keeps the
+    column descriptions (most of it) aside and hands them over where Datasette reads them."""
+    html = get(ds, "/registry/operators").text
+    description = datasette_meta.column_description(
+        next(f for f in Package.load(demo_dir).public_fields("operators") if f["name"] == "licence_no"))
+    assert description in html
+    assert ds.metadata("columns", database="registry", table="operators")["licence_no"] == description
+    assert ds.table_metadata("registry", "operators")["columns"]["licence_no"] == description
+    # What a permission check copies (the "tables" lookup) holds no registry metadata but its rules.
+    copied = [source for source in ds._metadata_sources("tables", "registry", None) if source]
+    assert "registry" not in (ds._metadata_local.get("databases") or {})
+    assert not any("registry" in (source.get("databases") or {}) for source in copied)
+    assert ds.metadata("title", database="registry")  # the titles and queries are still there
+    assert ds.get_canned_queries and asyncio.run(ds.get_canned_queries("registry", None))
+
+
+def test_a_deployers_allow_rule_still_guards_its_table(demo_out, tmp_path):
+    """The plugin hands a permission check only the tables with rules: those rules still work."""
+    metadata = json.loads((demo_out / "datasette_metadata.json").read_text(encoding="utf-8"))
+    metadata["databases"]["registry"]["tables"]["penalties"]["allow"] = {"id": "editor"}
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    guarded = datasette_app(demo_out, metadata=path)
+    assert get(guarded, "/registry/penalties.json").status_code == 403
+    assert get(guarded, "/registry/operators.json").status_code == 200

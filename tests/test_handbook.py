@@ -129,6 +129,29 @@ def test_the_committed_cli_reference_is_what_the_cli_says():
     assert committed == cli_reference.page(cli), "site_builder/handbook/src/docs/cli.md is stale"
 
 
+def test_meanings_say_what_each_status_means_in_the_vocabularys_words(built):
+    """Every status, kind, level and grade the site prints is explained with the vocabulary's own
+    Chinese, English and note (a revoked licence is 已吊销, the note says it is a penalty)."""
+    from site_builder import vocabulary
+
+    text = html.unescape(page_text(built, "meanings"))
+    for table, columns in vocabulary.CODED.items():
+        for column, terms in columns.items():
+            if table in ("targets", "grades"):
+                continue  # metrics are figures, explained beside them; grades have their smiley (below)
+            assert f"<code>{table}.{column}</code>" in text
+            for code_value, term in terms.items():
+                row = re.search(rf"<td><code>{re.escape(code_value)}</code></td>\s*<td><strong>{re.escape(term.zh)}</strong></td>"
+                                rf"\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", text)
+                assert row, (table, column, code_value)
+                assert (row.group(1), row.group(2)) == (term.en, term.note or "—")
+    for grade, term in vocabulary.GRADES.items():
+        assert re.search(rf"<td><code>{grade}</code></td>\s*<td>{vocabulary.FACES[grade]}</td>\s*<td><strong>{term.zh}"
+                         rf"</strong></td>\s*<td>{term.en}</td>\s*<td>{vocabulary.GRADE_MEANINGS[grade]}</td>", text), grade
+    assert "登记证被市场监管部门作为行政处罚吊销" in text and vocabulary.GRADE_VOID.zh in text
+    assert all(term.zh in text for term in vocabulary.VERDICTS.values() if len(term.zh) > 2)
+
+
 def test_cli_reference_has_every_command_and_option(built):
     text = page_text(built, "cli")
     commands = list(cli_reference.walk(cli))

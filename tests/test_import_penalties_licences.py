@@ -120,7 +120,7 @@ def test_licences_update_add_and_never_delete(data, tmp_path):
         "credit_code": "", "region_code": "140824", "station_id": "st-140824-3", "address": "运城市稷山县翟店镇演示街8号",
         "lat": "", "lon": "", "registered_on": "2026-10-20", "valid_until": "2029-10-19", "status": "active",
         "categories": "糕点", "park_id": "", "owner_name": "", "owner_phone": "", "owner_id_number": "",
-        "licence_authority": "稷山县市场监督管理局"}
+        "licence_authority": "稷山县市场监督管理局", "status_since": ""}
     lines = rows_of(data / "import-review.csv")
     assert [(r["行 row"], r["原因代码 code"]) for r in lines] == [("5", "new-business-incomplete"), ("6", "unknown-status")]
     assert "经营场所" in lines[0]["原因 reason"] and "待审核" in lines[1]["原因 reason"]

@@ -258,7 +258,7 @@ def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, t
 def test_a_failure_in_the_background_process_stops_the_build(small_registry, tmp_path, monkeypatch):
     """The search index and downloads are made in a forked process during a full render; what
     goes wrong there fails the build like anywhere else, and nothing is published."""
-    from site_builder import publish
+    from site_builder.publish import build as publish
     from site_builder.errors import BuildError
     from site_builder.site import parallel
 

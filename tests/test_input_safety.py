@@ -26,6 +26,7 @@ from site_builder.registry import readers
 from site_builder.registry.package import Package
 from site_builder.site.render import Renderer
 from site_builder.validate import changed as validate_changed
+from site_builder.validate import memory as validate_memory
 from site_builder.validate.whole import validate_registry
 
 SECRET = "SECRET-FIRST-LINE-OF-A-FILE-OUTSIDE"
@@ -101,7 +102,7 @@ def test_every_reader_of_a_table_file_goes_through_the_one_check(data, tmp_path)
     package = Package.load(data)
     with pytest.raises(readers.UnsafePath):
         package.table_file("stations")
-    assert validate_changed.scan_tables(package) is None
+    assert validate_memory.scan_tables(package) is None
     from site_builder.database.build import build_database, built_from_same_inputs
     assert not built_from_same_inputs(package, state.load(tmp_path / "nothing-built"))
     with pytest.raises(readers.UnsafePath):
@@ -303,7 +304,10 @@ def test_an_xlsx_cell_past_the_character_limit_is_refused_with_its_field(data):
     book = load_workbook(sheet)
     book.active["B3"] = "长名称"
     book.save(sheet)  # openpyxl itself cuts what it writes at the limit: lengthen it in the XML
-    _rewrite_sheet(sheet, lambda xml: xml.replace("长名称".encode(), ("长" * (readers.MAX_CELL_CHARS + 1)).encode()))
+    # (which spells the text as UTF-8, or as character references when openpyxl writes with lxml)
+    long = ("长" * (readers.MAX_CELL_CHARS + 1)).encode()
+    references = "".join(f"&#{ord(c)};" for c in "长名称").encode()
+    _rewrite_sheet(sheet, lambda xml: xml.replace("长名称".encode(), long).replace(references, long))
     assert found(data) == [("stations.xlsx", 3, "name", "too-large")]
 
 
@@ -406,7 +410,7 @@ DEFECTS = {
 def test_a_defect_added_between_two_builds_is_refused_by_the_rebuild(defect, built, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(BASE, data)
-    memory = validate_changed.read_memory(state.load(built))
+    memory = validate_memory.read_memory(state.load(built))
     assert memory is not None
     where = DEFECTS[defect](data)
     assert validate_changed.validate_changes(Package.load(data), memory) is None  # doubt: all rows are judged
@@ -422,5 +426,5 @@ def test_the_same_rebuild_without_a_defect_is_judged_from_its_changed_rows(built
     data = tmp_path / "data"
     shutil.copytree(BASE, data)
     _add_sampling(data, batch="B2605-1")
-    memory = validate_changed.read_memory(state.load(built))
+    memory = validate_memory.read_memory(state.load(built))
     assert validate_changed.validate_changes(Package.load(data), memory) is not None

@@ -226,13 +226,13 @@ def test_a_forged_row_digest_does_not_let_an_invalid_row_in(first_build, small_r
     # What an attacker would plant: the validation memory of the edited registry (computed with
     # the project's own code), in a record signed with a key that is not this user's.
     from site_builder.registry.package import Package
-    from site_builder.validate import changed as validate_changed
+    from site_builder.validate import memory as validate_memory
 
     package = Package.load(data)
-    memory = validate_changed.memory_of(package, validate_changed.scan_tables(package))
+    memory = validate_memory.memory_of(package, validate_memory.scan_tables(package))
     record = state.load(out)
     sections = record.sections()
-    sections[validate_changed.SECTION] = memory.to_bytes()
+    sections[validate_memory.SECTION] = memory.to_bytes()
     other = tmp_path / "other-user"
     monkeypatch.setenv("XDG_STATE_HOME", str(other))
     key._load.cache_clear()

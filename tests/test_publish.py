@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from site_builder import publish
+from site_builder.publish import build as publish
 from site_builder.build import state
 from site_builder.build.files import Files
 from site_builder.database.build import build_database
@@ -75,7 +75,8 @@ def test_csv_is_the_database(published):
 def test_zip_holds_the_files_and_is_deterministic(published, small_registry, tmp_path):
     with zipfile.ZipFile(published / publish.ZIP_NAME) as zf:
         names = zf.namelist()
-        assert names == ["datapackage.json"] + [f"{t}.csv" for t in TABLE_ORDER]
+        assert names == ["README.md", "LICENSE.txt", "datapackage.json", "datasette_metadata.json"] + \
+            [f"{t}.csv" for t in TABLE_ORDER]
         assert all(zf.read(n) == (published / n).read_bytes() for n in names)
         release = Package.load(small_registry).release_date
         assert {i.date_time[:3] for i in zf.infolist()} == {(release.year, release.month, release.day)}
@@ -125,12 +126,15 @@ def test_republish_after_one_change_exports_only_that_table(small_registry, tmp_
     products = (registry / "products.csv").read_text(encoding="utf-8")
     first_name = products.splitlines()[1].split(",")[2]
     (registry / "products.csv").write_text(products.replace(first_name, "改名后的产品", 1), encoding="utf-8")
-    exported = []
-    real_export = publish.export_csv
+    exported, workbooks = [], []
+    real_export, real_xlsx = publish.export_csv, publish.export_xlsx
     monkeypatch.setattr(publish, "export_csv", lambda conn, table, columns: exported.append(table)
                         or real_export(conn, table, columns))
+    monkeypatch.setattr(publish, "export_xlsx", lambda conn, table, *args: workbooks.append(table)
+                        or real_xlsx(conn, table, *args))
     _publish(registry, tmp_path / "out")
     assert sorted(exported) == ["operators", "products"]
+    assert sorted(workbooks) == ["products"]
     for name in ("brands.csv", "samplings.csv", "regions.csv"):
         assert (first / name).stat().st_ino == inodes[name]
     assert (first / "products.csv").stat().st_ino != inodes["products.csv"]

@@ -15,10 +15,10 @@ from PIL import Image
 from qr import fonts, labels, posters, records
 from qr.build import _printed_chars, build_codes
 from qr.codes import make_matrix
-from site_builder import urls
+from site_builder import urls, vocabulary
 
 DPI = 200
-GRADE_WORDS = {"A": "优秀", "B": "良好", "C": "一般"}
+GRADE_WORDS = {g: t.zh for g, t in vocabulary.GRADES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +76,19 @@ def _check_poster(out: Path, operator_id: str, tmp_path: Path) -> None:
     text = _text(pdf).replace(" ", "")
     name, licence = _query(db, "SELECT name, licence_no FROM operators WHERE id = ?", operator_id)[0]
     assert name in text and licence in text and "投诉举报电话：12315" in text
-    grade = _query(db, "SELECT grade, effective_on FROM current_grades WHERE operator_id = ?", operator_id)
-    if grade:
-        letter, effective_on = grade[0]
+    grade = _query(db, "SELECT grade, effective_on, in_force, void_reason FROM current_grades WHERE operator_id = ?",
+                   operator_id)
+    if grade and grade[0][2]:
+        letter, effective_on, _, _ = grade[0]
         y, m, d = (int(part) for part in effective_on.split("-"))
         assert f"{GRADE_WORDS[letter]}（{letter}级" in text and f"评定日期：{y}年{m}月{d}日" in text
         assert all(word not in text for word in set(GRADE_WORDS.values()) - {GRADE_WORDS[letter]})
+    elif grade:  # the business may not operate: the grade is void, and no face is named or drawn
+        assert vocabulary.GRADE_VOID.zh in text and f"原因：{grade[0][3]}" in text
+        assert all(f"{word}（" not in text for word in GRADE_WORDS.values())
+        assert all(face not in text for face in vocabulary.FACES.values())
     else:
-        assert "尚未评定等级" in text
+        assert vocabulary.NOT_GRADED.zh in text
     (page,) = _pages(pdf, tmp_path)
     assert [r.text for r in zxingcpp.read_barcodes(page)] == [urls.absolute(_site_url(db), urls.operator(operator_id))]
 
@@ -95,9 +100,9 @@ def test_label_sheets_decode_to_the_workshops_active_products(small_out, tmp_pat
 
 def test_posters_show_the_current_grade_licence_complaint_line_and_qr(small_out, tmp_path):
     workshops = [r[0] for r in _query(small_out / "registry.db", """
-        SELECT o.id FROM operators o LEFT JOIN current_grades g ON g.operator_id = o.id
-        WHERE o.kind = 'workshop' GROUP BY coalesce(g.grade, '-') ORDER BY o.id""")]
-    assert len(workshops) >= 3  # one per grade present, and ungraded if any
+        SELECT min(o.id) FROM operators o LEFT JOIN current_grades g ON g.operator_id = o.id
+        WHERE o.kind = 'workshop' GROUP BY coalesce(g.grade, '-'), g.in_force ORDER BY 1""")]
+    assert len(workshops) >= 4  # one per grade present (in force, and void), and ungraded if any
     for operator_id in workshops:
         _check_poster(small_out, operator_id, tmp_path / operator_id)
 
@@ -145,6 +150,33 @@ def test_inactive_workshops_get_no_labels_and_a_plain_warning(small_out, tmp_pat
     poster = tmp_path / "poster.pdf"
     poster.write_bytes(posters.poster(revoked, make_matrix("https://zf.example.cn/w/x/"), registry, fonts.full_face_add_to))
     assert "已吊销" in _text(poster)
+
+
+def test_a_revoked_workshops_poster_and_sheet_say_its_grade_is_void_with_no_smiley(small_out, tmp_path):
+    """A revoked workshop's poster once showed its grade's smiley (B 良好 微笑): now the grade is
+    void, the poster says why and since when, and draws no face; its sheet says so too."""
+    registry = records.load(small_out / "registry.db")
+    workshop = next(w for w in registry.workshops if w.grade == "B" and w.standing(registry.release_date).operating)
+    revoked = replace(workshop, status="revoked", status_since="2026-03-02")
+    poster = tmp_path / "poster.pdf"
+    poster.write_bytes(posters.poster(revoked, make_matrix("https://zf.example.cn/w/x/"), registry, fonts.full_face_add_to))
+    text = _text(poster).replace(" ", "")
+    assert "等级已失效" in text and "原因：登记证已吊销（2026年3月2日起）" in text
+    assert "良好（B级" not in text and "微笑" not in text
+    # As drawn: the operating workshop's poster has its grade's blue smiley; the void one has no
+    # pixel of that colour.
+    colour = posters.COLOURS["B"]
+    def has_colour(pdf_bytes: bytes, where: Path) -> bool:
+        where.write_bytes(pdf_bytes)
+        page = _pages(where, tmp_path / where.stem)[0].convert("RGB")
+        return any(abs(r - colour[0]) + abs(g - colour[1]) + abs(b - colour[2]) < 30
+                   for _, (r, g, b) in page.getcolors(1 << 24))
+    matrix = make_matrix("https://zf.example.cn/w/x/")
+    assert has_colour(posters.poster(workshop, matrix, registry, fonts.full_face_add_to), tmp_path / "good.pdf")
+    assert not has_colour(posters.poster(revoked, matrix, registry, fonts.full_face_add_to), tmp_path / "void.pdf")
+    sheet = tmp_path / "sheet.pdf"
+    sheet.write_bytes(labels.label_sheet(revoked, registry.products_of(workshop.id), {}, registry, fonts.full_face_add_to))
+    assert "原量化分级等级已失效" in _text(sheet).replace(" ", "").replace("\n", "")
 
 
 def test_pdfs_are_byte_identical_with_the_cut_font_whatever_else_it_holds(small_out):

@@ -4,6 +4,7 @@ and site stages only, so each build takes about a second)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -73,7 +74,10 @@ def test_rebuilding_after_one_name_changes_rewrites_only_pages_that_show_it(regi
                if new_name in p.read_text(encoding="utf-8")}
     assert urls.output_path(urls.product(product["code"])) in changed
     assert urls.output_path(urls.operator(product["operator_id"])) in changed
-    assert changed == showing
+    # /data/ shows the new products.csv's sha256, so it changes with it.
+    products_csv = hashlib.sha256((site / "data" / "products.csv").read_bytes()).hexdigest()
+    assert products_csv in (site / "data" / "index.html").read_text(encoding="utf-8")
+    assert changed == showing | {urls.output_path(urls.data())}
     assert len(changed) < 10
 
 
@@ -98,19 +102,20 @@ def test_rebuild_renders_only_the_pages_whose_rows_changed(registry, tmp_path):
     first_build = build_pages(registry, out)
     assert first_build.pages["records"] > 100 and first_build.pages["kept"] == 0
     again = build_pages(registry, out)
-    # Nothing changed: only the home page (it lists the announcements) renders again.
-    assert again.pages["records"] == 0 and again.pages["overview"] == 1 and again.pages["written"] == 0
-    assert again.pages["kept"] == first_build.pages["records"] + first_build.pages["overview"] - 1
+    # Nothing changed: only the home page (it lists the announcements) and /data/ (it lists the
+    # downloads as the publish step recorded them) render again.
+    assert again.pages["records"] == 0 and again.pages["overview"] == 2 and again.pages["written"] == 0
+    assert again.pages["kept"] == first_build.pages["records"] + first_build.pages["overview"] - 2
     product = first(registry / "products.csv", "code", status="active")
     edit_csv(registry / "products.csv", "code", product["code"], "shelf_life", "18个月")
     changed = build_pages(registry, out)
     # Rendered: the provenance page, the maker's page (which lists the product's row) and any
     # recall of the product; rewritten: the provenance page (the one that shows the shelf life)
-    # and /changes/, which lists the product as updated.
+    # and /changes/, which lists the product as updated, and /data/ (products.csv's new sha256).
     assert 2 <= changed.pages["records"] <= 3
     assert changed.pages["kept"] + changed.pages["records"] + changed.pages["overview"] == \
         first_build.pages["records"] + first_build.pages["overview"]
     rewritten = {p.as_posix().split("/site/", 1)[1] for p in changed.files.changed_files() if p.suffix == ".html"}
-    assert rewritten == {urls.output_path(urls.product(product["code"])), "changes/index.html"}
+    assert rewritten == {urls.output_path(urls.product(product["code"])), "changes/index.html", "data/index.html"}
     page = (out / "site" / urls.output_path(urls.product(product["code"]))).read_text(encoding="utf-8")
     assert "18个月" in page

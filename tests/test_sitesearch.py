@@ -21,8 +21,9 @@ from site_builder.search import index as sitesearch
 #: What a visitor can search, per page kind (documented in sitesearch.py).
 FIELDS = {
     "brands": ("id", urls.brand, ("name", "name_en", "category")),
-    "products": ("code", urls.product, ("name", "category")),
-    "operators": ("id", urls.operator, ("name", "address")),
+    # A barcode as its GTIN-14: the 13 printed digits and the 14 of a /01/ address both find it.
+    "products": ("code", urls.product, ("name", "category", "code", "substr('00000000000000' || gtin, -14)")),
+    "operators": ("id", urls.operator, ("name", "address", "licence_no", "credit_code")),
 }
 TRICKY = {  # product name -> why it is here
     "<script>alert(1)</script>稷山麻花": "markup in a name stays text",
@@ -152,6 +153,21 @@ def test_results_say_recalled_and_withdrawn(search_site):
     assert "召回" not in result_for(plain)["detail"] and "已撤市" not in result_for(plain)["detail"]
 
 
+def test_what_is_printed_finds_its_page(search_site):
+    """A shopper types the barcode under the package (13 digits) or from a GS1 address (14), the
+    product code of its QR address; a tourist the licence number or credit code on a 公示牌."""
+    conn = sqlite3.connect(search_site / "registry.db")
+    code, gtin = conn.execute("SELECT code, gtin FROM products WHERE length(gtin) = 13 ORDER BY code LIMIT 1").fetchone()
+    site = search_site / "site"
+    for printed in (gtin, "0" + gtin, code, code.upper()):
+        assert urls.product(code) in {r["url"] for r in sitesearch.query(site, printed)}, printed
+    assert [r["url"] for r in sitesearch.query(site, "0" + gtin)] == [urls.product(code)]
+    op_id, licence, credit = conn.execute(
+        "SELECT id, licence_no, credit_code FROM operators WHERE credit_code IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    for printed in (licence, credit, credit.lower()):
+        assert [r["url"] for r in sitesearch.query(site, printed)] == [urls.operator(op_id)], printed
+
+
 def test_script_is_published_and_renders_names_as_text(search_site):
     script = (search_site / "site" / "static" / "search.js").read_text(encoding="utf-8")
     assert script == sitesearch.SCRIPT_SOURCE.read_text(encoding="utf-8")
@@ -217,6 +233,13 @@ def test_search_page_in_a_browser(search_site, small_registry):
         assert status.get_attribute("aria-live") == "polite"
         assert status.inner_text().startswith(f"找到 {len(items)} 条")
         assert page.input_value("#search-q") == "<script>"
+
+        # One result is "1 result", in Chinese and English alike.
+        licence = sqlite3.connect(search_site / "registry.db").execute(
+            "SELECT licence_no FROM operators ORDER BY id LIMIT 1").fetchone()[0]
+        page.goto(server.url + urls.search() + "?q=" + licence)
+        page.wait_for_selector("#search-results li")
+        assert page.locator("#search-status").inner_text() == "找到 1 条结果。 1 result."
 
         page.goto(server.url + urls.search() + "?q=没有这个词")
         page.wait_for_function("document.getElementById('search-status')?.textContent.includes('没有找到')")

@@ -14,12 +14,13 @@ from site_builder.build.pipeline import build
 from site_builder.errors import DataPackageError, ValidationFailed
 from site_builder.registry.package import Package
 from site_builder.validate import changed as validate_changed
+from site_builder.validate import memory as validate_memory
 from site_builder.validate.whole import validate_registry
 
 
 def memory(data):
     package = Package.load(data)
-    return validate_changed.memory_of(package, validate_changed.scan_tables(package))
+    return validate_memory.memory_of(package, validate_memory.scan_tables(package))
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_a_rebuild_judges_only_changed_rows_and_still_refuses_bad_ones(tmp_path)
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(BASE, data)
     assert build(data, out).validation == "all"
-    assert state.load(out).get(validate_changed.SECTION) is not None
+    assert state.load(out).get(validate_memory.SECTION) is not None
     assert build(data, out).validation == "same"
 
     code = _first(data / "products.csv", "code")

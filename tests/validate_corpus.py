@@ -22,6 +22,7 @@ Steps (each a one-key object):
   {"encode": {"file", "encoding"}}                  re-encode (gb18030, utf-8-sig)
   {"delimit": {"file", "delimiter"}}                rewrite with another delimiter
   {"to_xlsx": "file.csv"}                           replace by file.xlsx (typed cells, first sheet)
+  {"copy_to_xlsx": "file.csv"}                      write file.xlsx beside file.csv (both stay)
   {"cut_after": {"file", "text"}}                   end the file right after the last `text`
   {"replace": {"file", "old", "new"}}               text surgery (first occurrence)
   {"replace_bytes": {"file", "old", "new_hex"}}     byte surgery: `old` (text) -> raw bytes
@@ -146,7 +147,7 @@ def _delimit(root: Path, a: dict) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def _to_xlsx(root: Path, name: str) -> None:
+def _to_xlsx(root: Path, name: str, keep: bool = False) -> None:
     from openpyxl import Workbook
 
     path = root / name
@@ -155,7 +156,8 @@ def _to_xlsx(root: Path, name: str) -> None:
     for row in _read(path):
         sheet.append([_typed(cell) for cell in row])
     book.save(path.with_suffix(".xlsx"))
-    path.unlink()
+    if not keep:
+        path.unlink()
 
 
 def _typed(cell: str):
@@ -239,7 +241,8 @@ STEPS = {
     "set": _set, "delete": lambda root, name: (root / name).unlink(), "drop_column": _drop_column,
     "add_column": _add_column, "rename_column": _rename_column, "keep_rows": _keep_rows,
     "append_row": _append_row, "duplicate_row": _duplicate_row, "insert_blank_row": _insert_blank_row,
-    "encode": _encode, "delimit": _delimit, "to_xlsx": _to_xlsx, "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
+    "encode": _encode, "delimit": _delimit, "to_xlsx": _to_xlsx,
+    "copy_to_xlsx": lambda root, name: _to_xlsx(root, name, keep=True), "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
     "truncate_bytes": _truncate_bytes, "set_descriptor": _set_descriptor, "symlink_outside": _symlink_outside,
     "declare_unzipped_size": _declare_unzipped_size,
 }

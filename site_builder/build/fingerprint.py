@@ -32,7 +32,7 @@ STAGES = {
     # Pages read registry.db's views too, which no table comparison sees change.
     "site": ("site_builder.site", "site_builder.database.build"),
     "search": ("site_builder.search",),
-    "downloads": ("site_builder.publish", "site_builder.database.build"),
+    "downloads": ("site_builder.publish.build", "site_builder.database.build"),
     "qr": ("qr.build",),
     "qr drawing": ("qr.drawing",),  # what draws a PNG, SVG or PDF (a file's key)
     "handbook": ("site_builder.handbook.build",),

@@ -203,7 +203,6 @@ OVERVIEW_PAGES = {
     "programmes": PROGRAMME_PAGES,
     "closure list": Family("closure list", "site", addresses=(urls.closures(),), permanent=True, reads=_CLOSURE_FACTS),
     "closures": CLOSURE_PAGES,
-    "data": Family("data page", "site", addresses=(urls.data(),)),
     "search": Family("search page", "site", addresses=(urls.search(),)),
     "404": Family("not-found page", "site", addresses=(urls.not_found(),)),
 }
@@ -246,6 +245,8 @@ FILES = (
     Family("sitemap", "site", addresses=(urls.sitemap(), urls.robots())),
     Family("downloads", "site", addresses=(urls.data_file("datapackage.json"), urls.data_file("zuofang-data.zip"),
                                             urls.data_file("registry.db")), reads=None),
+    # /data/ lists every download with its size and sha256: made after them, on every build.
+    Family("data page", "site", addresses=(urls.data(),), reads=None),
     Family("handbook", "handbook", addresses=(urls.handbook(),)),
 )
 

@@ -19,6 +19,7 @@ from typing import Callable
 from ..errors import BuildError, ValidationFailed, ZuofangError
 from ..registry.package import Package
 from ..validate import changed as validate_changed
+from ..validate import memory as validate_memory
 from . import delta, manifest, output, state
 from .files import Files
 
@@ -143,7 +144,7 @@ def _build(package: Package, out_dir: Path) -> BuildContext:
     with staged_output(out_dir, package.directory) as files:
         ctx = BuildContext(package, files, out_dir, previous)
         ctx.validation, memory = _validate(package, ctx.records)
-        validate_changed.remember(package, ctx.records, memory)
+        validate_memory.remember(package, ctx.records, memory)
         ctx.timings["validate"] = time.perf_counter() - started
         for name, run in STAGES:
             started = time.perf_counter()
@@ -174,10 +175,10 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
                            files=files)
 
 
-def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_changed.Memory | None]:
+def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_memory.Memory | None]:
     """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
     as the previous build, only the "changed" rows, or "all" of them) and, when only changed
-    rows were judged, the memory of the registry they made (validate_changed.remember writes it).
+    rows were judged, the memory of the registry they made (validate/memory.py remember writes it).
     What the previous build remembered counts only when its record is ours and its output intact
     (output.py), so a forged row digest cannot vouch for a row."""
     from ..database.build import built_from_same_inputs
@@ -185,7 +186,7 @@ def _validate(package: Package, records: state.StateRecord) -> tuple[str, valida
 
     if built_from_same_inputs(package, records):
         return "same", None
-    judged = validate_changed.validate_changes(package, validate_changed.read_memory(records))
+    judged = validate_changed.validate_changes(package, validate_memory.read_memory(records))
     if judged is not None:
         return "changed", judged.memory
     report = validate_registry(package.directory)

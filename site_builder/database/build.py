@@ -35,12 +35,6 @@ from . import publicity
 COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
                 "date": str, "datetime": str, "array": str, "object": str}
 
-#: Columns journalists filter by (Datasette's facets, datasette_meta.TABLE_SETTINGS); each gets an
-#: index, as every foreign key column does.
-FACET_COLUMNS = ("region_code", "kind", "status", "grade", "result", "level", "program",
-                 "category", "year", "metric", "heritage", "origin", "lab", "violation",
-                 # the 信息公开栏's yes/no facts (boards)
-                 "licence_posted", "commitment_posted", "remote_video", "open_kitchen")
 
 #: Date columns the views and canned queries filter by year.
 DATE_INDEXES = {"samplings": "sampled_on", "recalls": "issued_on", "penalties": "decided_on",
@@ -185,6 +179,11 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
     db.execute("DELETE FROM _build")
     db.execute("DELETE FROM _build_files")
     write_build_table(db, package, sources)
+    # The describing tables depend only on the code and descriptor (the same, or this would be a
+    # fresh build); the facet counts on the rows.
+    from .about import write_facet_counts
+
+    write_facet_counts(db)
     # Search tables and statistics come last in the schema; dropped and made again in the
     # same order, they end where a fresh build puts them (VACUUM copies in schema order).
     searchable = list(SEARCHABLE)
@@ -193,7 +192,7 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
         db.execute(f"DROP TABLE [{fts_table(table)}]")
     build_search_index(db, searchable[first:])
     db.execute("DROP TABLE IF EXISTS sqlite_stat1")
-    _analyze(db)
+    analyze(db)
 
 
 def _reload(db: sqlite_utils.Database, package: Package, table: str) -> tuple[dict, set[str] | None]:
@@ -230,23 +229,25 @@ def _check_datasette_metadata(db: sqlite_utils.Database, package: Package) -> No
     found = problems(db.conn, generate(package))
     if found:
         raise DatabaseBuildError("Datasette 元数据与数据库不符：" + "；".join(found)
-                                 + "。请修改 site_builder/datasette_meta.py 中的设置或查询。")
+                                 + "。请修改 site_builder/datasette/metadata.py 中的设置或查询。")
 
 
 def _finish(db: sqlite_utils.Database, package: Package) -> None:
-    """Views and search indexes, made after every table is loaded."""
+    """Views, the tables describing the database, and search indexes, made after every table is loaded."""
+    from .about import write_about_tables, write_facet_counts
     from .fts import build_search_index
     from .views import create_views
 
     create_views(db)
+    write_about_tables(db, package)
+    write_facet_counts(db)
     build_search_index(db)
-    _analyze(db)
+    analyze(db)
 
 
-def _analyze(db: sqlite_utils.Database) -> None:
-    """Statistics for the query planner, in one order: ANALYZE writes them in the order of its
-    schema's hash table, which differs between a database made here and one read from a file
-    (with two dozen tables and a dozen views, a fresh build and an update no longer agreed)."""
+def analyze(db: sqlite_utils.Database) -> None:
+    """Statistics for the query planner, stored in one order: ANALYZE visits tables in the order
+    of SQLite's in-memory schema, which differs between a fresh build and an update."""
     db.execute("ANALYZE")
     rows = db.execute("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx").fetchall()
     db.execute("DELETE FROM sqlite_stat1")
@@ -334,8 +335,11 @@ def _caster(field: dict):
 def _index(db: sqlite_utils.Database, package: Package, table: str, fields: list[dict]) -> None:
     pk = package.primary_key(table)
     names = [f["name"] for f in fields]
+    from ..datasette.metadata import TABLE_SETTINGS
+
     wanted = [_first(fk["fields"]) for fk in package.foreign_keys(table)]
-    wanted += [c for c in FACET_COLUMNS if c in names]
+    # The columns journalists filter by (Datasette's facets) get an index, as every foreign key does.
+    wanted += [c for c in TABLE_SETTINGS.get(table, {}).get("facets", []) if c in names]
     if table in DATE_INDEXES:
         wanted.append(DATE_INDEXES[table])
     seen = set()

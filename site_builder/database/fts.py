@@ -13,6 +13,13 @@ Searchable text per table (each column a separate FTS column, so a match never s
 - operators: name, address, categories
 - products: name, category, ingredients
 - brands: name, story, category
+
+Each index is an external-content FTS5 table (content=[products]): it stores no text of its own,
+reading a match's columns from its table, and Datasette finds it by that link (search box shown).
+Its tokens are not what unicode61 makes of the table's text, so it must never be rebuilt from it
+(FTS5's 'rebuild' command): a build makes it again. Stock SQLite queries it with the phrase spelled
+out (`MATCH '"麻 花"'`, `STOCK_MATCH_SQL`); stock FTS5 cannot do better without losing the 1–2
+character matches (bench/bench_fts_stock.py measures the trigram tokenizer, its only candidate).
 """
 from __future__ import annotations
 
@@ -27,6 +34,17 @@ SEARCHABLE = {
     "products": ("code", ("name", "category", "ingredients")),
     "brands": ("id", ("name", "story", "category")),
 }
+
+
+#: What registry.db's `_about` table says of its search indexes (under INDEX_KEY): Datasette's plugin
+#: spells ?_search= as phrases of characters only for a database that says this.
+INDEX_KEY = "search_index"
+INDEX_KIND = "fts5 external content, one token per character (site_builder/database/fts.py)"
+
+#: The documented way to search with nothing but SQLite (sqlite3, pandas, DB Browser): the query's
+#: characters separated by spaces, as one quoted phrase. The README in the downloads shows it.
+STOCK_MATCH_SQL = ("SELECT {columns} FROM {table} WHERE rowid IN "
+                   "(SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH '\"{spaced}\"')")
 
 
 def fts_table(table: str) -> str:
@@ -61,10 +79,11 @@ def build_search_index(db: sqlite_utils.Database, tables: list[str] | None = Non
             continue
         name = fts_table(table)
         # detail=full keeps token positions, which phrase queries need; no prefix indexes
-        # are needed because every token is a single character.
+        # are needed because every token is a single character. content=[table] (Datasette's
+        # spelling, which it looks for) keeps the text once, in the table itself.
         db.execute(f"CREATE VIRTUAL TABLE [{name}] USING fts5("
                    + ", ".join(f"[{c}]" for c in columns)
-                   + ", tokenize = 'unicode61 remove_diacritics 2')")
+                   + f", content=[{table}], tokenize = 'unicode61 remove_diacritics 2')")
         select = ", ".join(f"[{c}]" for c in columns)
         rows = db.execute(f"SELECT rowid, {select} FROM [{table}] ORDER BY rowid").fetchall()
         # Texts repeat (180,000 products have under 1,000 names): each is spelled out once.

@@ -7,15 +7,28 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..vocabulary import NOT_OPERATING
 from .programme_views import PROGRAMME_VIEWS
 
 RELEASE_DATE = "(SELECT release_date FROM _build)"
 RELEASE_YEAR = "(SELECT CAST(release_year AS TEXT) FROM _build)"
 
-#: The latest grade in force on the release date, one row per graded operator.
+#: A business may operate on the release date (standing.py says the same in Python).
+OPERATING = f"(o.status = 'active' AND o.valid_until >= {RELEASE_DATE})"
+
+#: The latest grade that took effect by the release date, one row per graded operator. It is in
+#: force only while its business may operate: otherwise `in_force` is 0 and `void_reason` says
+#: why (the vocabulary's words: 登记证已吊销, 已暂停生产经营, 登记证已过期), and no page, poster
+#: or label shows its smiley.
 CURRENT_GRADES = f"""
-SELECT g.operator_id, g.grade, g.effective_on, g.inspection_id
+SELECT g.operator_id, g.grade, g.effective_on, g.inspection_id,
+       CASE WHEN {OPERATING} THEN 1 ELSE 0 END AS in_force,
+       CASE WHEN {OPERATING} THEN NULL
+            WHEN o.status = 'suspended' THEN '{NOT_OPERATING["suspended"].zh}'
+            WHEN o.status = 'revoked' THEN '{NOT_OPERATING["revoked"].zh}'
+            ELSE '{NOT_OPERATING["expired"].zh}' END AS void_reason
 FROM grades g
+JOIN operators o ON o.id = g.operator_id
 WHERE g.effective_on = (
     SELECT max(g2.effective_on) FROM grades g2
     WHERE g2.operator_id = g.operator_id AND g2.effective_on <= {RELEASE_DATE}
@@ -59,7 +72,7 @@ WITH
     SELECT o.region_code, count(*) AS graded,
       sum(cg.grade = 'A') AS grade_a, sum(cg.grade = 'B') AS grade_b, sum(cg.grade = 'C') AS grade_c
     FROM current_grades cg JOIN operators o ON o.id = cg.operator_id
-    WHERE o.status = 'active'
+    WHERE cg.in_force = 1
     GROUP BY o.region_code
   ),
   sampled AS (

@@ -1,2 +1,4 @@
-"""Zuofang's Datasette customisation: hooks (hooks.py), templates/ and the plugins/ folder
-that `datasette --plugins-dir` loads (thin ASCII-only shims importing from here)."""
+"""Zuofang's Datasette customisation: the plugin (plugin/, registered through the `datasette` entry
+point: hooks.py, labels.py, facets.py, metadata.py, responses.py), the templates `zuofang serve`
+uses (templates/) and the plugins/ folder it passes to `datasette --plugins-dir` (the response
+cache, for its immutable databases only)."""

@@ -1,7 +1,8 @@
 """Datasette plugin for registry.db: Chinese ?_search=, links to the public site, demo notice.
 
-Registered through plugins/zuofang_datasette.py, which `zuofang serve` passes to
-`datasette --plugins-dir` (site_builder/serve.py).
+Registered through the `datasette` entry point (pyproject.toml, site_builder/datasette/plugin/),
+so every Datasette where zuofang is installed has it; it acts only on databases built by Zuofang
+(registry_info.py), whatever their file is called.
 """
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from markupsafe import Markup, escape
 from site_builder import urls
 from site_builder.build import outputs
 from site_builder.database.fts import escape_query
+from site_builder.datasette.labels import coded, column_title
+from site_builder.datasette.messages import zh_error
+from site_builder.datasette.registry_info import info, registries, says_registry
 
 #: Tables (and views) whose rows have a page on the public site: key column, the column
 #: that carries the link (the row's label), and how to address the page (build/outputs.py).
@@ -23,47 +27,72 @@ SITE_PAGES = {
 
 
 @hookimpl(trylast=True)
-def prepare_connection(conn, database):
+def prepare_connection(conn, database, datasette):
     # Datasette turns ?_search=麻花 into `match escape_fts(:search)`. Its built-in escape_fts
     # quotes the word as one token; registry.db indexes one token per character, so the word
     # must become a phrase of its characters. trylast: pluggy calls this after Datasette's own
     # prepare_connection (sql_functions.py), so this definition is the one the connection keeps.
-    if database == "registry":
+    if says_registry(conn):
         conn.create_function("escape_fts", 1, escape_query, deterministic=True)
 
 
-def site_page(table: str, value) -> str | None:
+#: The plugin setting (metadata "plugins": {"zuofang": …}) `zuofang serve` gives: the site is on
+#: the same host, so links to it are relative. Elsewhere they go to the site's address.
+SAME_HOST = {"site_links": "relative"}
+
+
+def site_base(datasette, database: str | None) -> str:
+    """What the public site's paths are prefixed with in this Datasette ('' on the same host)."""
+    if (datasette.plugin_config("zuofang") or {}).get("site_links") == "relative":
+        return ""
+    registry = info(datasette, database)
+    return registry.about.get("site_url", "") if registry is not None else ""
+
+
+def site_page(table: str, value, base: str = "") -> str | None:
     """The public site's page for a row of `table` with primary key `value`, if it has one."""
     if table not in SITE_PAGES or value in (None, ""):
         return None
-    return SITE_PAGES[table][2](str(value))
+    return base + SITE_PAGES[table][2](str(value))
+
+
+def database_title(datasette, name: str) -> str:
+    """A database's title in the metadata (a registry's: 食品“三小”登记数据库), else its name."""
+    return datasette.metadata("title", database=name, fallback=False) or name
 
 
 @hookimpl
-def extra_template_vars(datasette):
+def extra_template_vars(datasette, database):
     # Every page (the index and error pages too) shows the demonstration notice, so the
-    # flag is read from registry.db whatever database the page is about.
+    # flag is read from a registry whatever database the page is about.
     async def variables():
-        is_demo, release_date = False, None
-        if "registry" in datasette.databases:
-            row = (await datasette.get_database("registry").execute(
-                "select demo, release_date from _build")).first()
-            if row:
-                is_demo, release_date = bool(row["demo"]), row["release_date"]
-        return {"zuofang_demo": is_demo, "zuofang_release_date": release_date,
-                "zuofang_site_page": site_page, "zuofang_site_icon": urls.static("icon.svg")}
+        found = registries(datasette)
+        name = database if database in found else next(iter(found), None)
+        registry = found.get(name)
+        is_demo = bool(registry and registry.about.get("demo"))
+        base = site_base(datasette, name)
+        return {"zuofang_demo": is_demo, "zuofang_release_date": registry.about.get("release_date") if registry else None,
+                "zuofang_site_page": lambda table, value: site_page(table, value, base),
+                "zuofang_site_home": base + "/",
+                "zuofang_site_icon": urls.static("icon.svg"),
+                "zuofang_db_title": database_title(datasette, database) if database else None,
+                "zuofang_database_title": lambda name: database_title(datasette, name),
+                "zuofang_table_title": lambda table: datasette.metadata("title", database=database, table=table,
+                                                                        fallback=False) or table,
+                "zuofang_coded": lambda table, column, value: coded(datasette, database, table, column, value),
+                "zuofang_column_title": lambda table, column: column_title(datasette, database, table, column)}
 
     return variables
 
 
 @hookimpl
-def render_cell(row, value, column, table, database):
+def render_cell(row, value, column, table, database, datasette):
     # The label cell (name or title) carries the link to the public page, on table and row
-    # pages alike; Datasette itself links the key to the row page.
-    if database != "registry" or table not in SITE_PAGES or column != SITE_PAGES[table][1]:
-        return None
+    # pages alike; Datasette itself links the key to the row page. A coded value shows its word.
+    if table not in SITE_PAGES or column != SITE_PAGES[table][1] or info(datasette, database) is None:
+        return coded(datasette, database, table, column, value)
     try:
-        page = site_page(table, row[SITE_PAGES[table][0]])
+        page = site_page(table, row[SITE_PAGES[table][0]], site_base(datasette, database))
     except (IndexError, KeyError):
         return None
     if page is None or value is None:
@@ -103,3 +132,4 @@ def zh(text) -> str:
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["zh"] = zh
+    env.filters["zh_error"] = zh_error

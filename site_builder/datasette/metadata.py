@@ -21,6 +21,7 @@ from .. import urls
 from ..database.fts import SEARCHABLE, fts_table
 from ..database.views import VIEWS
 from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
+from ..vocabulary import DATABASE_TITLE, GRADE_VOID, GRADES
 from . import programme_metadata
 
 DB = urls.DATASETTE_DB
@@ -45,7 +46,9 @@ TABLE_SETTINGS: dict[str, dict] = {
 
 VIEW_METADATA = {
     "current_grades": ("当前量化等级 Current grades",
-                       "每个主体在数据发布日已生效的最新一次量化分级（A 优秀、B 良好、C 一般）。", ["grade"]),
+                       f"每个主体在数据发布日已生效的最新一次量化分级（{'、'.join(f'{g} {t.zh}' for g, t in GRADES.items())}）。"
+                       f"主体不在有效经营状态（登记证吊销、过期或暂停生产经营）时 in_force 为 0，{GRADE_VOID.zh}，"
+                       "void_reason 写明原因。", ["grade", "in_force"]),
     "ongoing_recalls": ("进行中的召回 Ongoing recalls", "状态为进行中的召回和消费预警，附主体和产品名称。", ["level"]),
     "region_figures": ("各县（市、区）指标 Figures by county",
                        "每个县（市、区）每年一行：发布年度的主体数量、分级覆盖率和等级分布（发布日快照），"
@@ -57,7 +60,14 @@ VIEW_METADATA = {
 BUILD_METADATA = {
     "_build": ("构建信息 Build information", "数据发布日期、数据包名称、是否演示数据、每个源文件的 SHA-256 和行数、Zuofang 版本。"),
     "_build_files": ("源文件 Source files", "构建所用的每个源文件：文件名、SHA-256 和行数。"),
+    "_about": ("关于本数据库 About this database", "数据名称、说明、许可、来源、发布日期，以及只用 SQLite 时如何检索。"),
+    "_columns": ("字段说明 Columns", "每张表和视图每个字段的中文名称、类型、含义和取值。"),
+    "_labels": ("代码含义 Code labels", "每个代码字段（类型、状态、等级等）每个取值的中文和英文名称：与数据表联接即得中文。"),
+    "_queries": ("预设查询的 SQL Canned queries", "Datasette 中每个预设查询的标题、说明和 SQL，可复制到 sqlite3 中运行。"),
+    "_facet_counts": ("分面计数 Facet counts", "Datasette 分面的各取值行数，构建时算好（数据库发布后不再变化）。"),
 }
+#: Tables only Datasette itself reads.
+HIDDEN = {"_facet_counts"}
 
 THIS_YEAR = "(SELECT CAST(release_year AS TEXT) FROM _build)"
 TODAY = "(SELECT release_date FROM _build)"
@@ -144,9 +154,10 @@ FROM operators o WHERE o.id = :id""",
     **programme_metadata.QUERIES,
     "grades_by_kind": {
         "title": "各类主体的当前等级分布 Current grades by kind",
-        "description": "小作坊、小餐饮、食品摊点在数据发布日的 A、B、C 级数量。",
+        "description": "小作坊、小餐饮、食品摊点在数据发布日的 A、B、C 级数量（只计等级有效、可以生产经营的主体）。",
         "sql": """SELECT o.kind, cg.grade, count(*) AS operators
 FROM current_grades cg JOIN operators o ON o.id = cg.operator_id
+WHERE cg.in_force = 1
 GROUP BY o.kind, cg.grade ORDER BY o.kind, cg.grade""",
     },
 }
@@ -164,7 +175,7 @@ def generate(package: Package) -> dict:
     for name, (title, text, facets) in VIEW_METADATA.items():
         tables[name] = {"title": title, "description": text, "facets": list(facets)}
     for name, (title, text) in BUILD_METADATA.items():
-        tables[name] = {"title": title, "description": text}
+        tables[name] = {"title": title, "description": text, **({"hidden": True} if name in HIDDEN else {})}
     assert set(VIEW_METADATA) == set(VIEWS)
     return {
         "title": package.descriptor.get("title", "Zuofang"),
@@ -177,7 +188,7 @@ def generate(package: Package) -> dict:
         "about_url": urls.absolute(package.site_url, urls.data()),
         "databases": {
             DB: {
-                "title": "食品“三小”登记库 Registry",
+                "title": DATABASE_TITLE.zh,
                 "description": description,
                 "tables": tables,
                 "queries": {name: {**q, "sql": q["sql"].strip()} for name, q in QUERIES.items()},

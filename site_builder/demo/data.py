@@ -187,6 +187,18 @@ def base36(n: int, width: int) -> str:
     return s.rjust(width, "0")
 
 
+def status_since(i: int, status: str, registered: date, valid_until: date) -> str:
+    """When operator i was revoked or suspended: inside the licence's term and the demo's two
+    years, derived from i (not drawn, so no other row changes); empty for other statuses."""
+    if status not in ("revoked", "suspended"):
+        return ""
+    first = max(registered + timedelta(days=30), history.WINDOW_START)
+    last = min(valid_until, RELEASE - timedelta(days=1))
+    if first > last:
+        return max(registered, min(first, last)).isoformat()
+    return (first + timedelta(days=(i * 37) % ((last - first).days + 1))).isoformat()
+
+
 def add_years(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year + years)
@@ -288,7 +300,8 @@ class Generator:
             "lat": f"{county.lat + rng.uniform(-0.06, 0.06):.5f}",
             "lon": f"{county.lon + rng.uniform(-0.07, 0.07):.5f}",
             "registered_on": registered.isoformat(), "valid_until": valid_until.isoformat(),
-            "status": plan["status"], "categories": categories, "park_id": park,
+            "status": plan["status"], "status_since": status_since(i, plan["status"], registered, valid_until),
+            "categories": categories, "park_id": park,
             "owner_name": surname + rng.choice(vocab.GIVEN_NAMES),
             "owner_phone": "139" + "".join(rng.choice("0123456789") for _ in range(8)),
             "owner_id_number": self.id_number(county.code),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from ..validate.across import CLEAN_RECORD_PROGRAMMES, CLEAN_RECORD_YEARS
 from . import vocab
 
 WINDOW_START, WINDOW_END = date(2024, 11, 1), date(2026, 10, 31)
@@ -95,9 +96,20 @@ class History:
                 grade = "B" if rng.random() < 0.7 else "C"
             else:
                 grade = "C"
+            # No grade once the licence has run out or been revoked (rule grade-licence); dropped
+            # after the draws, so that no other row changes.
+            if effective > self.licence_end():
+                continue
             rows.append({"operator_id": self.op["id"], "grade": grade,
                          "effective_on": effective.isoformat(), "inspection_id": insp["id"]})
         return rows
+
+    def licence_end(self) -> date:
+        """The last day a grade may take effect: the licence's last day, or the day before it was revoked."""
+        end = date.fromisoformat(self.op["valid_until"])
+        if self.op["status"] == "revoked" and self.op.get("status_since"):
+            end = min(end, date.fromisoformat(self.op["status_since"]) - timedelta(days=1))
+        return end
 
     # -- samplings -----------------------------------------------------------------------------
     def make_samplings(self) -> list[dict]:
@@ -256,9 +268,18 @@ class History:
                "operator_id": op["id"], "category": food.category, "program": seed.program,
                "status": seed.status, "heritage": seed.heritage}
         row.update(self.brand_dates(seed.status, registered))
+        if row["status"] == "awarded" and row["program"] in CLEAN_RECORD_PROGRAMMES and self.blots(row["awarded_on"]):
+            row["status"] = "revoked"  # its record does not allow the award (rules_across.py): withdrawn
         row["story"] = (f"{op['name']}位于{county.name}，是一家家庭经营的小作坊。{seed.craft}"
-                        f"{STATUS_SENTENCE[seed.status]}本品牌故事为演示虚构，不对应任何真实企业。")
+                        f"{STATUS_SENTENCE[row['status']]}本品牌故事为演示虚构，不对应任何真实企业。")
         return [row]
+
+    def blots(self, awarded_on: str) -> bool:
+        """A failed sampling or a penalty in the years before an award (the 名特优 condition)."""
+        awarded = date.fromisoformat(awarded_on)
+        since = _years_later(awarded, -CLEAN_RECORD_YEARS).isoformat()
+        days = [s["sampled_on"] for s in self.samplings if s["result"] == "不合格"] + [p["decided_on"] for p in self.penalties]
+        return any(since <= d <= awarded_on for d in days)
 
     def brand_dates(self, status: str, registered: date) -> dict:
         """Awarded (and later revoked) brands passed a closed publicity period with a score of

@@ -34,6 +34,7 @@ from ..importers import aliases as import_aliases
 from ..importers import review as import_review
 from ..registry.package import Package
 from . import dictionary, metrics_page
+from . import terms as handbook_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,10 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     source = meanings.read_text(encoding="utf-8")
     if MEANINGS_MARKER not in source:
         raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {MEANINGS_MARKER}，无法插入由表结构生成的取值说明。")
+    marker = handbook_vocabulary.VOCABULARY_MARKER
+    if marker not in source:
+        raise HandbookError(f"{SOURCE_DIR / 'docs' / 'meanings.md'}：缺少标记行 {marker}，无法插入由用语表生成的状态说明。")
+    source = source.replace(marker, handbook_vocabulary.vocabulary_section())
     meanings.write_text(source.replace(MEANINGS_MARKER, dictionary.meanings_section(package)), encoding="utf-8")
     guide = docs / IMPORT_PAGE
     text = guide.read_text(encoding="utf-8")

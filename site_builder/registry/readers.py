@@ -50,16 +50,33 @@ class TableSource:
 class UnsafePath(ZuofangError):
     """A table's path leads out of the data folder: declared as an address, an absolute path or
     with "..", or a table file that is a symbolic link to a file elsewhere. `file` is where the
-    fault is: datapackage.json (`declared`) or the table file itself."""
+    fault is: datapackage.json (`declared`) or the table file itself; `rule` is the validator's."""
+
+    rule = "file-path"
 
     def __init__(self, file: str, message: str, declared: bool):
         self.file, self.detail, self.declared = file, message, declared
         super().__init__(f"{file}：{message}")
 
 
+class TwoTableFiles(UnsafePath):
+    """Two files could hold one table (operators.csv beside operators.xlsx): reading either would
+    silently ignore the other, perhaps the one with the new businesses. Refused wherever an unsafe
+    path is, so that no reader picks one."""
+
+    rule = "duplicate-file"
+
+    def __init__(self, table: str, names: list[str]):
+        self.names = names
+        shown = " 和 ".join(names)
+        super().__init__(names[0], f"{table} 表有 {len(names)} 个文件：{shown}。只能有一个，否则另一个会被悄悄忽略"
+                         f"（其中可能正是新登记的内容）。请核对后只保留要发布的那个文件，把另一个删去或移出数据目录。", False)
+
+
 def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | None:
     """The file holding `table`: the path the package declares, else <table>.csv or <table>.xlsx;
-    None when there is none. Raises UnsafePath rather than return a file outside `data_dir`.
+    None when there is none. Raises UnsafePath rather than return a file outside `data_dir`, and
+    TwoTableFiles when more than one of them is there (which one the clerk meant is not ours to guess).
 
     The one check every reader of a table file goes through (Package.table_file): what the
     descriptor says and what a symbolic link points to are input, and input must not make
@@ -74,6 +91,7 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
                              f"表文件须放在数据目录 {data_dir} 中，path 只写文件名，如“{table}.csv”。", True)
         candidates.append(declared_path)
     candidates += [f"{table}.csv", f"{table}.xlsx"]
+    found: dict[Path, tuple[str, Path]] = {}
     for name in candidates:
         path = data_dir / name
         if not path.is_file():
@@ -81,8 +99,10 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
         if not path.resolve().is_relative_to(root):
             raise UnsafePath(name, f"这个文件是指向数据目录之外（{path.resolve()}）的符号链接，不会被读取。"
                              f"请把表文件本身复制到数据目录 {data_dir} 中。", False)
-        return path
-    return None
+        found.setdefault(path.resolve(), (name, path))  # the declared path and <table>.csv may be one file
+    if len(found) > 1:
+        raise TwoTableFiles(table, [PurePosixPath(name).as_posix() for name, _ in found.values()])
+    return next((path for _, path in found.values()), None)
 
 
 def _check_declared(table: str, declared: object) -> None:
@@ -168,12 +188,16 @@ def is_xlsx(path: Path, raw: bytes) -> bool:
 
 
 def detect_encoding(name: str, raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes are UTF-8, else GB18030.
+    """UTF-8 (with or without BOM) when the bytes are UTF-8, else GB18030 when charset-normalizer
+    finds the bytes to be coherent GB18030 text; otherwise an `encoding` problem at the first byte
+    that is not UTF-8.
 
-    GB18030 decodes most byte soup without complaint, so a UTF-8 file with a few broken
-    bytes would otherwise pass as GB18030 and turn into nonsense Chinese. When the text
-    before the first bad byte already holds valid multi-byte UTF-8, the file is UTF-8
-    (a GB18030 file fails at its first Chinese character) and the bad byte is the error.
+    GB18030 decodes much byte soup without complaint, so a UTF-8 file with a few broken bytes must
+    not pass as GB18030 and turn into nonsense Chinese; nor may a real GB18030 export be refused
+    because its first characters' bytes happen to form valid UTF-8 too (山 is C9 BD in GB18030,
+    and "ɽ" in UTF-8). charset-normalizer judges the decoded text as a whole (how much of it is
+    mess), which tells the two apart where looking at the first bad byte cannot. A file of a line
+    or two is too short for any detector to be sure; a registry table is not.
     """
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise TableReadError(name, "encoding", "文件是 UTF-16 编码（Excel 的“Unicode 文本”格式）。"
@@ -183,14 +207,18 @@ def detect_encoding(name: str, raw: bytes) -> str:
         return "utf-8-sig"
     except UnicodeDecodeError as exc:
         bad = exc.start
-    prefix = raw[:bad]
-    if not prefix.isascii():
-        raise _encoding_error(name, raw, bad)
-    try:
-        raw.decode("gb18030")
+    if _is_gb18030_text(raw):
         return "gb18030"
-    except UnicodeDecodeError:
-        raise _encoding_error(name, raw, bad) from None
+    raise _encoding_error(name, raw, bad)
+
+
+def _is_gb18030_text(raw: bytes) -> bool:
+    from charset_normalizer import from_bytes
+
+    # Only the two encodings a registry may be in; UTF-8 already failed, so this asks whether the
+    # GB18030 reading decodes every byte and reads as text rather than mess.
+    best = from_bytes(raw, cp_isolation=["utf_8", "gb18030"]).best()
+    return best is not None and best.encoding == "gb18030"
 
 
 def _encoding_error(name: str, raw: bytes, bad: int) -> TableReadError:

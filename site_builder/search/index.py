@@ -13,8 +13,11 @@ records whose searchable fields contain the typed string, from static files alon
 - grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
   query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
 
-Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name and
-category; businesses name and address. Letters match case-insensitively (NFKC + lower case);
+Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name,
+category, product code and barcode; businesses name, address, licence number and credit code:
+what is printed on a package, a label or a 信息公示牌 finds its page. A barcode is indexed as
+its GTIN-14 (zero-padded, as GS1 Digital Link writes it), so the 13 digits under a retail
+barcode and the 14 of a case or a /01/ address both find it. Letters match case-insensitively (NFKC + lower case);
 whitespace separates terms, and every term must match. Each result carries a detail line that
 says first what a shopper must know: 召回中 (an ongoing recall), 已撤市, 已吊销 ….
 ``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
@@ -46,7 +49,10 @@ SECTION = "search"            # of the state record (state.py): what the index w
 DOCS_SECTION = "search-docs"  # beside it: each record's kind, key, name and searchable text
 
 #: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
-SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category"), "w": ("name", "address")}
+SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category", "code", "gtin"),
+                 "w": ("name", "address", "licence_no", "credit_code")}
+#: How a field is indexed when not as written: a GTIN-8/12/13 as its GTIN-14.
+FIELD_FORMS = {"gtin": lambda v: v.zfill(14) if v else v}
 #: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`).
 DISPLAY = {
     "b": ("t.id", "t.category, t.program", "t.status", "brands t"),
@@ -59,7 +65,7 @@ STATUS_NOTE = {
     "p": {k: t.zh for k, t in vocabulary.PRODUCT_STATUS.items() if k != "active"},
     "w": {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items() if k != "active"},
 }
-RECALL_NOTE = "⚠ 召回中 Recall"
+RECALL_NOTE = f"⚠ {vocabulary.RECALLED.both}"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
 ADDRESS = {kind: family.address for kind, family in outputs.SEARCH_ENTRIES.items()}  # build/outputs.py
 
@@ -133,8 +139,9 @@ def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> l
                 keys = (json.dumps(keys),)
             sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(f't.{f}' for f in fields)}, {detail} "
                    f"FROM {source} {where} ORDER BY t.name, {key_column}")
+            forms = [FIELD_FORMS.get(f) for f in fields]
             for key, name, state, *values in conn.execute(sql, keys):
-                text = "\n".join(normalize(v) for v in values[:len(fields)])
+                text = "\n".join(normalize(form(v) if form else v) for form, v in zip(forms, values))
                 notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
                 notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
                 line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)

@@ -1,7 +1,7 @@
 """`zuofang serve`: the built site and Datasette on one local address, in one process.
 
 One ASGI app on uvicorn: Starlette's StaticFiles serves OUT_DIR/site (with the site's own
-404 page), and Datasette is mounted under /datasette/ (serve_datasette.LiveDatasette, which
+404 page), and Datasette is mounted under /datasette/ (live.LiveDatasette, which
 switches to each new build's database), so site links made by urls.datasette_row work here
 as behind a real web server. Being one process, Ctrl-C, SIGTERM or even SIGKILL leaves
 nothing behind that holds a port.

@@ -47,15 +47,28 @@ def metadata_path(out_dir: Path) -> Path:
     return path if path.is_file() else REPO_METADATA
 
 
+def served_metadata(path: Path) -> dict:
+    """The metadata file as `serve` gives it to Datasette: with the public site's pages on the
+    same host (datasette/hooks.py)."""
+    from ..datasette.hooks import SAME_HOST
+
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata.setdefault("plugins", {})["zuofang"] = dict(SAME_HOST)
+    return metadata
+
+
 def datasette_app(out_dir, db_path=None, metadata=None):
     """The Datasette `serve` runs (tests and benchmarks use its .client); the build's
     soundness check passes the database and metadata it has not yet published."""
     from datasette.app import Datasette
+    from datasette.plugins import pm
 
+    from ..datasette.plugin import register
+
+    register(pm)  # the installed entry point has, unless this runs from a bare checkout
     db_path = db_path or Path(out_dir) / "registry.db"
     metadata = Path(metadata) if metadata and Path(metadata).is_file() else metadata_path(out_dir)
-    return Datasette(immutables=[str(db_path)], cors=True,
-                     metadata=json.loads(metadata.read_text(encoding="utf-8")),
+    return Datasette(immutables=[str(db_path)], cors=True, metadata=served_metadata(metadata),
                      template_dir=str(TEMPLATES), plugins_dir=str(PLUGINS), settings=dict(SETTINGS))
 
 

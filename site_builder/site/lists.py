@@ -1,14 +1,13 @@
-"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, data, search, 404."""
+"""The registry's overview pages: home, catalogues, recalls, notices, regions, grades, search, 404
+(/data/ is rendered after the downloads: data_page.py)."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter, defaultdict
 from typing import Iterator
 
 from .. import urls
 from ..build import outputs
-from ..registry.package import TABLE_ORDER
-from ..vocabulary import NOT_GRADED
+from ..vocabulary import NOT_GRADED, NOT_OPERATING_GROUP
 from . import programme_pages, zone_pages
 from .business_extras import region_context
 from .pages import Page, publicity_open
@@ -20,8 +19,8 @@ DATA_TABLES = [
     ("operators", "经营主体"), ("products", "预包装产品"), ("material_sources", "原料来源"),
     ("inspections", "监督检查"), ("grades", "量化分级"), ("samplings", "监督抽检"),
     ("recalls", "召回与消费预警"), ("brands", "名特优品牌"), ("penalties", "行政处罚"),
-    ("regions", "行政区划"), ("targets", "工作目标"), ("current_grades", "当前等级（视图）"),
-    ("region_figures", "地区指标（视图）"),
+    ("regions", "行政区划"), ("stations", "监管所"), ("targets", "工作目标"),
+    ("current_grades", "当前等级（视图）"), ("region_figures", "地区指标（视图）"),
     ("parks", "园区与街区"), ("checklists", "检查清单"), ("checklist_items", "检查项"),
     ("checklist_use", "清单适用范围"), ("inspection_items", "检查项结果"), ("boards", "信息公开栏"),
     ("upgrades", "提档升级"), ("closures", "取缔黑作坊"), ("activities", "监管与行业活动"),
@@ -40,6 +39,12 @@ def _top_regions(reg: Registry) -> list[dict]:
 def _grade_key(reg: Registry, op: dict) -> str:
     g = reg.current_grade.get(op["id"])
     return g["grade"] if g else "none"
+
+
+def _operating(reg: Registry, op: dict) -> bool:
+    """Only a business that may operate holds its grade (standing.py): a lapsed licence whose
+    status still says active counts among those that do not."""
+    return reg.standing(op).operating
 
 
 def open_notices(reg: Registry) -> list[dict]:
@@ -120,21 +125,21 @@ def region_pages(reg: Registry) -> Iterator[Page]:
         children = []
         for child in reg.children.get(code, []):
             ops = [o for c in reg.descendants(child["code"]) for o in reg.operators_by_region.get(c, [])]
-            by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+            by = Counter(_grade_key(reg, o) for o in ops if _operating(reg, o))
             children.append({"code": child["code"], "name": child["name"], "count": len(ops),
                              "A": by["A"], "B": by["B"], "C": by["C"]})
         own = reg.operators_by_region.get(code, [])  # a city lists its counties, a county its businesses
         # Graded groups count businesses in operation only, as /grades/ does; the others follow.
-        active = [o for o in own if o["status"] == "active"]
+        active = [o for o in own if _operating(reg, o)]
         by_grade = []
         for key in ("A", "B", "C", "none"):
             ops = [o for o in active if _grade_key(reg, o) == key]
             if ops:
                 label = f"{key} 级 {GRADES[key].zh}" if key in GRADES else NOT_GRADED.both
                 by_grade.append((key, label, ops))
-        closed = [o for o in own if o["status"] != "active"]
+        closed = [o for o in own if not _operating(reg, o)]
         if closed:
-            by_grade.append(("closed", "暂停、吊销或过期 Not operating", closed))
+            by_grade.append(("closed", NOT_OPERATING_GROUP.both, closed))
         year, figures, counts = _figure_rows(reg, code)
         address = urls.region(code)
         yield address, "region.html", {
@@ -148,33 +153,13 @@ def grades_page(reg: Registry) -> Page:
     rows, totals = [], Counter()
     for region in _top_regions(reg):
         ops = [o for c in reg.descendants(region["code"]) for o in reg.operators_by_region.get(c, [])]
-        by = Counter(_grade_key(reg, o) for o in ops if o["status"] == "active")
+        by = Counter(_grade_key(reg, o) for o in ops if _operating(reg, o))
         if region.get("level") == "county" or not reg.children.get(region["code"]):
             totals.update(by)
             rows.append({"code": region["code"], "name": region["name"], **{k: by[k] for k in ("A", "B", "C", "none")}})
     return urls.grades(), "grades.html", {
         "address": urls.grades(), "rows": rows, "totals": {k: totals[k] for k in ("A", "B", "C", "none")},
     }
-
-
-def downloads() -> list[dict]:
-    """The files the publish step puts under /data/ (none until that module exists)."""
-    if importlib.util.find_spec("site_builder.publish") is None:
-        return []
-    from .. import publish
-
-    out = [
-        {"href": urls.data_file(publish.ZIP_NAME), "label": "完整数据包 Full package（ZIP：CSV + datapackage.json）"},
-        {"href": urls.data_file(publish.DESCRIPTOR_NAME), "label": "datapackage.json（表结构说明 Table schemas）"},
-        {"href": urls.data_file(publish.DB_NAME), "label": "registry.db（SQLite 数据库 Database）"},
-    ]
-    out += [{"href": urls.data_file(f"{t}.csv"), "label": f"{label}（{t}.csv）"}
-            for t, label in DATA_TABLES if t in TABLE_ORDER]
-    return out
-
-
-def data_page(reg: Registry) -> Page:
-    return urls.data(), "data.html", {"address": urls.data(), "tables": DATA_TABLES, "downloads": downloads()}
 
 
 def search_page(reg: Registry) -> Page:
@@ -208,7 +193,7 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
               "programme list": lambda: [programme_pages.programme_list_page(reg)],
               "programmes": lambda: programme_pages.programme_pages(reg),
               "closure list": lambda: [zone_pages.closure_list_page(reg)], "closures": lambda: zone_pages.closure_pages(reg),
-              "data": lambda: [data_page(reg)], "search": lambda: [search_page(reg)],
+              "search": lambda: [search_page(reg)],
               "404": lambda: [not_found_page(reg)]}
     for name, make in makers.items():
         if only is None or name in only:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import urls
-from . import jsonld
+from . import jsonld, verdict
 from .business_extras import business_context
 from .registry import Registry, Row
 
@@ -36,12 +36,15 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
         op = reg.operators.get(p["operator_id"])
         recall = reg.ongoing_recall(code)
         address = urls.product(code)
+        standing = reg.standing(op)
+        samplings = reg.samplings_by_product.get(code, [])
         yield address, "product.html", {
             "address": address, "p": p, "op": op, "recall": recall,
-            "expired": bool(op) and _expired(reg, op),
+            "expired": bool(op) and _expired(reg, op), "standing": standing,
+            "verdict": verdict.for_product(p, recall, standing, samplings),
             "grade": reg.current_grade.get(p["operator_id"]),
             "materials": reg.materials_by_product.get(code, []),
-            "samplings": reg.samplings_by_product.get(code, [])[:PRODUCT_SAMPLINGS],
+            "samplings": samplings[:PRODUCT_SAMPLINGS],
             "past_recalls": [r for r in reg.recalls_by_product.get(code, []) if r is not recall],
             "datasette": urls.datasette_row("products", code),
             "jsonld": jsonld.product(p, op, site_url),
@@ -53,8 +56,11 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
         grades = [Row(g, inspection=reg.inspections.get(g.get("inspection_id"))) for g in reg.grades_by_operator.get(op_id, [])]
         path = reg.region_path(op.get("region_code"))
         address = urls.operator(op_id)
+        standing, recalls = reg.standing(op), reg.ongoing_recalls_of(op_id)
         yield address, "operator.html", {
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
+            "standing": standing, "ongoing": recalls,
+            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, [])),
             "station": reg.stations.get(op.get("station_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
             "inspections": reg.inspections_by_operator.get(op_id, []),
@@ -83,7 +89,7 @@ def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterat
         yield address, "brand.html", {
             "address": address, "b": b, "op": op,
             "region": reg.regions.get(op.get("region_code")) if op else None,
-            "grade": reg.current_grade.get(b.get("operator_id")),
+            "grade": reg.current_grade.get(b.get("operator_id")), "standing": reg.standing(op),
             "publicity_open": publicity_open(reg, b),
             "datasette": urls.datasette_row("brands", brand_id),
             "jsonld": jsonld.brand(b, site_url),

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..registry.standing import standing
+
 #: Each table's order: the natural key, so output never depends on insertion order.
 _ORDER = {
     "regions": "code", "stations": "id", "parks": "id", "operators": "id", "products": "code",
@@ -172,6 +174,15 @@ class Registry:
             if in_force:
                 current[op] = in_force[0]
         return current
+
+    def standing(self, op: dict | None):
+        """Whether business `op` may operate on the release date (standing.py); None for no business."""
+        return None if op is None else standing(op, self.release_date)
+
+    def ongoing_recalls_of(self, operator_id: str) -> list[dict]:
+        """The business's ongoing recalls, newest first, each with its product's name."""
+        return [Row(r, product_name=(self.products.get(r.get("product_code")) or {}).get("name"))
+                for r in self.recalls_by_operator.get(operator_id, ()) if r["status"] == "ongoing"]
 
     def ongoing_recall(self, product_code: str) -> dict | None:
         """The newest ongoing recall of a product (shown above everything on its page)."""

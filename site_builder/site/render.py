@@ -70,6 +70,46 @@ def smiley(grade: str | None) -> Markup:
     return SMILEYS.get(grade or "", NOT_GRADED)
 
 
+def grade_words(grade: str | None) -> Markup:
+    """A grade in words only (A 级 优秀), for the history of a business whose grades are void."""
+    g = GRADES.get(grade or "")
+    return Markup('<span class="grade">{} 级 {}</span>').format(grade, g.zh) if g else NOT_GRADED
+
+
+def current_grade(grade: dict | None, standing) -> Markup:
+    """The grade a business holds today: its smiley and the date it took effect, or, when the
+    business may not operate (standing.py), that the grade is void and why, with no smiley."""
+    if not grade:
+        return NOT_GRADED
+    if standing is not None and not standing.operating:
+        void = vocabulary.GRADE_VOID
+        return Markup('<span class="grade-void"><strong>{}</strong> <span lang="en">{}</span>：{}</span>').format(
+            void.zh, void.en, standing.zh)
+    day = cn_date(grade.get("effective_on"))
+    return SMILEYS.get(grade.get("grade") or "", NOT_GRADED) + (
+        Markup(' <span class="meta">{}起</span>').format(day) if day else "")
+
+
+#: The verdict's icons (decorative: the words say it), by the verdict's kind (site/verdict.py).
+_ICON_PATHS = {
+    "recall": "M12 1.5 .8 22h22.4zM10.8 9h2.4v6.5h-2.4zm0 8.3h2.4v2.4h-2.4z",
+    "withdrawn": "M12 1.5 .8 22h22.4zM10.8 9h2.4v6.5h-2.4zm0 8.3h2.4v2.4h-2.4z",
+    "licence": "M12 1a11 11 0 1 0 0 22 11 11 0 1 0 0-22zM5 10.6h14v2.8H5z",
+    "failed": "M12 1a11 11 0 1 0 0 22 11 11 0 1 0 0-22zm-1.2 4.5h2.4v8.5h-2.4zm0 10.3h2.4v2.4h-2.4z",
+    "ok": "M12 1a11 11 0 1 0 0 22 11 11 0 1 0 0-22zm-1.6 15.8-5.1-5.1 1.7-1.7 3.4 3.4 7.3-7.3 1.7 1.7z",
+}
+_ICONS = {kind: Markup(f'<svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" '
+                       f'focusable="false"><path fill-rule="evenodd" d="{path}"/></svg>')
+          for kind, path in _ICON_PATHS.items()}
+
+
+def verdict_block(v) -> Markup:
+    """The verdict line (site/verdict.py) that opens a /p/ or /w/ page, before the navigation."""
+    detail = Markup('<p class="verdict-do">{}</p>').format(v.detail) if v.detail else ""
+    return Markup('<section class="verdict verdict-{}" aria-label="今日结论 Verdict"><p>{}<span><strong>{}</strong> '
+                  '<span lang="en">{}</span></span></p>{}</section>').format(v.tone, _ICONS[v.kind], v.zh, v.en, detail)
+
+
 def _badge(labels: dict[str, vocabulary.Term]):
     badges = {k: Markup('<span class="status status-{}">{}</span>').format(k, v.zh) for k, v in labels.items()}
     return lambda row: badges.get(row["status"]) or Markup('<span class="status">{}</span>').format(row["status"])
@@ -131,7 +171,10 @@ def helpers() -> dict:
         "urls": urls, "DEMO_NOTICE": vocabulary.DEMO_NOTICE, "KINDS": KINDS, "OPERATOR_STATUS": OPERATOR_STATUS, "PRODUCT_STATUS": PRODUCT_STATUS,
         "BRAND_STATUS": BRAND_STATUS, "RECALL_STATUS": RECALL_STATUS, "GRADES": GRADES, "METRICS": METRICS,
         "site_css": site_css, "smiley": smiley, "operator_status": operator_status,
-        "product_status": product_status,
+        "product_status": product_status, "current_grade": current_grade, "grade_words": grade_words,
+        "verdict_block": verdict_block, "RECALLED": vocabulary.RECALLED, "NOT_OPERATING": vocabulary.NOT_OPERATING,
+        "NOT_GRADED": vocabulary.NOT_GRADED, "GRADE_VOID": vocabulary.GRADE_VOID, "GRADE_MEANINGS": vocabulary.GRADE_MEANINGS,
+        "FACES": vocabulary.FACES, "HERITAGE": vocabulary.HERITAGE, "INSPECTION_KINDS": vocabulary.INSPECTION_KINDS,
     }
 
 

@@ -2,7 +2,7 @@
 
 After one record changed, `zuofang build` at 50,000 businesses spent 58 s of 90 s validating
 900,000 rows the previous build had already validated. So a build remembers a digest of every
-row it published (the "validation" section of the signed state record, state.py: a digest
+row it published (memory.py: the "validation" section of the signed state record, so a digest
 forged into it is not believed), and the next build reads each table,
 gives Frictionless and the domain rules (rules.py) only the rows whose digest is new, and checks
 what spans rows — primary keys and unique columns, foreign keys, the owners the same-operator
@@ -17,144 +17,37 @@ invisible characters and address parts included.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 
 from frictionless import Field, FrictionlessException, system
 
-from ..build.state import StateRecord
-from ..database.build import code_digest
-from ..registry import readers
 from ..registry.package import TABLE_ORDER, Package
-from ..registry.readers import TableReadError, UnsafePath
+from ..registry.readers import UnsafePath
 from .descriptor import descriptor_problems
 from .facts import DEPENDS, FACTS
 from .facts import record as record_facts
 from .frictionless import attach_lookups, inline_resource, table_schema
+from .dates import date_spelling_problems
 from .report import Report
+from ..registry.programmes import programmes
+from .memory import (
+    Memory,
+    Scan,
+    as_list,
+    context_digest,
+    memorise,
+    rows_of,
+    scan_table,
+    set_digests,
+    target,
+    unique_fields,
+    wanted_columns,
+)
 from .rules import OWNED, SAME_OPERATOR, Region, RuleContext, check_row
+from .across import COLUMNS as ACROSS_COLUMNS, Gathered, across_findings
 
-SECTION = "validation"  # of the state record (state.py)
-_DIGEST = 8  # bytes per row digest
-
-
-@dataclass
-class Scan:
-    """One table as read now: its file, header, row digests (in file order), the rows the
-    last valid build did not have, and the key columns the cross-row checks need."""
-
-    file: str
-    labels: list[str]
-    digests: list[bytes]
-    new_rows: list[list[str]] = field(default_factory=list)
-    columns: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class Memory:
-    """What the last valid build validated: per table its file, header, sha256, digests of the
-    key sets and owners other tables check against (`sets`), and its row digests (sorted, as
-    one block of bytes); and what every verdict depended on besides the rows (`context`)."""
-
-    context: str
-    tables: dict[str, dict]
-    blocks: dict[str, bytes]
-
-    def known(self, table: str) -> set[bytes]:
-        block = self.blocks.get(table, b"")
-        return {block[i:i + _DIGEST] for i in range(0, len(block), _DIGEST)}
-
-    def to_bytes(self) -> bytes:
-        header = {"context": self.context, "tables": self.tables}
-        body = b"".join(self.blocks[t] for t in self.tables)
-        return json.dumps(header, ensure_ascii=False).encode() + b"\n" + body  # tables in TABLE_ORDER
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Memory:
-        head, _, body = data.partition(b"\n")
-        header = json.loads(head)
-        blocks, at = {}, 0
-        for table, info in header["tables"].items():
-            end = at + info["digests"] * _DIGEST
-            blocks[table] = body[at:end]
-            at = end
-        if at != len(body):
-            raise ValueError("memory cut short")
-        return cls(header["context"], header["tables"], blocks)
-
-
-def context_digest(package: Package) -> str:
-    """Everything a row's verdict depends on besides the row and the other tables: the
-    descriptor (schemas, release date), Frictionless, and this package's code — what
-    registry.db's code digest covers (conservative: SQLite's version too)."""
-    return code_digest(package)
-
-
-def read_memory(records: StateRecord) -> Memory | None:
-    """The memory the previous build left in its state record, or None (none, or not trusted)."""
-    data = records.get(SECTION)
-    if data is None:
-        return None
-    try:
-        return Memory.from_bytes(data)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def remember(package: Package, records: StateRecord, memory: Memory | None = None) -> None:
-    """Put the memory of this (valid) registry into the build's state record (`memory` when the
-    changed rows were judged: validate_changes made it); nothing when a table is not plain CSV
-    (the next build then validates everything, as this one did)."""
-    if memory is None:
-        kept = read_memory(records)
-        if kept is not None and kept.context == context_digest(package) and _same_files(package, kept):
-            records.carry(SECTION)
-            return
-        scans = scan_tables(package)
-        if scans is None:
-            return
-        memory = memory_of(package, scans)
-    records.put(SECTION, memory.to_bytes())
-
-
-def memory_of(package: Package, scans: dict[str, Scan]) -> Memory:
-    """The memory of a valid registry read whole as `scans`."""
-    memory = Memory(context_digest(package), {}, {})
-    for table, scan in scans.items():
-        _memorise(package, memory, table, scan)
-    return memory
-
-
-def _memorise(package: Package, memory: Memory, table: str, scan: Scan) -> None:
-    memory.tables[table] = {"file": scan.file, "labels": scan.labels, "rows": len(scan.digests),
-                            "digests": len(set(scan.digests)), "sha256": _sha256(package, scan.file),
-                            "sets": _set_digests(package, table, scan)}
-    memory.blocks[table] = b"".join(sorted(set(scan.digests)))
-
-
-def _sha256(package: Package, file: str) -> str:
-    return package.sha256(package.directory / file) if file else ""  # "": an absent optional table
-
-
-def _same_files(package: Package, memory: Memory) -> bool:
-    """The registry files are byte for byte the ones the memory was made from. The files are
-    located as every reader locates them; a name the memory holds is compared, never opened."""
-    if list(memory.tables) != list(TABLE_ORDER):
-        return False
-    try:
-        for table, info in memory.tables.items():
-            path = package.table_file(table)
-            if path is None and package.is_optional(table) and info["file"] == "":
-                continue
-            if path is None or path.relative_to(package.directory).as_posix() != info["file"] \
-                    or package.sha256(path) != info["sha256"]:
-                return False
-        return True
-    except (OSError, UnsafePath):
-        return False
 
 
 class _Doubt(Exception):
@@ -191,7 +84,7 @@ def validate_changes(package: Package, memory: Memory | None) -> Judged | None:
 class _Judgement:
     def __init__(self, package: Package, memory: Memory):
         self.package, self.memory = package, memory
-        self.wanted = _wanted_columns(package)
+        self.wanted = wanted_columns(package)
         self.scans: dict[str, Scan] = {}
         self.changed = []
         for table in TABLE_ORDER:
@@ -211,7 +104,7 @@ class _Judgement:
 
     def scan(self, table: str) -> Scan:
         if table not in self.scans:
-            scan = _scan(self.package, table, self.wanted[table], self.memory.known(table))
+            scan = scan_table(self.package, table, self.wanted[table], self.memory.known(table))
             if scan is None or scan.file != self.memory.tables[table]["file"] \
                     or scan.labels != self.memory.tables[table]["labels"]:
                 raise _Doubt
@@ -224,15 +117,15 @@ class _Judgement:
             raise _Doubt  # every rule about a region's level and parent, and every county check, reads it
         for table in changed:
             self.scan(table)
-        sets = {t: _set_digests(package, t, self.scans[t]) for t in changed}
+        sets = {t: set_digests(package, t, self.scans[t]) for t in changed}
         before = {t: self.memory.tables[t]["sets"] for t in changed}
         keys_moved = {t for t in changed if any(sets[t][n] != before[t].get(n) for n in sets[t] if n != "owners")}
         owners_moved = {t for t in changed if t in OWNED and sets[t]["owners"] != before[t].get("owners")}
         references = [(table, fk) for table in TABLE_ORDER for fk in package.foreign_keys(table)
-                      if table in changed or _target(fk, table) in keys_moved]
+                      if table in changed or target(fk, table) in keys_moved]
         for table, fk in references:
             self.scan(table)
-            self.scan(_target(fk, table))
+            self.scan(target(fk, table))
         for table, links in SAME_OPERATOR.items():
             if table in changed or any(owned in owners_moved for _, owned in links):
                 self.scan(table)
@@ -253,17 +146,22 @@ class _Judgement:
         for table in changed:
             if self.scans[table].new_rows and not _new_rows_valid(package, table, self.scans, context):
                 raise _Doubt
-        for table, rows in again.items():
+        for table, rows in again.items():  # rows whose rules read a fact that changed (facts.py)
             if rows and not _new_rows_valid(package, table, self.scans, context, rows):
+                raise _Doubt
+        if any(t in ACROSS_COLUMNS for t in changed):  # judged again over every row (rules_across.py)
+            for table in ACROSS_COLUMNS:
+                self.scan(table)
+            if next(across_findings(_gathered(package, self.scans), package.release_date,
+                                    programmes(package.descriptor)), None) is not None:
                 raise _Doubt
         memory = Memory(self.memory.context, dict(self.memory.tables), dict(self.memory.blocks))
         for table in changed:
-            _memorise(package, memory, table, self.scans[table])
+            memorise(package, memory, table, self.scans[table])
         report = Report(files={t: info["file"] for t, info in memory.tables.items()},
                         counts={t: info["rows"] for t, info in memory.tables.items()})
         return Judged(report, memory, [t for t in TABLE_ORDER if t in self.scans],
                       {t: len(self.scans[t].new_rows) for t in changed if self.scans[t].new_rows})
-
 
     def rows_naming_moved_facts(self, moved: set[str]) -> dict[str, list[list[str]]]:
         """Rows whose rules read a fact that may have changed (facts.DEPENDS): those naming a key
@@ -288,10 +186,10 @@ class _Judgement:
                 continue
             scan = self.scan(table)
             for fk in self.package.foreign_keys(table):  # the judged rows' references are looked up there
-                self.scan(_target(fk, table))
+                self.scan(target(fk, table))
             positions = {c: scan.labels.index(c) for c, _ in wanted}
             fresh = {tuple(row) for row in scan.new_rows}
-            again[table] = [row for row in _rows_of(self.package, scan) if tuple(row) not in fresh and (
+            again[table] = [row for row in rows_of(self.package, scan) if tuple(row) not in fresh and (
                 every or any((c, row[i] if i < len(row) else "") in wanted for c, i in positions.items()))]
         return again
 
@@ -314,112 +212,21 @@ def _new_keys(scan: Scan, key: str) -> set[str]:
     return {row[at] for row in scan.new_rows if at < len(row)}
 
 
-def _rows_of(package: Package, scan: Scan) -> list[list[str]]:
-    """Every row of a scanned table (read again: a scan keeps only its new rows and key columns)."""
-    if not scan.file:
-        return []
-    path = package.directory / scan.file
-    raw = readers.read_bytes(path, path.name)
-    return list(readers.csv_rows(raw.decode(readers.detect_encoding(path.name, raw)), path.name))[1:]
-
-
-def scan_tables(package: Package) -> dict[str, Scan] | None:
-    """Every table read as CSV text rows; None when one is missing, not CSV, or damaged."""
-    wanted = _wanted_columns(package)
-    scans = {}
-    for table in TABLE_ORDER:
-        scan = _scan(package, table, wanted[table], set())
-        if scan is None:
-            return None
-        scans[table] = scan
-    return scans
-
-
-def _target(fk: dict, table: str) -> str:
-    return fk["reference"]["resource"] or table
-
-
-def _target_keys(package: Package) -> dict[str, set[tuple[str, ...]]]:
-    """Per table, the keys other rows point to (foreign keys)."""
-    keys = {t: set() for t in TABLE_ORDER}
-    for table in TABLE_ORDER:
-        for fk in package.foreign_keys(table):
-            keys[_target(fk, table)].add(tuple(_list(fk["reference"]["fields"])))
-    return keys
-
-
-def _set_digests(package: Package, table: str, scan: Scan) -> dict[str, str]:
-    """Digests of the key sets other tables point to, and of who owns what (rules.OWNED): when
-    they are the same as last time, the tables pointing here need not be read again."""
-    def digest(values) -> str:
-        return hashlib.sha256("\n".join(sorted({"\x1f".join(v) for v in values})).encode()).hexdigest()
-
-    sets = {f"key:{','.join(key)}": digest(zip(*(scan.columns[n] for n in key)))
-            for key in sorted(_target_keys(package)[table])}
-    if table in OWNED:
-        sets["owners"] = digest(zip(scan.columns[OWNED[table]], scan.columns["operator_id"]))
-    if table in FACTS:  # what other tables' rules read of it (facts.py)
-        sets["facts"] = digest(zip(*(scan.columns[n] for n in (*FACTS[table][0], *FACTS[table][1]))))
-    return sets
-
-
-def _wanted_columns(package: Package) -> dict[str, set[str]]:
-    """Per table, the columns some check across rows reads."""
-    wanted = {t: set(package.primary_key(t)) | _unique_fields(package, t) for t in TABLE_ORDER}
-    for table in TABLE_ORDER:
-        for fk in package.foreign_keys(table):
-            wanted[table] |= set(_list(fk["fields"]))
-            wanted[fk["reference"]["resource"] or table] |= set(_list(fk["reference"]["fields"]))
-    for table, key in OWNED.items():
-        wanted[table] |= {key, "operator_id"}
-    for table, links in SAME_OPERATOR.items():
-        wanted[table] |= {"operator_id", *(name for name, _ in links)}
-    for table, (key, columns) in FACTS.items():
-        wanted[table] |= {*key, *columns}
-    for table, depends in DEPENDS.items():
-        for dep in depends:
-            wanted[table] |= {dep.column} if dep.column else set()
-            if dep.via:
-                wanted[dep.via[0]] |= {dep.via[1], dep.via[2]}
-    wanted["regions"] |= {"code", "level", "name", "parent_code"}
-    return wanted
-
-
-def _scan(package: Package, table: str, wanted: set[str], known: set[bytes]) -> Scan | None:
-    try:
-        path = package.table_file(table)
-        if path is None and package.is_optional(table):  # no file: no rows
-            labels = [f["name"] for f in package.fields(table)]
-            return Scan("", labels, [], columns={name: [] for name in wanted})
-        if path is None:
-            return None
-        raw = readers.read_bytes(path, path.name)
-        if readers.is_xlsx(path, raw):
-            return None
-        text = raw.decode(readers.detect_encoding(path.name, raw))
-        del raw
-        rows = list(readers.csv_rows(text, path.name))
-    except (UnsafePath, TableReadError, csv.Error):
-        return None
-    if not rows or readers.csv_truncation(text, len(rows[0])):
-        return None
-    labels, rows = rows[0], rows[1:]
-    if not wanted <= set(labels) or len(set(labels)) != len(labels):
-        return None
-    scan = Scan(path.relative_to(package.directory).as_posix(), labels, [])
-    blake2b, sep = hashlib.blake2b, "\x1f"
-    for row in rows:
-        joined = sep.join(row)
-        if joined.count(sep) != len(row) - 1:  # a cell holding the separator: spell the row unambiguously
-            joined = json.dumps(row, ensure_ascii=False)
-        digest = blake2b(joined.encode(), digest_size=_DIGEST).digest()
-        scan.digests.append(digest)
-        if digest not in known:
-            scan.new_rows.append(row)
-    for name in wanted:
-        i = labels.index(name)
-        scan.columns[name] = [row[i] if i < len(row) else "" for row in rows]
-    return scan
+def _gathered(package: Package, scans: dict[str, Scan]) -> Gathered:
+    """The columns the rules across tables read, typed from every row's text (valid rows spell
+    dates YYYY-MM-DD: date_spelling.py refuses any other spelling)."""
+    gathered = Gathered()
+    for table, columns in ACROSS_COLUMNS.items():
+        kinds = {f["name"]: f.get("type", "string") for f in package.fields(table)}
+        present = [c for c in columns if c in scans[table].columns]
+        cells = [scans[table].columns[c] for c in present]
+        try:
+            for number, values in enumerate(zip(*cells), 2):
+                gathered.add(table, number, {c: (None if v == "" else date.fromisoformat(v) if kinds[c] == "date" else v)
+                                             for c, v in zip(present, values)})
+        except ValueError:
+            raise _Doubt from None
+    return gathered
 
 
 def _owners(scans: dict[str, Scan]) -> dict[str, dict[str, str]]:
@@ -448,15 +255,11 @@ def _owners_kept(scans: dict[str, Scan], owners: dict[str, dict[str, str]], move
     return True
 
 
-def _unique_fields(package: Package, table: str) -> set[str]:
-    return {f["name"] for f in package.fields(table) if f.get("constraints", {}).get("unique")}
-
-
 def _keys_unique(package: Package, table: str, scan: Scan) -> bool:
     """Primary keys and unique columns hold no value twice, compared as Frictionless reads them
     (2026-1-5 and 2026-01-05 are one date)."""
     types = {f["name"]: f for f in package.fields(table)}
-    for key in [package.primary_key(table)] + [[n] for n in sorted(_unique_fields(package, table))]:
+    for key in [package.primary_key(table)] + [[n] for n in sorted(unique_fields(package, table))]:
         if not key:
             continue
         columns = [_typed(types[n], scan.columns[n]) for n in key]
@@ -475,8 +278,8 @@ def _typed(field_descriptor: dict, cells: list[str]) -> list:
 
 def _reference_found(table: str, fk: dict, scans: dict[str, Scan]) -> bool:
     """Every row's foreign key `fk` names a row that exists."""
-    keys = set(zip(*(scans[_target(fk, table)].columns[n] for n in _list(fk["reference"]["fields"]))))
-    for value in zip(*(scans[table].columns[n] for n in _list(fk["fields"]))):
+    keys = set(zip(*(scans[target(fk, table)].columns[n] for n in as_list(fk["reference"]["fields"]))))
+    for value in zip(*(scans[table].columns[n] for n in as_list(fk["fields"]))):
         if any(value) and (not all(value) or value not in keys):
             return False
     return True
@@ -490,13 +293,16 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     rows = scan.new_rows if rows is None else rows
     if any(len(row) != len(scan.labels) or not any(row) for row in rows):
         return False  # short, long or blank rows: the whole validation says where and why
+    dates = {f["name"]: f["name"] for f in package.fields(table) if f.get("type") == "date"}
+    if dates and any(date_spelling_problems(dict(zip(scan.labels, row)), dates) for row in rows):
+        return False  # Frictionless reads 2025-7-5 as a date; the schema's spelling is 2025-07-05
     descriptor = package.resources[table]["schema"]
     lookups, types = {}, {}
     for fk in package.foreign_keys(table):
         target = fk["reference"]["resource"] or table
-        key = tuple(_list(fk["reference"]["fields"]))
+        key = tuple(as_list(fk["reference"]["fields"]))
         # Only the keys the new rows name: Frictionless copies its lookup tables whole.
-        positions = [scan.labels.index(n) for n in _list(fk["fields"])]
+        positions = [scan.labels.index(n) for n in as_list(fk["fields"])]
         named = {tuple(row[i] for i in positions) for row in rows}
         lookups[(target, key)] = named & set(zip(*(scans[target].columns[n] for n in key)))
         types[target] = {f["name"]: f.get("type", "string") for f in package.fields(target)}
@@ -521,5 +327,3 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     return True
 
 
-def _list(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)

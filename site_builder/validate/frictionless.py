@@ -13,6 +13,8 @@ from typing import Iterable
 
 from frictionless import Dialect, Package, Resource, Schema, formats
 
+from .enum_hint import allowed_list, likely_code
+
 #: Human descriptions of the schema's patterns, so a clerk is never shown a regex.
 PATTERN_HINTS = {
     "^[1-8][0-9]{5}$": "6 位数字的行政区划代码（GB/T 2260），如 140824",
@@ -123,6 +125,7 @@ class TableInfo:
     primary_key: list[str]
     titles: dict[str, str]    # every table's Chinese title
     files: dict[str, str]     # every table's file as found (or expected)
+    table: str = ""           # the table being read (its coded values' labels name the likely one)
 
 
 def row_problems(errors: Iterable, values: dict, info: TableInfo) -> list[tuple[str | None, str, str]]:
@@ -155,7 +158,7 @@ def _problem(error, values: dict, info: TableInfo):
         hint = TYPE_HINTS.get(field["type"] if field else "", "正确的格式")
         return name, "type-error", f"{label}的值“{_short(cell)}”不对：应为{hint}。"
     if error.type == "constraint-error":
-        return _constraint(error, name, field, label, cell)
+        return _constraint(error, name, field, label, cell, info.table)
     if error.type == "unique-error":
         other = _position(error.note)
         return name, "unique", f"{label}“{_short(cell)}”与第 {other} 行重复。这一列每行都必须不同，请核对。"
@@ -171,14 +174,20 @@ def _problem(error, values: dict, info: TableInfo):
     return name, error.type, f"{error.title}：{error.note or error.description}"
 
 
-def _constraint(error, name, field, label, cell):
+def _constraint(error, name, field, label, cell, table=""):
     match = re.search(r'constraint "(\w+)"', error.note or "")
     constraint = match.group(1) if match else "constraint"
     value = (field or {}).get("constraints", {}).get(constraint)
     if constraint == "required":
         return name, "constraint-error/required", f"{label}是必填项，不能为空。"
     if constraint == "enum":
-        return name, "enum", f"{label}的值“{_short(cell)}”不在允许的取值中。只能填写：{'、'.join(map(str, value))}。"
+        meant = likely_code(table, name, cell, value)
+        hint = ""
+        if meant is not None:
+            # The Chinese label where a code belongs: say that the code is what is written.
+            words = "（填代码，不填中文名称）" if meant.isascii() and not str(cell).isascii() else ""
+            hint = f"是不是“{meant}”{words}？"
+        return name, "enum", f"{label}的值“{_short(cell)}”不在允许的取值中。{hint}只能填写：{allowed_list(table, name, value)}。"
     if constraint == "pattern":
         hint = PATTERN_HINTS.get(value, f"符合格式 {value}")
         return name, "pattern", f"{label}的值“{_short(cell)}”格式不对：应为{hint}。"

@@ -52,6 +52,7 @@ RULE_DESCRIPTIONS = {
                  "A table path leads out of the data folder.",
     # files and headers (validate.py)
     "missing-file": "数据表的文件不存在（<表名>.csv 或 <表名>.xlsx）。A table's file is missing.",
+    "duplicate-file": "一张表有两个文件（如 operators.csv 和 operators.xlsx），会有一个被忽略。Two files for one table.",
     "encoding": "文件既不是 UTF-8 也不是 GB18030 编码，或含有损坏的字节。Unknown encoding or broken bytes.",
     "empty-file": "文件是空的，连表头都没有。The file is empty.",
     "unreadable-file": "文件无法读取，如损坏的 XLSX。The file cannot be read (e.g. a broken XLSX).",
@@ -69,6 +70,8 @@ RULE_DESCRIPTIONS = {
     "missing-cell": "这一行的单元格比表头少。A row has fewer cells than the header.",
     "extra-cell": "这一行的单元格比表头多。A row has more cells than the header.",
     "type-error": "值的类型不对，如不存在的日期 2026-02-30、带文字的数字。Wrong type.",
+    "date-format": "日期是对的，但没有写成 YYYY-MM-DD，如 Excel 另存后的 2025/7/25、2025-7-5、2025年7月25日（date_spelling.py）。"
+                   "A real date spelt otherwise than YYYY-MM-DD.",
     "constraint-error/required": "必填项为空。A required value is empty.",
     "enum": "值不在允许的取值中。Not one of the allowed values.",
     "pattern": "格式不对，如编号、区划代码、信用代码、条码的格式。Wrong format.",
@@ -104,6 +107,14 @@ RULE_DESCRIPTIONS = {
     "programme-metric": "任务目标的指标不存在，或不能按监管所统计。A target's metric does not exist.",
     "target-station": "任务目标的监管所不在目标的区划内。A target's station lies outside its region.",
     "board-health": "信息公开栏中持有效健康证明的人数多于从业人员数。More valid health certificates than staff.",
+    # across tables (rules_across.py)
+    "grade-licence": "量化分级的生效日期晚于登记证有效期，或不早于登记证被吊销的日期。A grade effective after the licence ended or was revoked.",
+    "award-licence": "已认定的名特优品牌，其主体的登记证已被吊销或已过期。"
+                     "An awarded specialty whose business holds no valid licence.",
+    "award-sampling": "已认定的名特优品牌，其主体在认定前三年内有不合格抽检。A failed sampling in the three years before the award.",
+    "award-penalty": "已认定的名特优品牌，其主体在认定前三年内受过行政处罚。A penalty in the three years before the award.",
+    "publicity-length": "公示期短于该品牌项目规定的最短公示期（datapackage.json 的 zuofang:programmes）。"
+                        "A public notice shorter than its programme's minimum.",
 }
 
 

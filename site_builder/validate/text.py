@@ -3,8 +3,9 @@
 Laid out like `frictionless validate`: a VALID/INVALID line per table with its row count,
 then one line per problem (file, row, field, rule, message). Chinese characters take two
 columns in a terminal, so widths are measured by display width, not by len().
-A rule that fires on thousands of rows is shown a few times and then counted, so one
-systematic mistake does not bury the others (the full list is in --json).
+Repeats of one rule in one column are one line, with the count and the first rows, like
+Pelican's LimitFilter: a CSV re-saved by Excel (877 dates spelt 2025/7/25) is one systematic
+mistake, and hundreds of identical lines would bury the others. --json keeps every problem.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from ..registry.package import TABLE_ORDER
 from .report import Problem, Report
 
-#: Shown per (file, field, rule) before the rest are summarised in one line.
-SHOWN_PER_GROUP = 20
+#: Rows named on the one line of a (file, field, rule) group that repeats.
+FIRST_ROWS = 5
 
 
 def format_report(report: Report, data_dir: str | Path) -> str:
@@ -46,29 +47,31 @@ def _problems(report: Report) -> list[str]:
     order = {file: i for i, file in enumerate(report.files.get(t) for t in TABLE_ORDER)}
     problems = sorted(report.problems, key=lambda p: (order.get(p.file, len(order)), p.file, p.row or 0,
                                                       p.field or "", p.rule))
-    groups = Counter((p.file, p.field, p.rule) for p in problems)
-    shown: Counter = Counter()
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:  # in row order, so a group's first problem is its first row's
+        groups.setdefault((problem.file, problem.field, problem.rule), []).append(problem)
     rows: list[tuple[str, ...]] = [("文件 File", "行 Row", "字段 Field", "规则 Rule", "说明 Message")]
-    notes: dict[int, str] = {}
     for problem in problems:
-        group = (problem.file, problem.field, problem.rule)
-        shown[group] += 1
-        if shown[group] <= SHOWN_PER_GROUP:
-            rows.append(_cells(problem))
-        if shown[group] == SHOWN_PER_GROUP and groups[group] > SHOWN_PER_GROUP:
-            rest = groups[group] - SHOWN_PER_GROUP
-            notes[len(rows)] = (f"  …… {problem.file} 的 {problem.field or '—'} 列另有 {rest} 处 {problem.rule} 问题未列出"
-                                f"（{rest} more; see --json）")
-    lines = _align(rows)
-    # A summary follows its group's last shown row; row i is line i + 1 (a rule line follows the header).
-    for index in sorted(notes, reverse=True):
-        lines.insert(index + 1, notes[index])
-    return lines
+        group = groups[(problem.file, problem.field, problem.rule)]
+        if problem is group[0]:
+            rows.append(_cells(problem, group))
+    return _align(rows)
 
 
-def _cells(problem: Problem) -> tuple[str, ...]:
+def _repeats(group: list[Problem]) -> str:
+    """What the one line of a repeated rule adds: how many rows and which come first."""
+    numbers = [str(p.row) for p in group if p.row is not None][:FIRST_ROWS]
+    more = "等" if len(group) > len(numbers) else ""
+    where = f"第 {'、'.join(numbers)} 行{more}" if numbers else ""
+    same = "同样" if len({p.message for p in group}) == 1 else "同类"
+    return (f"（{'这一列' if group[0].field else '这个文件'}共 {len(group)} 处{same}问题{'：' if where else ''}{where}；"
+            f"{len(group)} problems like this, see --json for each）")
+
+
+def _cells(problem: Problem, group: list[Problem]) -> tuple[str, ...]:
+    message = problem.message + (_repeats(group) if len(group) > 1 else "")
     return (problem.file, str(problem.row) if problem.row is not None else "—",
-            problem.field or "—", problem.rule, problem.message)
+            problem.field or "—", problem.rule, message)
 
 
 def _width(text: str) -> int:

@@ -7,7 +7,7 @@ sees all of them at once. Only a missing or broken datapackage.json raises
 DataPackageError, because without it nothing can be checked.
 
 Rule names reported here (besides those in rules.py and validate_frictionless.py):
-missing-file, file-path, encoding, empty-file, unreadable-file, too-large, truncated-file,
+missing-file, file-path, duplicate-file, encoding, empty-file, unreadable-file, too-large, truncated-file,
 delimiter, missing-column, extra-column, duplicate-column, empty-table, and from
 validate_descriptor.py descriptor-link (see rules.RULE_DESCRIPTIONS).
 """
@@ -36,10 +36,13 @@ from .frictionless import (
     row_problems,
     table_schema,
 )
+from .dates import date_spelling_problems
 from .report import Problem, Report
 from .facts import FACTS
 from .facts import record as record_facts
+from ..registry.programmes import programmes
 from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
+from .across import Gathered, across_findings
 
 #: Tables that must have rows, and why (a new registry may well have no recalls yet).
 MUST_HAVE_ROWS = {
@@ -79,6 +82,8 @@ class _Validation:
         self.package = package
         self.report = Report()
         self.context = RuleContext(package.release_date)
+        self.programmes = programmes(package.descriptor, str(package.directory / "datapackage.json"))
+        self.gathered = Gathered()  # what the rules across tables read (rules_across.py)
         self.files = {t: (r.get("path") if isinstance(r.get("path"), str) and r.get("path") else f"{t}.csv")
                       for t, r in package.resources.items()}
         self.titles = {t: (r.get("title") or t).split(" ")[0] for t, r in package.resources.items()}
@@ -97,6 +102,8 @@ class _Validation:
         self.report.problems.extend(descriptor_problems(self.package))
         for table in TABLE_ORDER:
             self.check_table(table)
+        for table, number, finding in across_findings(self.gathered, self.package.release_date, self.programmes):
+            self.report.add(self.files[table], number, finding.field, finding.rule, finding.message)
         return self.report
 
     def check_table(self, table: str) -> None:
@@ -105,7 +112,7 @@ class _Validation:
         except UnsafePath as exc:
             field_name = f"resources[{self._resource_number(table)}].path" if exc.declared else None
             self.files[table] = exc.file
-            self.report.add(exc.file, None, field_name, "file-path", exc.detail)
+            self.report.add(exc.file, None, field_name, exc.rule, exc.detail)
             return
         if path is None and self.package.is_optional(table):
             self.absent_table(table)
@@ -177,7 +184,9 @@ class _Validation:
 
     def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
         fields = {f["name"]: f for f in self.package.fields(table)}
-        info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files)
+        info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
+        dates = {n: f"{field_title(f)}（{n}）" for n, f in fields.items() if f.get("type") == "date"}
+        date_cells = [(i, n) for i, n in enumerate(resource.schema.field_names) if n in dates]
         seen = {key: set() for key in keys}
         regions: list[tuple[int, dict]] = []
         owners = self.context.owners.setdefault(table, {}) if table in OWNED else {}
@@ -191,19 +200,30 @@ class _Validation:
                     number = row.row_number + offset
                     values = row.to_dict()
                     errors = row.errors
+                    # A real date spelt as a spreadsheet writes it is that (one rule), not a type error.
+                    cells = row.cells
+                    spelt = date_spelling_problems({n: cells[i] for i, n in date_cells if i < len(cells)}, dates)
+                    if spelt:
+                        refused = {name for name, _ in spelt}
+                        errors = [e for e in errors if getattr(e, "field_name", None) not in refused
+                                  or e.type != "type-error"]
                     problems = row_problems(errors, values, info)
                     pending = [_problem(file, number, p) for p in problems]
+                    pending += [_problem(file, number, (name, "date-format", message)) for name, message in spelt]
                     if problems and problems[0][1] == "blank-row":
                         continue
                     count += 1
-                    bad = {getattr(e, "field_name", None) for e in errors}
+                    bad = {getattr(e, "field_name", None) for e in errors} | {name for name, _ in spelt}
                     clean = {k: v for k, v in values.items() if k in fields and k not in bad}
                     for key, found in seen.items():
                         cells = tuple(values.get(k) for k in key)
                         if None not in cells:
                             found.add(cells)
-                    pending += [_problem(file, number, (f.field, f.rule, f.message))
-                                for f in check_row(table, clean, self.context)]
+                    findings = check_row(table, clean, self.context)
+                    pending += [_problem(file, number, (f.field, f.rule, f.message)) for f in findings]
+                    # A cell one rule refused is not judged again by the rules across tables.
+                    self.gathered.add(table, number, {k: v for k, v in clean.items()
+                                                      if k not in {f.field for f in findings}} if findings else clean)
                     if table == "regions":
                         regions.append((number, clean))
                     elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):

@@ -143,7 +143,7 @@
         status.textContent = "没有找到“" + q + "”。 No results.";
         return;
       }
-      status.textContent = "找到 " + ids.length + " 条结果。 " + ids.length + " results.";
+      status.textContent = "找到 " + ids.length + " 条结果。 " + ids.length + (ids.length === 1 ? " result." : " results.");
       return showPage();
     }).catch(function () {
       status.textContent = "检索暂时不可用，请稍后再试。 Search is unavailable.";

@@ -1,15 +1,20 @@
 """The /data/ downloads: the public registry as a Frictionless data package, a zip of it, registry.db.
 
-Every CSV is exported FROM registry.db, so the downloads cannot disagree with the pages, and
-carry only what the database holds: dropped private columns are absent, masked ones masked.
-The descriptor is the registry's own, with those columns taken out and the `zuofang:private`
-markers removed. Output is deterministic: rows in database order, JSON with sorted keys, zip
-entries in a fixed order with the release date as their timestamp.
+Every CSV and workbook is exported FROM registry.db, so the downloads cannot disagree with the
+pages, and carry only what the database holds: dropped private columns are absent, masked ones
+masked. The descriptor is the registry's own, with those columns taken out, the `zuofang:private`
+markers removed and each CSV's size and sha256 added. The zip holds the package (CSVs,
+datapackage.json), a README and licence (publish_readme.py) and Datasette's metadata; /data/ has
+those, each table as .xlsx (publish_xlsx.py) and registry.db. Output is deterministic: rows in
+database order, JSON with sorted keys, zip entries in a fixed order with the release date as
+their timestamp.
 
-Exporting and zipping every table took 13 s at 50,000 businesses, so a table whose source
+Exporting and zipping every table took 13 s at 50,000 businesses, and writing the workbooks
+another 72 s (openpyxl, on a busy 2-core machine), so a table whose source
 file (its sha256 in registry.db's _build_files), public columns and this code are those of the
-previous build keeps its CSV (the "downloads" section of the state record, state.py, says
-which inputs and which bytes each file had); the zip is rebuilt only when a member changed.
+previous build keeps its CSV and workbook (the "downloads" section of the state record, state.py,
+says which inputs, bytes and rows each file had: the /data/ page lists them); the zip is rebuilt
+only when a member changed.
 """
 from __future__ import annotations
 
@@ -23,25 +28,30 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
-from .build import fingerprint
-from .build.files import Files
-from .registry.package import PRIVATE_KEY, TABLE_ORDER, Package
+from ..build import fingerprint
+from ..build.files import Files
+from ..database.about import coded_values
+from .readme import LICENSE_NAME, METADATA_NAME, README_NAME, licence_text, readme
+from .xlsx import export_xlsx
+from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 
 DATA_DIR = "data"            # site/data/ = /data/
 ZIP_NAME = "zuofang-data.zip"
 DB_NAME = "registry.db"
 DESCRIPTOR_NAME = "datapackage.json"
+CSV_ENCODING = "utf-8-sig"  # Python's and Frictionless's name for UTF-8 that starts with a BOM
 SECTION = "downloads"  # of the state record: what each /data/ file was made from
 
 
 
 def published_descriptor(package: Package) -> dict:
-    """The registry's descriptor as published: public fields only, one UTF-8 CSV per table."""
+    """The registry's descriptor as published: public fields only, one CSV per table in UTF-8 with
+    a byte order mark (declared `utf-8-sig`), which Excel on a Chinese system needs to read UTF-8."""
     descriptor = copy.deepcopy(package.descriptor)
     resources = []
     for table in TABLE_ORDER:
         resource = copy.deepcopy(package.resources[table])
-        resource.update(path=f"{table}.csv", format="csv", encoding="utf-8", mediatype="text/csv")
+        resource.update(path=f"{table}.csv", format="csv", encoding=CSV_ENCODING, mediatype="text/csv")
         for key in ("scheme", "dialect", "hash", "bytes"):
             resource.pop(key, None)
         fields = []
@@ -63,14 +73,14 @@ def _cell(value) -> str:
 
 
 def export_csv(conn: sqlite3.Connection, table: str, columns: list[str]) -> bytes:
-    """One table as UTF-8 CSV, rows in database (= registry file) order."""
+    """One table as CSV in CSV_ENCODING, rows in database (= registry file) order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     cols = ", ".join(f'"{c}"' for c in columns)
     for row in conn.execute(f'SELECT {cols} FROM "{table}" ORDER BY rowid'):
         writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode(CSV_ENCODING)
 
 
 def package_zip(members: dict[str, bytes], when: tuple[int, int, int]) -> bytes:
@@ -87,7 +97,10 @@ def package_zip(members: dict[str, bytes], when: tuple[int, int, int]) -> bytes:
 
 
 def publish_package(package: Package, db_path: str | Path, site_dir: str | Path, files: Files | None = None) -> None:
-    """Write site/data/: <table>.csv, datapackage.json, zuofang-data.zip and registry.db."""
+    """Write site/data/: each table as CSV and XLSX, datapackage.json, the README, licence and
+    Datasette metadata, zuofang-data.zip and registry.db."""
+    from ..datasette.metadata import render as render_metadata
+
     db_path, out = Path(db_path), Path(site_dir) / DATA_DIR
     descriptor = published_descriptor(package)
     files = files or Files()
@@ -95,31 +108,52 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
     previous = records.previous_json(SECTION)
     previous = previous if isinstance(previous, dict) else {}
     record: dict[str, dict] = {}
-    members: dict[str, bytes] = {}
+    tables: dict[str, bytes] = {}
+    workbooks: dict[str, bytes] = {}
+    release = package.release_date
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         sources = _source_digests(conn)
         for resource in descriptor["resources"]:
-            columns = [f["name"] for f in resource["schema"]["fields"]]
-            source = sources.get(resource["name"])
+            name, fields = resource["name"], resource["schema"]["fields"]
+            source = sources.get(name)
             inputs = _inputs(source, resource) if source else None
             kept = _kept(files, out / resource["path"], previous.get(resource["path"]), inputs)
-            members[resource["path"]] = kept if kept is not None else export_csv(conn, resource["name"], columns)
-            record[resource["path"]] = {"inputs": inputs}
+            tables[resource["path"]] = kept if kept is not None else export_csv(conn, name, [f["name"] for f in fields])
+            notes = [[f["name"], f.get("title", ""), f["type"], f.get("description", ""), coded_values(name, f)]
+                     for f in fields]
+            workbook = f"{name}.xlsx"
+            xlsx_inputs = _inputs(source, {"xlsx": resource, "notes": notes, "date": release.isoformat()}) if source else None
+            kept = _kept(files, out / workbook, previous.get(workbook), xlsx_inputs)
+            workbooks[workbook] = kept if kept is not None else export_xlsx(conn, name, fields, notes, release)
+            rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            record[resource["path"]] = {"inputs": inputs, "rows": rows, "table": name}
+            record[workbook] = {"inputs": xlsx_inputs, "rows": rows, "table": name}
     finally:
         conn.close()
-    members = {DESCRIPTOR_NAME: (json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
-               **members}
-    for name, data in members.items():
+    for resource in descriptor["resources"]:
+        data = tables[resource["path"]]
+        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+    listed = [{"name": r["name"], "title": r.get("title", r["name"]), "rows": record[r["path"]]["rows"]}
+              for r in descriptor["resources"]]
+    members = {
+        README_NAME: readme(package, listed).encode("utf-8"),
+        LICENSE_NAME: licence_text(package).encode("utf-8"),
+        DESCRIPTOR_NAME: (json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
+        METADATA_NAME: render_metadata(package).encode("utf-8"),
+        **tables,
+    }
+    for name, data in {**members, **workbooks}.items():
         files.write_if_changed(out / name, data)
-        record.setdefault(name, {})["sha256"] = hashlib.sha256(data).hexdigest()
-    release = package.release_date
+        record.setdefault(name, {}).update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
     zip_inputs = _inputs("zip", {"members": {n: record[n]["sha256"] for n in members}, "date": release.isoformat()})
     if _kept(files, out / ZIP_NAME, previous.get(ZIP_NAME), zip_inputs) is None:
         files.write_if_changed(out / ZIP_NAME, package_zip(members, (release.year, release.month, release.day)))
-    record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": files.sha256_of(out / ZIP_NAME)}
-    records.put_json(SECTION, record)
+    record[ZIP_NAME] = {"inputs": zip_inputs, "sha256": files.sha256_of(out / ZIP_NAME),
+                        "bytes": files.current(out / ZIP_NAME).stat().st_size}
     link_database(files, db_path, out / DB_NAME)
+    record[DB_NAME] = {"sha256": files.sha256_of(db_path), "bytes": db_path.stat().st_size}
+    records.put_json(SECTION, record)
 
 
 def _code_digest() -> str:
