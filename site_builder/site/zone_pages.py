@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Iterator
 
 from .. import urls
-from ..vocabulary import GRADES, KINDS, NOT_GRADED
+from ..vocabulary import GRADES, KINDS, NOT_GRADED, ZONE_KINDS
 from .business_extras import zone_kind
 from .pages import Page
 from .registry import Registry
@@ -25,7 +25,8 @@ def zone_list_page(reg: Registry) -> Page:
         region = reg.regions.get(code) or {"code": code, "name": code}
         groups.append((region, [dict(z, kind_name=zone_kind(z), count=len(reg.operators_by_zone.get(z["id"], [])))
                                 for z in zones]))
-    return urls.zones(), "zones.html", {"address": urls.zones(), "groups": groups}
+    return urls.zones(), "zones.html", {"address": urls.zones(), "groups": groups,
+                                        "zone_kinds": [term.zh for term in ZONE_KINDS.values()]}
 
 
 def zone_pages(reg: Registry) -> Iterator[Page]:
