@@ -63,6 +63,11 @@ class Registry:
             if g["effective_on"] <= self.release:
                 self.grade_now[g["operator_id"]] = g["grade"]
 
+    def graded(self, operator) -> bool:
+        """A grade counts while it is in force: its business may operate (active, licence valid)."""
+        return (operator["id"] in self.grade_now and operator["status"] == "active"
+                and operator["valid_until"] is not None and operator["valid_until"] >= self.release)
+
     def within(self, code, region) -> bool:
         return code is not None and region in self.ancestors.get(code, ())
 
@@ -118,9 +123,9 @@ class Registry:
         elif metric == "licensed_rate":
             n, d = share_of_active(lambda o: o["valid_until"] is not None and o["valid_until"] >= end)
         elif metric == "graded_share":
-            n, d = share_of_active(lambda o: o["id"] in self.grade_now)
+            n, d = share_of_active(self.graded)
         elif metric == "a_share":
-            graded = [o for o in active if o["id"] in self.grade_now]
+            graded = [o for o in active if self.graded(o)]
             n, d = sum(1 for o in graded if self.grade_now[o["id"]] == "A"), len(graded)
         elif metric == "brands_awarded":
             n, d = len(awarded), None

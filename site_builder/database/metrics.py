@@ -11,7 +11,9 @@ a count has no denominator. The query reads two helper views (programme_views.py
 `target_scope` — each target with its window, from the programme's first day to its deadline
 or the release date, whichever comes first — and `target_members`, the businesses a target
 covers (its station's, else every business in its region and the regions under it). "Active"
-means status active on the release date: the registry keeps no history of statuses.
+means status active on the release date: the registry keeps no history of statuses. A grade
+counts only while it is in force (current_grades.in_force: its business may operate), as in the
+region figures.
 """
 from __future__ import annotations
 
@@ -128,13 +130,13 @@ FROM target_scope s
 WHERE s.metric = 'disposal_rate'"""),
     Metric("licensed_rate", "登记证在期末仍有效的在营主体", "在营主体",
            _share_of_active("licensed_rate", "o.valid_until >= s.window_end")),
-    Metric("graded_share", "发布日有量化等级的在营主体", "在营主体",
-           _share_of_active("graded_share", "o.id IN (SELECT operator_id FROM current_grades)")),
-    Metric("a_share", "发布日等级为 A 的在营主体", "发布日有等级的在营主体", """SELECT s.programme_id, s.number,
+    Metric("graded_share", "发布日有有效量化等级的在营主体", "在营主体",
+           _share_of_active("graded_share", "o.id IN (SELECT operator_id FROM current_grades WHERE in_force = 1)")),
+    Metric("a_share", "发布日有效等级为 A 的在营主体", "发布日有有效等级的在营主体", """SELECT s.programme_id, s.number,
   count(DISTINCT CASE WHEN g.grade = 'A' THEN o.id END) AS numerator,
   count(DISTINCT CASE WHEN g.grade IS NOT NULL THEN o.id END) AS denominator
 FROM target_scope s {members}
-LEFT JOIN current_grades g ON g.operator_id = o.id
+LEFT JOIN current_grades g ON g.operator_id = o.id AND g.in_force = 1
 WHERE s.metric = 'a_share'
 GROUP BY s.programme_id, s.number""".format(members=_members("o.status = 'active'"))),
     Metric("brands_awarded", "期内认定的名特优、老字号和出彩小作坊品牌", None,
