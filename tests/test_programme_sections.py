@@ -71,8 +71,8 @@ def test_business_pages_show_the_latest_checklist_item_by_item_with_the_reply(de
         inspection, results = latest[operator["id"]]
         assert found is not None, operator["id"]
         shown = [(plain(name), mark, result, plain(note)) for name, mark, result, note in re.findall(
-            r'<tr class="check-\w+"><th scope="row">(.*?)</th><td><span aria-hidden="true">(.)</span> (\S+) .*?</td>'
-            r'<td>(.*?)</td></tr>', found)]
+            r'<tr role="row" class="check-\w+"><th scope="row"[^>]*>(.*?)</th><td[^>]*><span aria-hidden="true">(.)</span>'
+            r' (\S+) .*?</td><td[^>]*>(.*?)</td></tr>', found)]
         assert shown == [(r["name"], MARKS[r["result"]], r["result"], r["note"]) for r in results], operator["id"]
         reply = plain(found[found.index("主体答复"):])
         assert (inspection["reply"] or "未答复") in reply, operator["id"]
@@ -197,7 +197,7 @@ def test_region_and_zone_pages_give_the_share_of_businesses_meeting_each_item(de
         found = section((site / place / "index.html").read_text(encoding="utf-8"), "checklist-shares")
         assert found is not None, place
         shown = [(plain(name), int(assessed), int(meeting), share) for name, assessed, meeting, share in re.findall(
-            r'<th scope="row">(.*?)</th><td>(\d+)</td><td>(\d+)</td><td>([\d.]+)%</td>', found)]
+            r'<th scope="row"[^>]*>(.*?)</th><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td><td[^>]*>([\d.]+)%</td>', found)]
         want = []
         for key, (assessed, meeting) in items.items():
             share = (Decimal(100 * meeting) / Decimal(assessed)).quantize(Decimal("0.1"), ROUND_HALF_UP)

@@ -178,8 +178,8 @@ def number(text: str) -> Decimal | None:
 def page_rows(page: str) -> dict[int, dict[str, str]]:
     """The task table of a programme page: number -> the text of its target, actual, count and status cells."""
     rows = {}
-    for number_, body in re.findall(r'<tr id="target-(\d+)">(.*?)</tr>', page, re.S):
-        cells = dict(re.findall(r'<td class="(target|actual|count)">(.*?)</td>', body, re.S))
+    for number_, body in re.findall(r'<tr role="row" id="target-(\d+)">(.*?)</tr>', page, re.S):
+        cells = dict(re.findall(r'<td [^>]*class="(target|actual|count)">(.*?)</td>', body, re.S))
         status = re.search(r'<span class="status status-([a-z_]+)">', body).group(1)
         rows[int(number_)] = {k: html.unescape(v) for k, v in cells.items()} | {"status": status}
     return rows

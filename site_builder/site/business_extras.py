@@ -56,13 +56,23 @@ def business_context(reg: Registry, operator_id: str, op: dict) -> dict:
     }
 
 
+def share_groups(rows: list[dict]) -> list[dict]:
+    """Shares meeting each item, one group per checklist (in the view's order), each row with
+    its share written as a page shows it."""
+    groups: dict[str, dict] = {}
+    for r in rows:
+        group = groups.setdefault(r["checklist_id"], {"name": r["checklist_name"], "rows": []})
+        group["rows"].append(dict(r, share_text=f"{r['share']:g}%"))
+    return list(groups.values())
+
+
 def region_context(reg: Registry, code: str) -> dict:
     """The region page's checklist shares, zones, closures and programmes (lists.py merges them)."""
     places = set(reg.descendants(code))
     programmes = {pid for pid, p in reg.programmes.items() if p.get("region_code") == code}
     programmes |= {r["programme_id"] for r in reg.progress_by_region.get(code, [])}
     return {
-        "checklist_shares": [dict(r, share_text=f"{r['share']:g}%") for r in reg.shares_by_region.get(code, [])],
+        "checklist_shares": share_groups(reg.shares_by_region.get(code, [])),
         "zones": [dict(z, kind_name=zone_kind(z)) for c in sorted(places) for z in reg.parks_by_region.get(c, [])],
         "closures": [c for c in reg.closures.values() if c.get("region_code") in places],
         "programmes": [reg.programmes[pid] for pid in sorted(programmes) if pid in reg.programmes],

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from .. import urls
 from ..vocabulary import GRADES, KINDS, NOT_GRADED, ZONE_KINDS
-from .business_extras import zone_kind
+from .business_extras import share_groups, zone_kind
 from .pages import Page
 from .registry import Registry
 
@@ -45,7 +45,7 @@ def zone_pages(reg: Registry) -> Iterator[Page]:
             "total": len(ops), "active": len(active), "kinds": [(KINDS[k].zh, kinds[k]) for k in KINDS if kinds[k]],
             "grades": [(f"{g} 级 {GRADES[g].zh}", grades[g]) for g in GRADES] + [(NOT_GRADED.zh, grades["none"])],
             "video": video, "businesses": businesses,
-            "shares": [dict(r, share_text=f"{r['share']:g}%") for r in reg.shares_by_zone.get(zone_id, [])],
+            "checklist_shares": share_groups(reg.shares_by_zone.get(zone_id, [])),
             "datasette": urls.datasette_row("parks", zone_id),
         }
 
