@@ -135,8 +135,9 @@ ZONE_KINDS = {
 ZONE_UNSPECIFIED = Term("园区", "Zone")
 
 CHECK_RESULTS = {
-    "符合": Term("符合", "Meets"),
-    "不符合": Term("不符合", "Fails"),
+    # the same words as an inspection's overall result (INSPECTION_RESULTS), in English too
+    "符合": Term("符合", "Compliant"),
+    "不符合": Term("不符合", "Non-compliant"),
     "不适用": Term("不适用", "Not applicable", "这一项与该主体无关，不计入比例。"),
 }
 #: How a checklist result is marked on a page (with the word beside it, never the mark alone).
@@ -233,6 +234,8 @@ VERDICTS = {
     "no-recall": Term("无召回", "no recall"),
     "passed": Term("最近抽检合格", "last test passed"),
     "untested": Term("暂无抽检记录", "not tested yet"),
+    # a workshop that became a licensed producer (提档升级) and let its workshop licence lapse
+    "upgraded": Term("已升级为食品生产企业，食品生产许可证", "Upgraded to a licensed food producer, licence"),
 }
 
 #: Said on every page, poster, label sheet and download built from demonstration data.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import urls
-from site_builder.vocabulary import ZONE_KINDS
+from site_builder.vocabulary import VERDICTS, ZONE_KINDS
 
 MARKS = {"符合": "✓", "不符合": "✗", "不适用": "—"}
 
@@ -125,13 +126,24 @@ def test_business_pages_name_and_link_their_zone_and_zone_pages_list_them(demo_d
 
 def test_an_upgraded_workshops_page_says_so_and_links_its_sc_licence(demo_dir, site):
     upgrades = rows(demo_dir, "upgrades")
+    operators = {o["id"]: o for o in rows(demo_dir, "operators")}
+    release = json.loads((demo_dir / "datapackage.json").read_text(encoding="utf-8"))["created"][:10]
+    lapsed = 0
     assert upgrades
     for upgrade in upgrades:
-        found = section(page(site, urls.operator(upgrade["operator_id"])), "upgrade")
+        text = page(site, urls.operator(upgrade["operator_id"]))
+        if operators[upgrade["operator_id"]]["valid_until"] < release:
+            # Its workshop licence lapsed because the SC licence replaced it: the verdict says so, not "may not operate".
+            verdict = plain(text[text.index('class="verdict'):text.index("</section>")])
+            assert f"{VERDICTS['upgraded'].zh} {upgrade['sc_licence_no']}" in verdict
+            assert VERDICTS["may-not-operate"].zh not in verdict and 'verdict-ok' in text
+            lapsed += 1
+        found = section(text, "upgrade")
         assert found is not None, upgrade["operator_id"]
         assert "已提档升级为食品生产企业" in found
         assert f'<a href="{upgrade["licence_url"]}">{upgrade["sc_licence_no"]}</a>' in found
         assert upgrade["enterprise_name"] in plain(found)
+    assert lapsed, "the demo has an upgraded workshop whose workshop licence lapsed"
     others = {o["id"] for o in rows(demo_dir, "operators")} - {u["operator_id"] for u in upgrades}
     assert all("已提档升级" not in page(site, urls.operator(i)) for i in sorted(others)[:50])
 

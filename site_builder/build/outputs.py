@@ -110,9 +110,11 @@ PRODUCT_PAGES = Family(
     "product pages", "site", urls.product, "products", "code", label="name", noun="产品", permanent=True,
     title="新增产品 New products",
     shows=(Shows("products", "code"), Shows("material_sources", "product_code"),
-           Shows("samplings", "product_code"), Shows("recalls", "product_code"), *_made_by(PRODUCTS_OF)),
+           Shows("samplings", "product_code"), Shows("recalls", "product_code"), *_made_by(PRODUCTS_OF),
+           Shows("upgrades", "operator_id", PRODUCTS_OF)),  # the verdict names the maker's SC licence
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("products", "material_sources", "samplings", "recalls", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "upgrades", *_MAKERS,
+                      everything=_EVERY_BUSINESS_PAGE))
 
 _ON_BUSINESS_PAGE = ("products", "inspections", "samplings", "recalls", "brands", "penalties", "boards", "upgrades")
 #: The latest checklist on a business page: its items' results, names and list.
