@@ -8,8 +8,8 @@ DEMO_OUT := build/site-out  # the CLI's default OUT_DIR (site_builder/cli.py DEF
 # downloads' README commands) for tests.
 DEMO_DEBS := fonts-wqy-microhei
 TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils sqlite3
-# Load generators for the Datasette benchmark (bench/bench_datasette.py).
-BENCH_DEBS := wrk apache2-utils
+# Load generators for the Datasette benchmark (bench/bench_datasette.py); Hugo for bench_render_compare.py.
+BENCH_DEBS := wrk apache2-utils hugo
 
 .PHONY: demo test bench clean
 

@@ -26,12 +26,9 @@ NAMED = ["麻", "饼", "麻花", "芝麻糖", "稷山麻花", "永济牛肉饼",
 
 
 def registry(n: int) -> Path:
-    path = Path(f"/tmp/zf-bench-{n}")
-    if not (path / "datapackage.json").is_file():
-        from site_builder.demo.data import write_demo_registry
+    from generated import registry as generated
 
-        write_demo_registry(path, operators=n, seed=2026)
-    return path
+    return generated(n)
 
 
 def build(n: int, out: Path) -> Path:

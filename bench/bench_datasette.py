@@ -33,11 +33,9 @@ TARGETS = {"row JSON": 450, "faceted table JSON": 150, "table JSON, no facets": 
 
 
 def registry_db(n: int) -> Path:
-    data = WORK / f"zf-bench-{n}"
-    if not (data / "datapackage.json").is_file():
-        from site_builder.demo.data import write_demo_registry
+    from generated import registry
 
-        write_demo_registry(data, operators=n, seed=2026)
+    data = registry(n, WORK / f"zf-bench-{n}")
     out = WORK / f"zf-bench-{n}-out"
     # build_database keeps a database only if the same code made it from the same registry, so a
     # database cached by older code is made again rather than measured.

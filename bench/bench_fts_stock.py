@@ -142,9 +142,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1:
         main([Path(a) for a in sys.argv[1:]])
     else:
-        from site_builder.demo.data import write_demo_registry
+        from generated import registry
 
-        ten_thousand = Path("/tmp/zf-bench-10000")
-        if not (ten_thousand / "datapackage.json").is_file():
-            write_demo_registry(ten_thousand, operators=10000, seed=2026)
+        ten_thousand = registry(10000)
         main([Path(__file__).resolve().parent.parent / "data", ten_thousand])

@@ -3,14 +3,16 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 (raw and gzipped, HTML + CSS).
 
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
-`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N>, shared with the other
+`write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N> by bench/generated.py, shared with the other
 benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
 build remembers the others, validate_changed.py), then the stages database and site, and the
 commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
 bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
 Three builds: into an empty OUT_DIR, again with nothing changed, and after one product is renamed. Wall time on a shared machine can be several
 times the CPU time; both are printed.
-Usage: python bench/bench_site.py [--all-stages] [N ...]   (default: 1000 10000 50000)
+With --all-stages (or --compare) each size also gets bench_render_compare.py's round: the same
+product pages by Zuofang, Hugo and a bare Jinja loop, one core each, as ratios.
+Usage: python bench/bench_site.py [--all-stages] [--compare] [N ...]   (default: 1000 10000 50000)
 """
 from __future__ import annotations
 
@@ -29,12 +31,9 @@ PAGE_STAGES = ("database", "site")
 
 
 def registry(n: int) -> Path:
-    path = Path(f"/tmp/zf-bench-{n}")
-    if not (path / "datapackage.json").is_file():
-        from site_builder.demo.data import write_demo_registry
+    from generated import registry as generated
 
-        write_demo_registry(path, operators=n, seed=2026)
-    return path
+    return generated(n)
 
 
 def rename_one_product(data: Path) -> str:
@@ -109,9 +108,14 @@ def one_size(n: int, all_stages: bool) -> None:
 def main(args: list[str]) -> None:
     flags = [a for a in args if a.startswith("--")]
     sizes = [int(a) for a in args if not a.startswith("--")] or [1000, 10000, 50000]
+    print(f"load average at the start: {open('/proc/loadavg').read().split()[0]} (2 cores: above 2, wall times stretch)",
+          flush=True)
     for n in sizes:
         # One process per size: peak memory is then that size's own.
         subprocess.run([sys.executable, __file__, "--one", str(n), *flags], check=True)
+        if "--all-stages" in flags or "--compare" in flags:
+            # The same product pages by Hugo and a bare Jinja loop, as ratios (bench_render_compare.py).
+            subprocess.run([sys.executable, str(Path(__file__).with_name("bench_render_compare.py")), str(n)], check=True)
 
 
 if __name__ == "__main__":

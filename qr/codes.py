@@ -1,7 +1,7 @@
 """One QR matrix per address, drawn as PNG, SVG and PDF vector from the same modules.
 
-qrcode builds the matrix (version, error correction, mask choice: the slow part, measured
-in bench/bench_qr.py); drawing is done here from the matrix because qrcode's image factories
+qrcode builds the matrix (version, error correction), choosing its mask as qrcode does but
+scored in numpy (masks.py: the slow part, measured in bench/bench_qr.py); drawing is done here from the matrix because qrcode's image factories
 rebuild the matrix for every image and its SVG path images have no background, which
 decoders need. Measured in bench/bench_qr.py.
 """
@@ -11,9 +11,10 @@ import io
 from dataclasses import dataclass
 from typing import Iterator
 
-import qrcode
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
+
+from .masks import FastMaskQRCode
 
 #: Error correction M (15 % of codewords) survives a scuffed or creased package label.
 ERROR_CORRECTION = ERROR_CORRECT_M
@@ -57,7 +58,7 @@ class Matrix:
 
 def make_matrix(text: str) -> Matrix:
     """The smallest QR code (version chosen by qrcode) that holds `text` at level M."""
-    code = qrcode.QRCode(version=None, error_correction=ERROR_CORRECTION, border=BORDER)
+    code = FastMaskQRCode(version=None, error_correction=ERROR_CORRECTION, border=BORDER)
     code.add_data(text)
     code.make(fit=True)
     rows = tuple(map(tuple, code.get_matrix()))

@@ -12,6 +12,8 @@ REPO = Path(__file__).resolve().parent.parent
 # Build records are signed with a key kept in the user's state folder (site_builder/key.py); the
 # suite keeps its own, so that it never touches the user's (subprocesses inherit it).
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="zuofang-test-state-")
+# The same for the cache of cut fonts (qr/fonts.py).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="zuofang-test-cache-")
 
 
 @pytest.fixture(scope="session")

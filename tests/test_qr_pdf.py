@@ -194,6 +194,49 @@ def test_pdfs_are_byte_identical_with_the_cut_font_whatever_else_it_holds(small_
     assert full.startswith(b"%PDF") and b"/CreationDate (D:20" in full
 
 
+def test_a_cut_font_is_kept_and_reused_only_while_its_bytes_are_intact(small_out, tmp_path, monkeypatch):
+    """A rebuild that redraws one sheet reuses the cut (no second of cutting) and prints the same
+    bytes; a damaged kept cut is cut again; without a usable cache folder the cut is temporary."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    registry = records.load(small_out / "registry.db")
+    workshop = next(w for w in registry.workshops if registry.products_of(w.id))
+    products = registry.products_of(workshop.id)
+    matrices = {p.code: make_matrix(urls.absolute(registry.site_url, urls.product(p.code))) for p in products}
+    chars = _printed_chars(registry)
+
+    def sheet() -> tuple[bytes, Path]:
+        with fonts.SubsetFont(chars) as font:
+            return labels.label_sheet(workshop, products, matrices, registry, font.add_to), font.path
+
+    first, kept = sheet()
+    assert kept.parent == tmp_path / "cache" / "zuofang" / "fonts" and kept.is_file()
+    cut = fonts.SubsetFont._cut
+    monkeypatch.setattr(fonts.SubsetFont, "_cut", lambda self: pytest.fail("cut again"))
+    assert sheet() == (first, kept)
+    kept.write_bytes(kept.read_bytes()[:-10])  # a damaged cut: its digest no longer matches
+    monkeypatch.setattr(fonts.SubsetFont, "_cut", cut)
+    assert sheet() == (first, kept)
+    (tmp_path / "not-a-folder").write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    again, temporary = sheet()
+    assert again == first and not temporary.exists()  # cut into a temporary folder, then removed
+
+
+def test_only_the_newest_cuts_are_kept_and_nothing_else_is_touched(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = fonts.cache_folder()
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("the user's")
+    monkeypatch.setattr(fonts.SubsetFont, "_cut", lambda self: "".join(sorted(self.chars)).encode())
+    for i in range(fonts.KEPT_CUTS + 3):
+        with fonts.SubsetFont({chr(0x4E00 + i)}):
+            pass
+    assert len(list(folder.glob("cjk-*.ttf"))) == fonts.KEPT_CUTS
+    assert (folder / "notes.txt").read_text() == "the user's"
+    with fonts.SubsetFont({chr(0x4E00 + fonts.KEPT_CUTS + 2)}) as font:  # the newest is still kept
+        assert font.path.read_bytes().decode().endswith(chr(0x4E00 + fonts.KEPT_CUTS + 2))
+
+
 def test_demo_build_sample_of_sheets_and_posters(demo_build, tmp_path):
     for operator_id in _sample_workshops(demo_build / "registry.db", 3):
         _check_sheet(demo_build, operator_id, tmp_path / f"s-{operator_id}")
