@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 from .. import urls
 from . import jsonld, verdict
+from .business_extras import business_context
 from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
@@ -40,7 +41,7 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
         yield address, "product.html", {
             "address": address, "p": p, "op": op, "recall": recall,
             "expired": bool(op) and _expired(reg, op), "standing": standing,
-            "verdict": verdict.for_product(p, recall, standing, samplings),
+            "verdict": verdict.for_product(p, recall, standing, samplings, reg.upgrades.get(p["operator_id"])),
             "grade": reg.current_grade.get(p["operator_id"]),
             "materials": reg.materials_by_product.get(code, []),
             "samplings": samplings[:PRODUCT_SAMPLINGS],
@@ -59,8 +60,9 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
         yield address, "operator.html", {
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
             "standing": standing, "ongoing": recalls,
-            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, [])),
-            "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
+            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, []),
+                                            reg.upgrades.get(op_id)),
+            "station": reg.stations.get(op.get("station_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
             "inspections": reg.inspections_by_operator.get(op_id, []),
             "samplings": reg.samplings_by_operator.get(op_id, []),
@@ -70,6 +72,7 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
             "recalls": reg.recalls_by_operator.get(op_id, []),
             "datasette": urls.datasette_row("operators", op_id),
             "jsonld": jsonld.business(op, site_url, path[-1]["name"] if path else ""),
+            **business_context(reg, op_id, op),
         }
 
 
