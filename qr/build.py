@@ -20,7 +20,7 @@ from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
 from site_builder.registry import standing
 
-from . import digital_link, drawing, fonts, guide, labels, pdfdoc, posters, records
+from . import board, digital_link, drawing, fonts, guide, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
 from .codes import Matrix
 from .records import Product
@@ -171,7 +171,9 @@ def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_
             codes = {code: matrices.get(t, t) for code, t in text.items()}
             sheets.append(((workshop, products, codes), rel, sheet_key))
         address = urls.absolute(site_url, urls.operator(workshop.id))
-        rel, poster_key = urls.output_path(urls.poster(workshop.id)), key(context, asdict(workshop), address)
+        facts = registry.boards.get(workshop.id)
+        rel, poster_key = urls.output_path(urls.poster(workshop.id)), key(
+            context, asdict(workshop), address, asdict(facts) if facts else None)
         if cache.fresh(rel, poster_key):
             summary.reused += 1
         else:
@@ -216,10 +218,12 @@ def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, 
 def _printed_chars(registry: records.Registry) -> set[str]:
     """Every character a sheet or poster can print: the records' text and the modules' own literals."""
     chars: set[str] = set()
-    for module in (labels, posters, pdfdoc, vocabulary, standing):  # the vocabulary's words are printed too
+    for module in (labels, posters, pdfdoc, board, vocabulary, standing):  # the vocabulary's words are printed too
         chars.update(inspect.getsource(module))
     for workshop in registry.workshops:
         chars.update("".join(str(v) for v in vars(workshop).values() if v))
     for product in registry.products:
         chars.update(product.name + (product.spec or ""))
+    for facts in registry.boards.values():
+        chars.update("".join(str(v) for v in vars(facts).values() if v))
     return chars

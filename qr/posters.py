@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from site_builder import vocabulary
 
+from . import board
 from .codes import Matrix, draw_pdf
 from .pdfdoc import DEMO_NOTICE, cn_date, new_document, text_block
 from site_builder.registry.standing import Standing
@@ -40,6 +41,7 @@ def poster(workshop: Workshop, matrix: Matrix, registry: Registry, add_font) -> 
     pdf.set_font_size(26)
     pdf.cell(w=width, h=12, text=COMPLAINT_LINE, align="C")
     pdf.set_text_color(0, 0, 0)
+    board.draw(pdf, registry.boards.get(workshop.id), y + 20)
     text_block(pdf, MARGIN, 284, f"信息更新日期：{cn_date(registry.release_date)}　以网上公示信息为准", width, 8)
     return bytes(pdf.output())
 

@@ -19,6 +19,7 @@ from site_builder import urls
 from site_builder.build.delta import select_in
 from site_builder.registry.standing import Standing, standing
 
+from . import board
 from .errors import RegistryDatabaseError, UnknownOperator
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class Registry:
     products: list[Product]
     workshops: list[Workshop]
     batches: dict[str, list[str]] = field(default_factory=dict)  # product code -> batches
+    boards: dict = field(default_factory=dict)  # operator id -> its 信息公开栏 facts (qr/board.py)
     _by_operator: dict[str, list[Product]] | None = field(default=None, repr=False)
 
     def products_of(self, operator_id: str) -> list[Product]:
@@ -93,6 +95,7 @@ def load(db_path: str | Path, operator_id: str | None = None, scope: Scope | Non
                 "请检查主体编号；标签和公示牌只为食品小作坊生成。"
             )
         registry.products = _products(conn, operator_id, scope)
+        registry.boards = board.load(conn, [w.id for w in registry.workshops])
         with_gtin = {p.code for p in registry.products if p.gtin and (scope is None or p.code in scope.gs1)}
         registry.batches = _batches(conn, with_gtin, whole=scope is None)
         return registry

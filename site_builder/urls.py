@@ -167,6 +167,32 @@ def grades() -> str:
     return "/grades/"
 
 
+def zones() -> str:
+    return "/zones/"
+
+
+def zone(zone_id: str) -> str:
+    """A park, processing area, model street or stall area (the parks table)."""
+    return f"/zones/{_segment(zone_id)}/"
+
+
+def programmes() -> str:
+    return "/programmes/"
+
+
+def programme(programme_id: str) -> str:
+    return f"/programmes/{_segment(programme_id)}/"
+
+
+def closures() -> str:
+    """Enforcement notices: unlicensed workshops closed down (取缔)."""
+    return "/closures/"
+
+
+def closure(closure_id: str) -> str:
+    return f"/closures/{_segment(closure_id)}/"
+
+
 def data() -> str:
     return "/data/"
 
@@ -182,6 +208,11 @@ def search() -> str:
 
 def handbook() -> str:
     return "/handbook/"
+
+
+def handbook_page(name: str, anchor: str | None = None) -> str:
+    """A page of the handbook (its Markdown file's name without .md), at a heading's anchor."""
+    return f"/handbook/{_quote(name)}/" + (f"#{_quote(anchor, safe='')}" if anchor else "")
 
 
 def changes() -> str:
@@ -276,6 +307,11 @@ def datasette_table(table: str) -> str:
 #: What tilde_encode leaves as it is: a key made only of these is its own encoding (checking
 #: first saved 2 s of the site stage at 50,000 businesses).
 _TILDE_PLAIN = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def datasette_rows(table: str, column: str, value: str) -> str:
+    """A Datasette table page showing the rows whose `column` equals `value`."""
+    return f"{datasette_table(table)}?{quote(column, safe='')}={quote(value, safe='')}"
 
 
 def datasette_row(table: str, *pk: str) -> str:

@@ -162,6 +162,65 @@ METRICS = {
     "brands_awarded": Term("名特优认定数", "Specialty brands awarded", "个"),
 }
 
+ZONE_KINDS = {
+    "park": Term("生产园区", "Production park", "食品小作坊集聚生产的园区。"),
+    "processing_area": Term("集中加工区", "Centralised processing area", "小作坊集中加工、统一管理的区域。"),
+    "model_street": Term("示范街区", "Model food street", "小餐饮规范经营的示范街区。"),
+    "stall_area": Term("食品摊点规范经营区", "Regulated stall area", "食品摊点定点、定时规范经营的区域。"),
+}
+#: A zone whose registry gives no kind (a parks table from before kinds existed).
+ZONE_UNSPECIFIED = Term("园区", "Zone")
+
+CHECK_RESULTS = {
+    # the same words as an inspection's overall result (INSPECTION_RESULTS), in English too
+    "符合": Term("符合", "Compliant"),
+    "不符合": Term("不符合", "Non-compliant"),
+    "不适用": Term("不适用", "Not applicable", "这一项与该主体无关，不计入比例。"),
+}
+#: How a checklist result is marked on a page (with the word beside it, never the mark alone).
+CHECK_MARKS = {"符合": "✓", "不符合": "✗", "不适用": "—"}
+
+#: The 信息公开栏's yes/no facts, in the order the business page and the poster list them.
+BOARD_FACTS = {
+    "licence_posted": Term("亮证经营", "Licence displayed"),
+    "commitment_posted": Term("食品安全承诺", "Safety commitment posted"),
+    "remote_video": Term("远程视频监管", "Remote video supervision"),
+    "open_kitchen": Term("明厨亮灶", "Open kitchen"),
+}
+YES, NO = Term("是", "Yes"), Term("否", "No")
+
+ACTIVITY_KINDS = {
+    "association": Term("产业协会活动", "Industry association activity"),
+    "training": Term("培训", "Training"),
+    "publicity": Term("宣传", "Public outreach"),
+}
+
+#: Every metric a programme target may name: the five region figures and the programmes' own.
+#: Each is computed by one named query (site_builder/database/metrics.py); `note` is its unit.
+PROGRAMME_METRICS = {
+    **METRICS,
+    "registration_rate": Term("登记率", "Registration rate", "%"),
+    "file_rate": Term("建档率", "Share with a checklist file", "%"),
+    "inspection_coverage": Term("检查覆盖率", "Inspection coverage", "%"),
+    "disposal_rate": Term("不合格食品后处理率", "Failed food followed up", "%"),
+    "licensed_rate": Term("持证经营率", "Operating with a valid licence", "%"),
+    "model_units": Term("示范单位数", "Model workshops awarded", "个"),
+    "upgrades": Term("新升级为食品生产企业数", "Workshops upgraded to licensed producers", "家"),
+    "video_pilots": Term("视频监管试点数", "Businesses under video supervision", "家"),
+    "association_events": Term("产业协会活动次数", "Industry association activities", "次"),
+    "closures": Term("取缔黑作坊数", "Unlicensed workshops closed", "家"),
+    "model_streets": Term("示范街区数", "Model food streets", "个"),
+    "processing_areas": Term("集中加工区数", "Parks and processing areas", "个"),
+}
+
+#: Where a programme target stands on the release date.
+TARGET_STATUS = {
+    "met": Term("已达标", "Met"),
+    "open": Term("进行中", "In progress", "尚未达标，完成期限未到。"),
+    "missed": Term("逾期未达标", "Missed", "完成期限已过，未达标。"),
+    "no_data": Term("无数据", "No data", "没有可计算的对象（如期内没有不合格抽检）。"),
+}
+
 #: table -> column -> the terms of its coded values (Datasette, the handbook, the site).
 CODED = {
     "regions": {"level": REGION_LEVELS},
@@ -173,6 +232,12 @@ CODED = {
     "recalls": {"level": RECALL_LEVELS, "status": RECALL_STATUS},
     "brands": {"program": PROGRAMS, "status": BRAND_STATUS, "heritage": HERITAGE},
     "targets": {"metric": METRICS},
+    "parks": {"kind": ZONE_KINDS},
+    "checklist_use": {"kind": KINDS},
+    "inspection_items": {"result": CHECK_RESULTS},
+    "closures": {"kind": KINDS},
+    "activities": {"kind": ACTIVITY_KINDS},
+    "programme_targets": {"kind": KINDS, "metric": PROGRAMME_METRICS},
 }
 
 NOT_GRADED = Term("未评级", "Not graded")
@@ -206,6 +271,8 @@ VERDICTS = {
     "no-recall": Term("无召回", "no recall"),
     "passed": Term("最近抽检合格", "last test passed"),
     "untested": Term("暂无抽检记录", "not tested yet"),
+    # a workshop that became a licensed producer (提档升级) and let its workshop licence lapse
+    "upgraded": Term("已升级为食品生产企业，食品生产许可证", "Upgraded to a licensed food producer, licence"),
 }
 
 #: Said on every page, poster, label sheet and download built from demonstration data.

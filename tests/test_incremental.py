@@ -11,6 +11,8 @@ import pytest
 from test_build import comparable_record
 from test_site_pages_build import build_pages, edit_csv, first, tree
 
+from site_builder.registry.package import TABLE_ORDER
+
 #: /changes/ compares with the previous build, so it differs from a first build by design.
 COMPARED_WITH_PREVIOUS = {"changes/index.html", "data/changes.json"}
 
@@ -26,6 +28,55 @@ def append_copy(path: Path, key: str, value: str, **changes) -> None:
 
 def recalled(data: Path) -> dict:
     return first(data / "recalls.csv", "id")
+
+
+def append_row(path: Path, **row) -> None:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        fields = next(csv.reader(f))
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=fields, restval="").writerow(row)
+
+
+def edit_first_row(path: Path, **changes) -> None:
+    """Change cells of the first data row only (a table whose key spans two columns)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0].update(changes)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def latest_checklist_result_changed(data: Path) -> None:
+    """An item of one business's latest checklist inspection (the one its page shows) fails."""
+    with open(data / "inspection_items.csv", encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, items = reader.fieldnames, list(reader)
+    checked = {r["inspection_id"] for r in items}
+    with open(data / "inspections.csv", encoding="utf-8-sig", newline="") as f:
+        inspections = [r for r in csv.DictReader(f) if r["id"] in checked]
+    latest = {}
+    for i in sorted(inspections, key=lambda r: (r["date"], r["id"])):
+        latest[i["operator_id"]] = i["id"]
+    shown = latest[min(latest)]
+    row = next(r for r in items if r["inspection_id"] == shown and r["result"] == "符合")
+    row.update(result="不符合", note="复查时发现问题（演示）")
+    with open(data / "inspection_items.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(items)
+
+
+def upgrade_recorded(data: Path) -> None:
+    """A workshop without an upgrade takes out an SC licence."""
+    with open(data / "upgrades.csv", encoding="utf-8", newline="") as f:
+        upgraded = {r["operator_id"] for r in csv.DictReader(f)}
+    with open(data / "operators.csv", encoding="utf-8", newline="") as f:
+        workshop = next(r for r in csv.DictReader(f) if r["kind"] == "workshop" and r["id"] not in upgraded)
+    append_row(data / "upgrades.csv", operator_id=workshop["id"], upgraded_on="2026-05-01",
+               sc_licence_no="SC12414082400099", enterprise_name="升级后的食品有限公司（演示）")
 
 
 CHANGES = {
@@ -63,7 +114,27 @@ CHANGES = {
     "target raised": lambda d: edit_csv(d / "targets.csv", "metric", "graded_share", "target", "99"),
     "product added": lambda d: append_copy(d / "products.csv", "code", first(d / "products.csv", "code")["code"],
                                            code="pnew1", gtin="", name="新产品（演示）"),
+    # checklists, 信息公开栏, upgrades, closures, activities, programmes
+    "checklist item renamed": lambda d: edit_csv(d / "checklist_items.csv", "id", "lx-licence", "name", "亮照经营（改）"),
+    "checklist renamed": lambda d: edit_csv(d / "checklists.csv", "id", "baxiang", "name", "八项要求（修订）"),
+    "checklist result changed": latest_checklist_result_changed,
+    # an item of an older inspection, which no page shows any more
+    "old checklist result changed": lambda d: edit_first_row(d / "inspection_items.csv", result="不符合",
+                                                             note="复查时发现问题（演示）"),
+    "board updated": lambda d: edit_csv(d / "boards.csv", "operator_id", first(d / "boards.csv", "operator_id")["operator_id"],
+                                        "suppliers", "新的供应商（演示）"),
+    "upgrade recorded": upgrade_recorded,
+    "zone kind changed": lambda d: edit_csv(d / "parks.csv", "id", first(d / "parks.csv", "id")["id"], "kind", "park"),
+    "closure notice amended": lambda d: edit_csv(d / "closures.csv", "id", first(d / "closures.csv", "id")["id"],
+                                                 "action", "依法予以取缔。"),
+    "activity added": lambda d: append_copy(d / "activities.csv", "id", first(d / "activities.csv", "id")["id"],
+                                            id="hd-9999", title="新增的产业协会活动（演示）"),
+    "programme renamed": lambda d: edit_csv(d / "programmes.csv", "id", "zq-2022", "name", "改名后的工作方案（演示）"),
+    "programme target raised": lambda d: edit_csv(d / "programme_targets.csv", "programme_id", "ja-2019", "target", "99"),
 }
+#: Changes that no record page shows (overview pages only: regions, zones, programmes, closures).
+OVERVIEW_ONLY = {"target raised", "closure notice amended", "activity added", "programme renamed",
+                 "programme target raised"}
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +156,9 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
     # change makes every county rule doubtful, so the whole registry is validated.
     validation = "all" if change == "region renamed" else "changed"
     assert (rebuilt.validation, rebuilt.database) == (validation, "updated")
-    if change in ("station renamed", "park renamed", "region renamed"):
+    if change in ("station renamed", "park renamed", "region renamed", "zone kind changed"):
         assert rebuilt.pages["kept"] == 0, "every business page shows its station, park and region: all render"
-    elif change == "target raised":
+    elif change in OVERVIEW_ONLY:
         assert rebuilt.pages["records"] == 0, "targets are shown on the region pages only"
     else:
         assert 0 < rebuilt.pages["records"] < 40 and rebuilt.pages["kept"] > 150
@@ -95,6 +166,38 @@ def test_a_rebuild_equals_a_fresh_build(change, base, small_registry, tmp_path):
     assert now.keys() == fresh.keys()
     differing = sorted(k for k in now if now[k] != fresh[k] and k not in COMPARED_WITH_PREVIOUS)
     assert differing == []
+
+
+def rewritten_pages(rebuilt) -> set[str]:
+    """The site's HTML files a rebuild wrote (changed_files() names them in the staging folder)."""
+    return {p.as_posix().split("/site/", 1)[1] for p in rebuilt.files.changed_files()
+            if p.suffix == ".html" and "/site/" in p.as_posix()} - COMPARED_WITH_PREVIOUS
+
+
+def pages_showing(site: Path, text: str) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if text in p.read_text(encoding="utf-8")}
+
+
+@pytest.mark.parametrize("change, shown", [("checklist item renamed", "亮照经营（改）"),
+                                           ("checklist result changed", "复查时发现问题（演示）")])
+def test_a_changed_checklist_item_renders_exactly_the_business_pages_showing_it(change, shown, base,
+                                                                              small_registry, tmp_path):
+    """The business pages rendered again are exactly those whose latest checklist shows the
+    changed item; the only other pages rewritten are the region and zone pages whose shares
+    of businesses meeting each item changed, and /data/ (the changed file's size and sha256)."""
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    CHANGES[change](data)
+    rebuilt = build_pages(data, out)
+    site = out / "site"
+    showing = pages_showing(site, shown)
+    businesses = {p for p in showing if p.startswith("w/")}
+    assert businesses, "some business page shows the changed item"
+    rewritten = rewritten_pages(rebuilt)
+    assert {p for p in rewritten if not p.startswith(("regions/", "zones/")) and p != "data/index.html"} == businesses
+    assert rebuilt.pages["records"] == len(businesses)
+    if change == "checklist item renamed":
+        assert rewritten - {"data/index.html"} == showing, "every page naming the item (business, region and zone pages)"
 
 
 @pytest.mark.parametrize("change", ["product renamed", "business renamed", "product added", "recall closed"])
@@ -128,7 +231,7 @@ def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path
     CHANGES["product renamed"](data)
     build_pages(data, out)
     after = {p.name: p.stat().st_ino for p in (out / "site" / "data").glob("*.csv")}
-    assert len(before) == 13 and after.keys() == before.keys()
+    assert len(before) == len(TABLE_ORDER) and after.keys() == before.keys()
     assert [name for name in sorted(after) if after[name] != before[name]] == ["products.csv"]
     assert "改名后的麻花（演示）" in (out / "site" / "data" / "products.csv").read_text(encoding="utf-8")
 

@@ -97,6 +97,28 @@ def take_gtin(d: Path) -> None:
                                       "name": "抢先的新产品（演示）"})
 
 
+def becomes_an_eatery(d: Path) -> None:
+    """A workshop registered again as an eatery: its checklist results, recorded against the
+    workshops' list, are taken out with it (checklist-item would refuse them)."""
+    operator = sampled(d)["operator_id"]
+    inspected = {r["id"] for r in rows(d / "inspections.csv") if r["operator_id"] == operator}
+    with open(d / "inspection_items.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        header, kept = reader.fieldnames, [r for r in reader if r["inspection_id"] not in inspected]
+    with open(d / "inspection_items.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(kept)
+    edit_csv(d / "operators.csv", "id", operator, "kind", "eatery")
+
+
+def board_changed(d: Path) -> None:
+    """A workshop's 信息公开栏 gains a health certificate: its poster shows the count."""
+    workshops = {r["id"] for r in rows(d / "operators.csv") if r["kind"] == "workshop"}
+    board = next(r for r in rows(d / "boards.csv") if r["operator_id"] in workshops)
+    edit_csv(d / "boards.csv", "operator_id", board["operator_id"], "staff", str(int(board["staff"]) + 1))
+
+
 #: change -> the edits, one rebuild after each.
 CHANGES = {
     "product renamed": [lambda d: edit_csv(d / "products.csv", "code", sampled(d)["code"], "name",
@@ -109,8 +131,8 @@ CHANGES = {
                            other_workshop(d, unreferenced(d)["operator_id"]))],
     "workshop renamed": [lambda d: edit_csv(d / "operators.csv", "id", sampled(d)["operator_id"], "name",
                                             "改名后的作坊（演示）")],
-    "workshop becomes an eatery": [lambda d: edit_csv(d / "operators.csv", "id", sampled(d)["operator_id"],
-                                                      "kind", "eatery")],
+    "workshop becomes an eatery": [becomes_an_eatery],
+    "信息公开栏 changed": [board_changed],
     "grade lowered": [change_grade],
     "station renamed": [lambda d: edit_csv(d / "stations.csv", "id", supervising_station(d), "name",
                                            "新监管所（演示）")],

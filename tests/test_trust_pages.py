@@ -97,10 +97,13 @@ def test_a_business_that_may_not_operate_says_why_and_since_when_and_shows_no_sm
     graded = {r["operator_id"] for r in db.execute("SELECT operator_id FROM grades")}
     assert any(o["id"] in graded for o in closed)
     ongoing = {r[0] for r in db.execute("SELECT operator_id FROM ongoing_recalls")}
+    upgraded = dict(db.execute("SELECT operator_id, sc_licence_no FROM upgrades"))
     for o in closed:
         now = standing(o, release)
         html = page(site, urls.operator(o["id"]))
-        if o["id"] not in ongoing:
+        if o["id"] in upgraded and now.status == "expired":  # its SC licence replaced it: test_programme_sections
+            assert verdict(html)[1] == f"{vocabulary.VERDICTS['upgraded'].zh} {upgraded[o['id']]}"
+        elif o["id"] not in ongoing:
             tone, zh, en = verdict(html)
             assert tone == "bad" and zh.startswith(now.zh) and now.term.en in en
         if now.since:
@@ -122,7 +125,9 @@ def test_a_product_of_a_maker_that_may_not_operate_shows_the_grade_void(site, db
         html = page(site, urls.product(row["code"]))
         assert 'class="face"' not in html and f"{vocabulary.GRADE_VOID.zh}</strong>" in html and now.zh in html
         tone, zh, _ = verdict(html)
-        if tone != "bad" or not zh.startswith(vocabulary.VERDICTS["recall"].zh):
+        if zh.startswith(vocabulary.VERDICTS["maker"].zh + vocabulary.VERDICTS["upgraded"].zh):
+            assert now.status == "expired" and db.execute("SELECT 1 FROM upgrades WHERE operator_id = ?", (op["id"],)).fetchone()
+        elif tone != "bad" or not zh.startswith(vocabulary.VERDICTS["recall"].zh):
             assert zh == f"{vocabulary.VERDICTS['maker'].zh}{now.zh}，{vocabulary.VERDICTS['may-not-operate'].zh}"
         checked += 1
     assert checked

@@ -265,15 +265,20 @@ STEPS = {
 
 
 def sync_base(shipped: Path = CORPUS.parent.parent / "site_builder" / "schema" / "datapackage.json") -> list[str]:
-    """After a schema change: give _base the shipped schemas and an empty column for every field
-    its tables lack (the rows stay as they are, so every case's row numbers hold). Returns the
-    columns added, as table.field."""
+    """After a schema change: give _base the shipped schemas, an empty column for every field its
+    tables lack (the rows stay as they are, so every case's row numbers hold) and, for a table it
+    lacks, the generator's rows. Returns the tables and columns added, as table or table.field."""
     descriptor = json.loads((BASE / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"] = json.loads(shipped.read_text(encoding="utf-8"))["resources"]
     (BASE / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     added = []
     for resource in descriptor["resources"]:
         path = BASE / f"{resource['name']}.csv"
+        if not path.exists():  # a new table: the rows the generator gives _base's registry
+            fields = [f["name"] for f in resource["schema"]["fields"]]
+            generated = _generated_tables().get(resource["name"], [])
+            _write(path, [fields] + [[str(row.get(f, "")) for f in fields] for row in generated])
+            added.append(resource["name"])
         rows = _read(path)
         fields = [f["name"] for f in resource["schema"]["fields"]]
         missing = [f for f in fields if f not in rows[0]]
@@ -282,6 +287,30 @@ def sync_base(shipped: Path = CORPUS.parent.parent / "site_builder" / "schema" /
             _write(path, rows)
             added += [f"{resource['name']}.{f}" for f in missing]
     return added
+
+
+def _generated_tables(seed: int = 6) -> dict[str, list[dict]]:
+    """What the demo generator (seed 6, as _base was made) draws for the tables _base lacks,
+    from _base's own businesses, products and inspections."""
+    from site_builder.demo import checklists, programmes
+
+    def rows(table):
+        with open(BASE / f"{table}.csv", encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    products, materials, inspections = rows("products"), rows("material_sources"), rows("inspections")
+    out = {"checklists": list(checklists.checklist_rows()), "checklist_items": list(checklists.checklist_item_rows()),
+           "checklist_use": list(checklists.checklist_use_rows()), "closures": list(programmes.closure_rows(seed)),
+           "activities": list(programmes.activity_rows(seed)), "programmes": list(programmes.programme_rows()),
+           "programme_targets": list(programmes.target_rows(seed))}
+    extras = checklists.Extras(seed, {})  # _base's parks are the workshops' only
+    for op in rows("operators"):
+        made = [p for p in products if p["operator_id"] == op["id"]]
+        codes = {p["code"] for p in made}
+        for table, found in extras.bundle(op, made, [m for m in materials if m["product_code"] in codes],
+                                          [i for i in inspections if i["operator_id"] == op["id"]]):
+            out.setdefault(table, []).extend(found)
+    return out
 
 
 if __name__ == "__main__":

@@ -114,19 +114,27 @@ PRODUCT_PAGES = Family(
     title="新增产品 New products",
     shows=(Shows("products", "code"), Shows("material_sources", "product_code"),
            Shows("samplings", "product_code"), Shows("recalls", "product_code"), _BRAND_OF_PRODUCTS,
-           *_made_by(PRODUCTS_OF)),
+           *_made_by(PRODUCTS_OF),
+           Shows("upgrades", "operator_id", PRODUCTS_OF)),  # the verdict names the maker's SC licence
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "brands", *_MAKERS,
+    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "brands", "upgrades", *_MAKERS,
                       everything=_EVERY_BUSINESS_PAGE))
 
-_ON_BUSINESS_PAGE = ("products", "inspections", "samplings", "recalls", "brands", "penalties")
+_ON_BUSINESS_PAGE = ("products", "inspections", "samplings", "recalls", "brands", "penalties", "boards", "upgrades")
+#: The latest checklist on a business page: its items' results, names and list.
+_LATEST_CHECKLIST = (
+    Shows("inspection_items", "inspection_id", "SELECT operator_id FROM inspections WHERE id IN {keys}"),
+    Shows("checklist_items", "id", "SELECT DISTINCT operator_id FROM latest_checklist_items WHERE item_id IN {keys}"),
+    Shows("checklists", "id", "SELECT DISTINCT operator_id FROM latest_checklist_items WHERE checklist_id IN {keys}"),
+)
 BUSINESS_PAGES = Family(
     "business pages", "site", urls.operator, "operators", "id", label="name", noun="主体", permanent=True,
     title="新登记主体 New businesses",
     shows=(Shows("operators", "id"), Shows("grades", "operator_id"),
-           *(Shows(table, "operator_id") for table in _ON_BUSINESS_PAGE)),
+           *(Shows(table, "operator_id") for table in _ON_BUSINESS_PAGE), *_LATEST_CHECKLIST),
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("operators", "grades", *_ON_BUSINESS_PAGE, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("operators", "grades", *_ON_BUSINESS_PAGE, *(s.table for s in _LATEST_CHECKLIST),
+                      everything=_EVERY_BUSINESS_PAGE))
 
 #: A brand page lists its maker's products of the brand's category (where they are made and
 #: sold), each with its status: 召回中 while a recall of it is ongoing.
@@ -154,11 +162,38 @@ RECORD_PAGES = (PRODUCT_PAGES, BUSINESS_PAGES, BRAND_PAGES, RECALL_PAGES)
 
 #: A region page shows its figures against its targets: every region page is rendered again
 #: when a table they read changed.
-_REGION_FIGURES = frozenset({"regions", "operators", "grades", "samplings", "recalls", "brands", "targets"})
+_REGION_FIGURES = frozenset({"regions", "operators", "grades", "samplings", "recalls", "brands", "targets",
+                             # the share meeting each checklist item; its zones, closures and programmes
+                             "inspections", "inspection_items", "checklist_items", "checklists",
+                             "parks", "closures", "programmes", "programme_targets"})
 REGION_PAGES = Family(
     "region pages", "site", urls.region, "regions", "code", label="name", permanent=True,
     reads=_REGION_FIGURES, everything=_REGION_FIGURES, ignores=_ignoring(everything=_REGION_FIGURES),
     all_operators=True, views=(("region_figures", "region_code", "region_name"),))
+
+#: A zone's page lists its businesses with their grades, and its figures (checklist items met,
+#: video supervision): every zone page is rendered again when a table it reads changed.
+_ZONE_FIGURES = frozenset({"parks", "regions", "operators", "grades", "inspections", "inspection_items",
+                           "checklist_items", "checklists", "boards"})
+ZONE_PAGES = Family(
+    "zone pages", "site", urls.zone, "parks", "id", label="name", permanent=True,
+    reads=_ZONE_FIGURES, everything=_ZONE_FIGURES, ignores=_ignoring(everything=_ZONE_FIGURES), all_operators=True)
+
+#: A programme's page sets each target beside its figure, which its metric's query computes from
+#: these tables (database/metrics.py).
+_PROGRAMME_FIGURES = frozenset({"programmes", "programme_targets", "regions", "stations", "operators", "inspections",
+                                "inspection_items", "samplings", "grades", "brands", "upgrades", "boards",
+                                "activities", "closures", "parks"})
+PROGRAMME_PAGES = Family(
+    "programme pages", "site", urls.programme, "programmes", "id", label="name", permanent=True,
+    reads=_PROGRAMME_FIGURES, everything=_PROGRAMME_FIGURES, ignores=_ignoring(everything=_PROGRAMME_FIGURES),
+    views=(("programme_progress", "programme_id", "programme_name"),))
+
+#: Enforcement notices of unlicensed workshops closed down (取缔): a few, rendered together.
+_CLOSURE_FACTS = frozenset({"closures", "regions", "stations"})
+CLOSURE_PAGES = Family(
+    "closure pages", "site", urls.closure, "closures", "id", label="name", permanent=True,
+    reads=_CLOSURE_FACTS, everything=_CLOSURE_FACTS, ignores=_ignoring(everything=_CLOSURE_FACTS))
 
 #: Pages that list many records, rendered again whenever a table they read changed.
 OVERVIEW_PAGES = {
@@ -170,6 +205,14 @@ OVERVIEW_PAGES = {
     "regions": REGION_PAGES,
     "grades": Family("grades page", "site", addresses=(urls.grades(),),
                      reads=frozenset({"regions", "operators", "grades"}), all_operators=True),
+    "zone list": Family("zone list", "site", addresses=(urls.zones(),), permanent=True,
+                        reads=frozenset({"parks", "regions", "operators"})),
+    "zones": ZONE_PAGES,
+    "programme list": Family("programme list", "site", addresses=(urls.programmes(),), permanent=True,
+                             reads=_PROGRAMME_FIGURES),
+    "programmes": PROGRAMME_PAGES,
+    "closure list": Family("closure list", "site", addresses=(urls.closures(),), permanent=True, reads=_CLOSURE_FACTS),
+    "closures": CLOSURE_PAGES,
     "search": Family("search page", "site", addresses=(urls.search(),)),
     "404": Family("not-found page", "site", addresses=(urls.not_found(),)),
 }
@@ -197,8 +240,9 @@ LABEL_SHEETS = Family("label sheets", "qr", urls.label_sheet, "operators", "id",
                       rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_WORKSHOP_SHOWS,
                       ignores=_ignoring("operators", "grades", "products", "stations"))
 POSTERS = Family("posters", "qr", urls.poster, "operators", "id", called="信息公示牌",
-                 rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_WORKSHOP_SHOWS,
-                 ignores=_ignoring("operators", "grades", "products", "stations"))
+                 rows="SELECT id FROM operators WHERE kind = 'workshop'",
+                 shows=(*_WORKSHOP_SHOWS, Shows("boards", "operator_id")),  # and its 信息公开栏 (qr/board.py)
+                 ignores=_ignoring("operators", "grades", "products", "stations", "boards"))
 GS1_PAGES = Family("GS1 Digital Link pages", "qr", urls.gs1_digital_link, "products", "code", called="GS1 页面",
                    rows="SELECT DISTINCT gtin FROM products WHERE gtin IS NOT NULL", spell=gtin14, permanent=True,
                    shows=(Shows("products", "code"), Shows("samplings", "product_code"), Shows("recalls", "product_code")),
@@ -227,6 +271,9 @@ FILES = (
     Family("specialty guide", "qr", addresses=(urls.brand_guide(),), called="名特优导览"),
 )
 
+#: Every family with one site page per row: Datasette links their rows to them.
+PAGE_FAMILIES = (*RECORD_PAGES, REGION_PAGES, ZONE_PAGES, PROGRAMME_PAGES, CLOSURE_PAGES)
+
 FAMILIES: tuple[Family, ...] = (*RECORD_PAGES, *OVERVIEW_PAGES.values(), *SEARCH_ENTRIES.values(), *QR_IMAGES,
                                 LABEL_SHEETS, POSTERS, GS1_PAGES, *PHOTO_IMAGES, *FILES)
 #: Families with one output per record, which the rebuild plans narrow.
@@ -239,9 +286,9 @@ PERMANENT_PAGES = tuple(a for f in FAMILIES if f.permanent for a in f.addresses)
 
 
 def by_table() -> dict[str, Family]:
-    """The site's record and region families by their table (and Datasette's views of them)."""
+    """The site's families with a page per row, by their table (and Datasette's views of them)."""
     out = {}
-    for family in (*RECORD_PAGES, REGION_PAGES):
+    for family in PAGE_FAMILIES:
         out[family.table] = family
         for view, _key, _label in family.views:
             out[view] = family

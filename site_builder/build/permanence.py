@@ -79,7 +79,7 @@ def registry_addresses(db_path: str | Path) -> list[str]:
     For callers that do not collect the addresses they wrote; the site stage passes its own."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        return sorted(family.address_of(key) for family in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)
+        return sorted(family.address_of(key) for family in outputs.PAGE_FAMILIES
                       for (key,) in conn.execute(family.keys_sql()))
     finally:
         conn.close()

@@ -121,5 +121,5 @@ def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
     if status != 200:
         return [f"Datasette 无法打开 registry.db（HTTP {status}）"]
     tables = {t["name"] for t in body.get("tables", [])}
-    return [f"Datasette 中缺少数据表 {f.table}" for f in outputs.RECORD_PAGES + (outputs.REGION_PAGES,)
+    return [f"Datasette 中缺少数据表 {f.table}" for f in outputs.PAGE_FAMILIES
             if f.table not in tables]

@@ -167,10 +167,10 @@ def _update(db: sqlite_utils.Database, package: Package) -> None:
     sources, searched = [], []
     for table in TABLE_ORDER:
         path = _locate(package, table)
-        digest = package.sha256(path)
+        name, digest = (path.name, package.sha256(path)) if path else ("", "")
         old = before.get(table)
-        if old is not None and old[1] == path.name and old[2] == digest:
-            sources.append({"table_name": table, "file": path.name, "sha256": digest, "rows": old[3]})
+        if old is not None and old[1] == name and old[2] == digest:
+            sources.append({"table_name": table, "file": name, "sha256": digest, "rows": old[3]})
             continue
         source, changed_columns = _reload(db, package, table)
         sources.append(source)
@@ -279,8 +279,10 @@ def _file_rows(package: Package, table: str) -> tuple[dict, list[str], list[tupl
     """What `_build` records of `table`'s registry file, its public columns, and its rows as
     typed values in file order."""
     path = _locate(package, table)
-    header, rows = readers.read_rows(readers.detect(path))
     names = [f["name"] for f in package.public_fields(table)]
+    if path is None:  # an optional table the registry does not have: no rows
+        return {"table_name": table, "file": "", "sha256": "", "rows": 0}, names, []
+    header, rows = readers.read_rows(readers.detect(path))
     # Rows past their publicity term (publicity.py) are left out here, so no published view has them.
     records = publicity.published(table, parse_rows(package, table, header, rows), package.release_date)
     values = [tuple(record[n] for n in names) for record in records]
@@ -291,9 +293,10 @@ def _insert(table: str, names: list[str]) -> str:
     return f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))})"
 
 
-def _locate(package: Package, table: str) -> Path:
+def _locate(package: Package, table: str) -> Path | None:
+    """The table's file; None for an optional table the registry does not have."""
     path = package.table_file(table)
-    if path is None:
+    if path is None and not package.is_optional(table):
         raise DatabaseBuildError(f"{package.directory}：找不到数据表 {table} 的文件（{table}.csv 或 {table}.xlsx）。")
     return path
 

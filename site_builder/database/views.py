@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from ..vocabulary import NOT_OPERATING
+from .programme_views import PROGRAMME_VIEWS
 
 RELEASE_DATE = "(SELECT release_date FROM _build)"
 RELEASE_YEAR = "(SELECT CAST(release_year AS TEXT) FROM _build)"
@@ -143,6 +144,7 @@ VIEWS = {
     "current_grades": CURRENT_GRADES,
     "ongoing_recalls": ONGOING_RECALLS,
     "region_figures": REGION_FIGURES,
+    **PROGRAMME_VIEWS,  # checklists, zones and programmes (programme_views.py)
 }
 
 

@@ -21,9 +21,8 @@ from site_builder.datasette.registry_info import info, registries, says_registry
 #: Tables (and views) whose rows have a page on the public site: key column, the column
 #: that carries the link (the row's label), and how to address the page (build/outputs.py).
 SITE_PAGES = {
-    **{f.table: (f.key, f.label, f.address) for f in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)},
-    **{view: (key, label, f.address) for f in (*outputs.RECORD_PAGES, outputs.REGION_PAGES)
-       for view, key, label in f.views},
+    **{f.table: (f.key, f.label, f.address) for f in outputs.PAGE_FAMILIES},
+    **{view: (key, label, f.address) for f in outputs.PAGE_FAMILIES for view, key, label in f.views},
 }
 
 

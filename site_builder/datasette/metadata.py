@@ -22,6 +22,7 @@ from ..database.fts import SEARCHABLE, fts_table
 from ..database.views import VIEWS
 from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 from ..vocabulary import DATABASE_TITLE, GRADE_VOID, GRADES
+from . import programme_metadata
 
 DB = urls.DATASETTE_DB
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -40,6 +41,7 @@ TABLE_SETTINGS: dict[str, dict] = {
     "brands": {"label_column": "name", "facets": ["program", "status", "category", "heritage"]},
     "penalties": {"facets": ["violation"], "sort_desc": "decided_on"},
     "targets": {"facets": ["region_code", "year", "metric"]},
+    **programme_metadata.TABLE_SETTINGS,
 }
 
 VIEW_METADATA = {
@@ -52,6 +54,7 @@ VIEW_METADATA = {
                        "每个县（市、区）每年一行：发布年度的主体数量、分级覆盖率和等级分布（发布日快照），"
                        "当年的抽检覆盖率和不合格率、召回和认定品牌数量，并列出当年工作目标。比例均为百分数（0–100），与目标值可直接比较。",
                        ["year", "is_release_year"]),
+    **programme_metadata.VIEW_METADATA,
 }
 
 BUILD_METADATA = {
@@ -148,6 +151,7 @@ FROM penalties GROUP BY violation ORDER BY penalties DESC, violation""",
      FROM brands WHERE operator_id = o.id) AS brands
 FROM operators o WHERE o.id = :id""",
     },
+    **programme_metadata.QUERIES,
     "grades_by_kind": {
         "title": "各类主体的当前等级分布 Current grades by kind",
         "description": "小作坊、小餐饮、食品摊点在数据发布日的 A、B、C 级数量（只计等级有效、可以生产经营的主体）。",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..checksums import CREDIT_ALPHABET, credit_code_check_char, gtin_check_digit
 from ..registry.package import TABLE_ORDER
-from . import history, illustrations, vocab
+from . import checklists, history, illustrations, programmes, vocab
 
 RELEASE = date(2026, 11, 1)
 CREATED = "2026-11-01T00:00:00Z"
@@ -50,11 +50,14 @@ def write_demo_registry(out_dir, operators: int = 320, seed: int = 2026) -> dict
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     template["created"] = CREATED
     fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in template["resources"]}
-    gen = Generator(random.Random(seed))
+    gen = Generator(random.Random(seed), checklists.Extras(seed, street_zone_ids()))
     with _Tables(out, fields) as tables:
         tables.write("regions", regions())
         tables.write("stations", stations())
         tables.write("parks", parks())
+        tables.write("checklists", checklists.checklist_rows())
+        tables.write("checklist_items", checklists.checklist_item_rows())
+        tables.write("checklist_use", checklists.checklist_use_rows())
         penalties: list[dict] = []
         photos: set[str] = set()
         for i in range(operators):
@@ -67,6 +70,10 @@ def write_demo_registry(out_dir, operators: int = 320, seed: int = 2026) -> dict
         history.number_decisions(penalties)
         tables.write("penalties", penalties)
         tables.write("targets", gen.targets(operators))
+        tables.write("closures", programmes.closure_rows(seed))
+        tables.write("activities", programmes.activity_rows(seed))
+        tables.write("programmes", programmes.programme_rows())
+        tables.write("programme_targets", programmes.target_rows(seed))
     write_illustrations(out, photos)
     _replace(out / "datapackage.json", json.dumps(template, ensure_ascii=False, indent=2) + "\n")
     return {t: tables.counts[t] for t in TABLE_ORDER}
@@ -168,11 +175,28 @@ def park_ids(county: str) -> list[str]:
     return ids
 
 
-def parks():
+def _zones():
+    """(id, county, name, kind, address) of every zone: the workshops' parks (vocab.PARKS, whose
+    ids the operators draw from), then the eateries' and stalls' streets (checklists.STREET_ZONES)."""
     seen: dict[str, int] = {}
-    for code, name in vocab.PARKS:
+    listed = [(code, name, checklists.zone_kind(name), "") for code, name in vocab.PARKS]
+    for code, name, kind, address in listed + list(checklists.STREET_ZONES):
         seen[code] = seen.get(code, 0) + 1
-        yield {"id": f"pk-{code}-{seen[code]}", "name": name, "region_code": code}
+        yield f"pk-{code}-{seen[code]}", code, name, kind, address
+
+
+def parks():
+    for zone, code, name, kind, address in _zones():
+        yield {"id": zone, "name": name, "region_code": code, "kind": kind, "address": address}
+
+
+def street_zone_ids() -> dict[str, list[tuple[str, str]]]:
+    """county -> [(zone id, kind)] of the model streets and stall areas."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for zone, code, _name, kind, _address in _zones():
+        if kind in checklists.ZONE_SHARE:
+            out.setdefault(code, []).append((zone, kind))
+    return out
 
 
 def short_place(county_name: str) -> str:
@@ -212,8 +236,9 @@ def add_years(d: date, years: int) -> date:
 class Generator:
     """Draws every row from one Random in a fixed order; counters give stable ids."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, extras: checklists.Extras | None = None):
         self.rng = rng
+        self.extras = extras  # boards, zones of eateries and stalls, upgrades, checklist results
         self.counters: dict[str, int] = {}
         self.counties = {c.code: c for c in vocab.COUNTIES}
 
@@ -235,10 +260,12 @@ class Generator:
         op = self.operator(i, plan)
         products, materials = self.products(op, plan)
         hist = history.History(self, op, products, plan)
+        extra = self.extras.bundle(op, products, materials, hist.inspections) if self.extras else []
         yield "operators", [op]
         yield "products", products
         yield "material_sources", materials
         yield from hist.tables()
+        yield from extra
 
     def plan(self, i: int) -> dict:
         """Kind, place, trade and planted stories of operator i."""

@@ -33,7 +33,8 @@ from ..errors import HandbookError
 from ..importers import aliases as import_aliases
 from ..importers import review as import_review
 from ..registry.package import Package
-from . import dictionary, terms as handbook_vocabulary
+from . import dictionary, metrics_page
+from . import terms as handbook_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ IMPORT_PAGE = "import.md"
 IMPORT_MARKERS = {"<!-- zuofang:import-aliases -->": lambda: import_aliases.markdown_tables(),
                   "<!-- zuofang:import-review-codes -->": lambda: import_review.markdown_codes()}
 DICTIONARY_ENTRY = "dictionary/index.md"
+#: The programmes guide's generated section: every metric's meaning and query.
+PROGRAMMES_PAGE = "programmes.md"
+PROGRAMMES_MARKERS = {"<!-- zuofang:metrics -->": metrics_page.markdown}
 
 
 def handbook_url(package: Package) -> str:
@@ -87,6 +91,13 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
     for marker, section in IMPORT_MARKERS.items():
         if marker not in text:
             raise HandbookError(f"{SOURCE_DIR / 'docs' / IMPORT_PAGE}：缺少标记行 {marker}，无法插入导入说明中生成的表格。")
+        text = text.replace(marker, section())
+    guide.write_text(text, encoding="utf-8")
+    guide = docs / PROGRAMMES_PAGE
+    text = guide.read_text(encoding="utf-8")
+    for marker, section in PROGRAMMES_MARKERS.items():
+        if marker not in text:
+            raise HandbookError(f"{SOURCE_DIR / 'docs' / PROGRAMMES_PAGE}：缺少标记行 {marker}，无法插入指标的统计口径。")
         text = text.replace(marker, section())
     guide.write_text(text, encoding="utf-8")
 

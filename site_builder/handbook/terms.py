@@ -26,7 +26,12 @@ SECTIONS = (
     ("检查结果 Inspection results", "inspections.result", v.INSPECTION_RESULTS),
     ("抽检结论 Sampling results", "samplings.result", v.SAMPLING_RESULTS),
     ("行政区划级别 Region levels", "regions.level", v.REGION_LEVELS),
+    ("园区与街区类型 Kinds of zone", "parks.kind", v.ZONE_KINDS),
+    ("检查项结果 Checklist results", "inspection_items.result", v.CHECK_RESULTS),
+    ("活动类型 Kinds of activity", "activities.kind", v.ACTIVITY_KINDS),
 )
+#: Fields whose values are another field's (the same terms, explained once).
+SAME_VALUES = {"operators.kind": ("checklist_use.kind", "closures.kind", "programme_targets.kind")}
 
 
 def _rows(terms: dict) -> list[str]:
@@ -60,6 +65,8 @@ def verdicts_section() -> list[str]:
              f"| **{said['withdrawn'].zh}** | {said['withdrawn'].en} | 产品已撤市 |",
              f"| **{'、'.join(t.zh for t in v.NOT_OPERATING.values())}（某日起），{said['may-not-operate'].zh}** | "
              f"{' / '.join(t.en for t in v.NOT_OPERATING.values())} | 主体（或产品的生产者）不能生产经营 |",
+             f"| **{said['upgraded'].zh} SC…** | {said['upgraded'].en} SC… | 小作坊已提档升级为食品生产企业，"
+             "小作坊登记证因此到期不再延续（登记证被吊销或暂停的仍按上一行） |",
              f"| **{said['failed'].zh}（日期）** | {said['failed'].en} | 最近一次抽检不合格；下一行写明核查处置 |",
              f"| **{ok} 日期** | {' · '.join(said[k].en for k in ('registered', 'no-recall', 'passed'))} | "
              f"以上都没有；没有抽检记录时写“{said['untested'].zh}” |", ""]
@@ -70,5 +77,6 @@ def vocabulary_section() -> str:
     """Markdown: the grades, the verdict line, then one table per coded field, from the vocabulary."""
     lines = grades_section() + verdicts_section()
     for heading, field, terms in SECTIONS:
-        lines += [f"### {heading}", "", f"{code(field)}：", ""] + _rows(terms) + [""]
+        also = "".join(f"、{code(f)}" for f in SAME_VALUES.get(field, ()))
+        lines += [f"### {heading}", "", f"{code(field)}{also}：", ""] + _rows(terms) + [""]
     return "\n".join(lines)

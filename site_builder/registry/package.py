@@ -5,11 +5,12 @@ so the schema stays the single description of the registry.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,10 @@ from ..errors import DataPackageError
 from . import readers
 
 PRIVATE_KEY = "zuofang:private"  # "drop" or "mask", set on a field in the schema
+#: Set on a resource or a field of the bundled schema: a registry may lack the table's file (it
+#: then has no rows) or the column (its cells are empty), and its descriptor may lack either.
+OPTIONAL_KEY = "zuofang:optional"
+BUNDLED_SCHEMA = Path(__file__).resolve().parents[1] / "schema" / "datapackage.json"
 DEMO_KEY = "zuofang:demo"
 SITE_URL_KEY = "zuofang:site_url"
 #: The map apps a business's "在地图中打开 Open in maps" links go to, besides its geo: URI: a list
@@ -32,7 +37,23 @@ MAX_DESCRIPTOR_BYTES = 16 * 2**20
 TABLE_ORDER = (
     "regions", "stations", "parks", "operators", "products", "material_sources",
     "inspections", "grades", "samplings", "recalls", "brands", "penalties", "targets",
+    # checklists, 信息公开栏, upgrades, closures and programmes (all optional: see OPTIONAL_KEY)
+    "checklists", "checklist_items", "checklist_use", "inspection_items", "boards", "upgrades",
+    "closures", "activities", "programmes", "programme_targets",
 )
+
+
+@lru_cache(maxsize=1)
+def bundled_resources() -> dict[str, dict]:
+    """The bundled schema's resources by name: the definitions an older registry's descriptor
+    lacks for the optional tables and columns added since it was written."""
+    descriptor = json.loads(BUNDLED_SCHEMA.read_text(encoding="utf-8"))
+    return {r["name"]: r for r in descriptor["resources"]}
+
+
+def optional_tables() -> frozenset[str]:
+    """Tables a registry may leave out (no file, no definition in its descriptor)."""
+    return frozenset(name for name, r in bundled_resources().items() if r.get(OPTIONAL_KEY))
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,7 @@ class Package:
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
             raise DataPackageError(f"{path}：不是数据包描述（应为含 resources 列表的 JSON 对象）。")
         names = [r.get("name") for r in descriptor["resources"] if isinstance(r, dict)]
-        missing = [t for t in TABLE_ORDER if t not in names]
+        missing = [t for t in TABLE_ORDER if t not in names and t not in optional_tables()]
         if missing:
             raise DataPackageError(f"{path}：缺少数据表定义：{'、'.join(missing)}。")
         return cls(directory, descriptor)
@@ -75,12 +96,35 @@ class Package:
 
     @cached_property
     def resources(self) -> dict[str, dict]:
-        return {r["name"]: r for r in self.descriptor["resources"]}
+        """The descriptor's resources, completed with the bundled definitions of the optional
+        tables and columns it lacks (a registry written before they existed stays valid)."""
+        resources = {r["name"]: r for r in self.descriptor["resources"] if isinstance(r, dict)}
+        for name, bundled in bundled_resources().items():
+            if name not in resources:
+                if bundled.get(OPTIONAL_KEY):
+                    resources[name] = copy.deepcopy(bundled)
+                continue
+            schema = resources[name].get("schema")
+            if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+                continue  # check_schemas reports it
+            have = {f.get("name") for f in schema["fields"] if isinstance(f, dict)}
+            extra = [copy.deepcopy(f) for f in bundled["schema"]["fields"] if f.get(OPTIONAL_KEY) and f["name"] not in have]
+            if extra:
+                resources[name] = {**resources[name], "schema": {**schema, "fields": schema["fields"] + extra}}
+        return resources
+
+    def is_optional(self, table: str) -> bool:
+        """The table may be absent: its file missing means no rows."""
+        return bool(self.resources[table].get(OPTIONAL_KEY)) or table in optional_tables()
 
     def table_file(self, table: str) -> Path | None:
         """The file holding `table` inside the data folder, or None. Every reader of a table
         file asks here: readers.locate refuses a path or symbolic link that leads out of it."""
         return readers.locate(self.directory, table, self.resources[table].get("path"))
+
+    def absent(self, table: str) -> bool:
+        """An optional table without a file: it has no rows (validated, loaded and published as empty)."""
+        return self.is_optional(table) and self.table_file(table) is None
 
     def fields(self, table: str) -> list[dict]:
         return self.resources[table]["schema"]["fields"]
@@ -94,6 +138,10 @@ class Package:
 
     def foreign_keys(self, table: str) -> list[dict]:
         return self.resources[table]["schema"].get("foreignKeys", [])
+
+    def optional_fields(self, table: str) -> set[str]:
+        """Columns a table's file may lack (their cells are then empty)."""
+        return {f["name"] for f in self.fields(table) if f.get(OPTIONAL_KEY)}
 
     def private_fields(self, table: str) -> dict[str, str]:
         """Field name -> "drop" or "mask" for the fields that must never be published."""

@@ -9,7 +9,8 @@ from .. import urls, vocabulary
 from ..build import outputs
 from ..images.markup import CARD_SIZES
 from ..vocabulary import NOT_GRADED, NOT_OPERATING_GROUP
-from . import charts, pages
+from . import charts, pages, programme_pages, zone_pages
+from .business_extras import region_context
 from .pages import Page, publicity_open
 from .registry import Registry
 from .render import GRADES, METRICS
@@ -19,8 +20,12 @@ DATA_TABLES = [
     ("operators", "经营主体"), ("products", "预包装产品"), ("material_sources", "原料来源"),
     ("inspections", "监督检查"), ("grades", "量化分级"), ("samplings", "监督抽检"),
     ("recalls", "召回与消费预警"), ("brands", "名特优品牌"), ("penalties", "行政处罚"),
-    ("regions", "行政区划"), ("stations", "监管所"), ("parks", "集中加工区"), ("targets", "工作目标"),
+    ("regions", "行政区划"), ("stations", "监管所"), ("targets", "工作目标"),
     ("current_grades", "当前等级（视图）"), ("region_figures", "地区指标（视图）"),
+    ("parks", "园区与街区"), ("checklists", "检查清单"), ("checklist_items", "检查项"),
+    ("checklist_use", "清单适用范围"), ("inspection_items", "检查项结果"), ("boards", "信息公开栏"),
+    ("upgrades", "提档升级"), ("closures", "取缔黑作坊"), ("activities", "监管与行业活动"),
+    ("programmes", "工作方案"), ("programme_targets", "任务目标"), ("programme_progress", "方案完成情况（视图）"),
 ]
 
 #: Metrics given as percentages (0–100) in region_figures and targets.
@@ -180,6 +185,7 @@ def region_pages(reg: Registry) -> Iterator[Page]:
             "by_grade": by_grade, "total": len(own), "figures": figures, "counts": counts, "year": year,
             "trend": trend, "charts": {"metrics": charts.metrics(figures, year), "grades": charts.grade_trend(trend),
                                        "pass": charts.pass_rate_trend(trend)},
+            **region_context(reg, code),
         }
 
 
@@ -224,6 +230,10 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
     makers = {"home": lambda: [home_page(reg, news)], "brands": lambda: [brands_page(reg)],
               "recalls": lambda: [recalls_page(reg)], "notices": lambda: [notices_page(reg)],
               "regions": lambda: region_pages(reg), "grades": lambda: [grades_page(reg)],
+              "zone list": lambda: [zone_pages.zone_list_page(reg)], "zones": lambda: zone_pages.zone_pages(reg),
+              "programme list": lambda: [programme_pages.programme_list_page(reg)],
+              "programmes": lambda: programme_pages.programme_pages(reg),
+              "closure list": lambda: [zone_pages.closure_list_page(reg)], "closures": lambda: zone_pages.closure_pages(reg),
               "search": lambda: [search_page(reg)],
               "404": lambda: [not_found_page(reg)]}
     for name, make in makers.items():
@@ -232,6 +242,7 @@ def overview_pages(reg: Registry, news: list[dict] = (), only: set[str] | None =
 
 
 def overview_addresses(reg: Registry) -> dict[str, list[str]]:
-    """page name -> its addresses (the region pages are one per region)."""
-    return {name: [family.address(code) for code in reg.regions] if family.key else list(family.addresses)
+    """page name -> its addresses (region, zone, programme and closure pages: one per record)."""
+    keys = {"regions": reg.regions, "zones": reg.parks, "programmes": reg.programmes, "closures": reg.closures}
+    return {name: [family.address(k) for k in keys[name]] if family.key else list(family.addresses)
             for name, family in outputs.OVERVIEW_PAGES.items()}

@@ -12,6 +12,7 @@ from .. import urls
 from ..images.markup import picture
 from ..vocabulary import food_category
 from . import charts, jsonld, verdict
+from .business_extras import business_context
 from .registry import Registry, Row
 
 Page = tuple[str, str, dict]
@@ -63,7 +64,7 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
             # Below the maker and its grade: on a phone the verdict comes first, the picture after.
             "photo": photo_of(reg, p, lazy=True),
             "expired": bool(op) and _expired(reg, op), "standing": standing,
-            "verdict": verdict.for_product(p, recall, standing, samplings),
+            "verdict": verdict.for_product(p, recall, standing, samplings, reg.upgrades.get(p["operator_id"])),
             "grade": reg.current_grade.get(p["operator_id"]),
             "materials": reg.materials_by_product.get(code, []),
             "samplings": samplings[:PRODUCT_SAMPLINGS],
@@ -82,8 +83,9 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
         yield address, "operator.html", {
             "address": address, "op": op, "region_path": path, "expired": _expired(reg, op),
             "standing": standing, "ongoing": recalls,
-            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, [])),
-            "station": reg.stations.get(op.get("station_id")), "park": reg.parks.get(op.get("park_id")),
+            "verdict": verdict.for_business(recalls, standing, reg.samplings_by_operator.get(op_id, []),
+                                            reg.upgrades.get(op_id)),
+            "station": reg.stations.get(op.get("station_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
             "timeline": charts.grade_timeline(grades, reg.release_date, void_since=standing.since,
                                               void_reason="" if standing.operating else standing.term.zh),
@@ -95,6 +97,7 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
             "recalls": reg.recalls_by_operator.get(op_id, []),
             "datasette": urls.datasette_row("operators", op_id),
             "jsonld": jsonld.business(op, site_url, path[-1]["name"] if path else ""),
+            **business_context(reg, op_id, op),
         }
 
 

@@ -28,6 +28,15 @@ _ORDER = {
     "grades": "operator_id, effective_on desc", "samplings": "sampled_on desc, id",
     "recalls": "issued_on desc, id", "brands": "id", "penalties": "decided_on desc, id",
     "targets": "region_code, year, metric",
+    "checklists": "id", "checklist_items": "checklist_id, number, id", "boards": "operator_id",
+    "upgrades": "operator_id", "closures": "banned_on desc, id", "programmes": "id",
+}
+#: Views the pages read (site/programme_pages.py, zone_pages.py): a business's latest checklist
+#: (scoped like its other rows), the shares meeting each item, every target's progress. Boards
+#: and upgrades are read whole (one row per business at most): zone pages count them.
+_VIEW_ORDER = {
+    "latest_checklist_items": "operator_id, number, item_id", "checklist_shares": "region_code, checklist_id, number",
+    "zone_checklist_shares": "park_id, checklist_id, number", "programme_progress": "programme_id, number",
 }
 
 
@@ -47,6 +56,7 @@ SCOPED = {
     "samplings": "operator_id IN (SELECT k FROM temp.scope_ops) OR product_code IN (SELECT k FROM temp.scope_products) "
                  "OR id IN (SELECT sampling_id FROM recalls)",
     "penalties": "operator_id IN (SELECT k FROM temp.scope_ops)",
+    "latest_checklist_items": "operator_id IN (SELECT k FROM temp.scope_ops)",
     # The makers of the products, brands and recalls shown (SCOPED_MAKERS), unless all are needed.
     "operators": "id IN ({makers})",
     "current_grades": "operator_id IN ({makers})",
@@ -134,6 +144,20 @@ class Registry:
         self.targets_by_region = _group(t["targets"], "region_code")
         self.figures_by_region = _group(self.figures, "region_code")
         self.children = _group(t["regions"], "parent_code")
+        # checklists, zones, 信息公开栏, upgrades, closures, programmes
+        self.parks_by_region = _group(t["parks"], "region_code")
+        self.operators_by_zone = _group(t["operators"], "park_id")
+        self.checklists = {r["id"]: r for r in t["checklists"]}
+        self.boards = {r["operator_id"]: r for r in t["boards"]}
+        self.upgrades = {r["operator_id"]: r for r in t["upgrades"]}
+        self.closures = {r["id"]: r for r in t["closures"]}  # newest first
+        self.closures_by_region = _group(t["closures"], "region_code")
+        self.programmes = {r["id"]: r for r in t["programmes"]}
+        self.latest_checklist = _group(t["latest_checklist_items"], "operator_id")
+        self.shares_by_region = _group(t["checklist_shares"], "region_code")
+        self.shares_by_zone = _group(t["zone_checklist_shares"], "park_id")
+        self.progress_by_programme = _group(t["programme_progress"], "programme_id")
+        self.progress_by_region = _group(t["programme_progress"], "region_code")
         if self.current_grade is None:
             self.current_grade = self._latest_grades()
         if not self.counts:
@@ -215,6 +239,8 @@ def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None 
                      if not all_operators or t not in ("operators", "current_grades")}
         tables = {name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
                   for name, order in _ORDER.items()}
+        tables.update({name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
+                       if _has(conn, name) else [] for name, order in _VIEW_ORDER.items()})
         figures = _rows(conn, "select * from region_figures") if _has(conn, "region_figures") else []
         current = None
         if _has(conn, "current_grades"):

@@ -21,10 +21,16 @@ MULTILINE_FIELDS = {
     "recalls": {"reason", "advice"},
     "brands": {"story", "story_en"},
     "penalties": {"violation", "penalty"},
+    "inspection_items": {"note"},
+    "closures": {"facts", "action"},
+    "programmes": {"description"},
+    "programme_targets": {"note"},
+    "checklist_items": {"requirement"},
 }
 
 #: Keys that become one part of a published address (urls.py): pages /p/<code>/, /w/<id>/,
-#: /brands/<id>/, /recalls/<id>/, /regions/<code>/, GS1 /01/<gtin>/10/<batch>/.
+#: /brands/<id>/, /recalls/<id>/, /regions/<code>/, /zones/<id>/, /programmes/<id>/,
+#: /closures/<id>/, GS1 /01/<gtin>/10/<batch>/.
 ADDRESS_FIELDS = {
     "regions": ("code",),
     "operators": ("id",),
@@ -32,6 +38,9 @@ ADDRESS_FIELDS = {
     "brands": ("id",),
     "recalls": ("id",),
     "samplings": ("batch",),
+    "parks": ("id",),        # /zones/<id>/
+    "programmes": ("id",),   # /programmes/<id>/
+    "closures": ("id",),     # /closures/<id>/
 }
 #: Cells listing several such keys (a recall's batches, separated by 、 , ; or spaces).
 ADDRESS_LIST_FIELDS = {"recalls": ("batches",)}

@@ -26,6 +26,8 @@ from frictionless import Field, FrictionlessException, system
 from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import UnsafePath
 from .descriptor import descriptor_problems
+from .facts import DEPENDS, FACTS
+from .facts import record as record_facts
 from .frictionless import attach_lookups, inline_resource, table_schema
 from .photos import PHOTO_TABLES, file_problem
 from .dates import date_spelling_problems
@@ -37,6 +39,7 @@ from .memory import (
     as_list,
     context_digest,
     memorise,
+    rows_of,
     scan_table,
     set_digests,
     target,
@@ -91,6 +94,10 @@ class _Judgement:
             except UnsafePath:
                 raise _Doubt from None
             info = memory.tables[table]
+            if path is None and package.is_optional(table):
+                if info["file"] != "":
+                    self.changed.append(table)  # the table's file was removed: it has no rows now
+                continue
             if path is None:
                 raise _Doubt
             if path.relative_to(package.directory).as_posix() != info["file"] or package.sha256(path) != info["sha256"]:
@@ -131,11 +138,17 @@ class _Judgement:
                 and all(_reference_found(table, fk, self.scans) for table, fk in references)
                 and _owners_kept(self.scans, owners, owners_moved)):
             raise _Doubt
+        facts_moved = {t for t in changed if t in FACTS and sets[t].get("facts") != before[t].get("facts")}
+        again = self.rows_naming_moved_facts(facts_moved)
         regions = {code: Region(level or None, name or None, parent or None) for code, level, name, parent in zip(
             *(self.scans["regions"].columns[c] for c in ("code", "level", "name", "parent_code")))}
-        context = RuleContext(package.release_date, regions, owners)
+        context = RuleContext(package.release_date, regions, owners, self.facts(
+            {t for t in changed if self.scans[t].new_rows} | set(again)))
         for table in changed:
             if self.scans[table].new_rows and not _new_rows_valid(package, table, self.scans, context):
+                raise _Doubt
+        for table, rows in again.items():  # rows whose rules read a fact that changed (facts.py)
+            if rows and not _new_rows_valid(package, table, self.scans, context, rows):
                 raise _Doubt
         if any(t in ACROSS_COLUMNS for t in changed):  # judged again over every row (rules_across.py)
             for table in ACROSS_COLUMNS:
@@ -150,6 +163,54 @@ class _Judgement:
                         counts={t: info["rows"] for t, info in memory.tables.items()})
         return Judged(report, memory, [t for t in TABLE_ORDER if t in self.scans],
                       {t: len(self.scans[t].new_rows) for t in changed if self.scans[t].new_rows})
+
+    def rows_naming_moved_facts(self, moved: set[str]) -> dict[str, list[list[str]]]:
+        """Rows whose rules read a fact that may have changed (facts.DEPENDS): those naming a key
+        of a changed row of a fact table (directly or one step away), or every row when the rule
+        reads the whole table. New rows are judged anyway; these are the others."""
+        again: dict[str, list[list[str]]] = {}
+        for table, depends in DEPENDS.items():
+            wanted, every = set(), False
+            for dep in depends:
+                if dep.facts not in moved:
+                    continue
+                if dep.every:
+                    every = True
+                    continue
+                keys = _new_keys(self.scans[dep.facts], FACTS[dep.facts][0][0])
+                if dep.via:
+                    via_table, via_key, via_column = dep.via
+                    columns = self.scan(via_table).columns
+                    keys = {k for k, v in zip(columns[via_key], columns[via_column]) if v in keys}
+                wanted |= {(dep.column, k) for k in keys}
+            if not wanted and not every:
+                continue
+            scan = self.scan(table)
+            for fk in self.package.foreign_keys(table):  # the judged rows' references are looked up there
+                self.scan(target(fk, table))
+            positions = {c: scan.labels.index(c) for c, _ in wanted}
+            fresh = {tuple(row) for row in scan.new_rows}
+            again[table] = [row for row in rows_of(self.package, scan) if tuple(row) not in fresh and (
+                every or any((c, row[i] if i < len(row) else "") in wanted for c, i in positions.items()))]
+        return again
+
+    def facts(self, tables: set[str]) -> dict:
+        """The facts (facts.py) the rules of `tables` read, from the scans of the fact tables."""
+        needed = {dep.facts for t in tables for dep in DEPENDS.get(t, ())}
+        needed |= {dep.via[0] for t in tables for dep in DEPENDS.get(t, ()) if dep.via}
+        found: dict = {}
+        for table in sorted(needed & set(FACTS)):
+            columns = self.scan(table).columns
+            names = [*FACTS[table][0], *FACTS[table][1]]
+            for values in zip(*(columns[n] for n in names)):
+                record_facts(found, table, dict(zip(names, values)))
+        return found
+
+
+def _new_keys(scan: Scan, key: str) -> set[str]:
+    """The keys of a scan's new (added or changed) rows."""
+    at = scan.labels.index(key)
+    return {row[at] for row in scan.new_rows if at < len(row)}
 
 
 def _gathered(package: Package, scans: dict[str, Scan]) -> Gathered:
@@ -225,14 +286,16 @@ def _reference_found(table: str, fk: dict, scans: dict[str, Scan]) -> bool:
     return True
 
 
-def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], context: RuleContext) -> bool:
-    """The new rows pass Frictionless (types, constraints, keys among themselves, references)
-    and the domain rules."""
+def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], context: RuleContext,
+                    rows: list[list[str]] | None = None) -> bool:
+    """The new rows (or `rows`) pass Frictionless (types, constraints, keys among themselves,
+    references) and the domain rules."""
     scan = scans[table]
-    if any(len(row) != len(scan.labels) or not any(row) for row in scan.new_rows):
+    rows = scan.new_rows if rows is None else rows
+    if any(len(row) != len(scan.labels) or not any(row) for row in rows):
         return False  # short, long or blank rows: the whole validation says where and why
     dates = {f["name"]: f["name"] for f in package.fields(table) if f.get("type") == "date"}
-    if dates and any(date_spelling_problems(dict(zip(scan.labels, row)), dates) for row in scan.new_rows):
+    if dates and any(date_spelling_problems(dict(zip(scan.labels, row)), dates) for row in rows):
         return False  # Frictionless reads 2025-7-5 as a date; the schema's spelling is 2025-07-05
     descriptor = package.resources[table]["schema"]
     lookups, types = {}, {}
@@ -241,13 +304,13 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
         key = tuple(as_list(fk["reference"]["fields"]))
         # Only the keys the new rows name: Frictionless copies its lookup tables whole.
         positions = [scan.labels.index(n) for n in as_list(fk["fields"])]
-        named = {tuple(row[i] for i in positions) for row in scan.new_rows}
+        named = {tuple(row[i] for i in positions) for row in rows}
         lookups[(target, key)] = named & set(zip(*(scans[target].columns[n] for n in key)))
         types[target] = {f["name"]: f.get("type", "string") for f in package.fields(target)}
     schema = table_schema(descriptor, scan.labels, {f"{t}:{','.join(k)}" for t, k in lookups})
     if len(schema.foreign_keys) != len(package.foreign_keys(table)):
         return False
-    resource = inline_resource(table, [scan.labels, *scan.new_rows], schema)
+    resource = inline_resource(table, [scan.labels, *rows], schema)
     attach_lookups(resource, {k: v for k, v in lookups.items() if k[0] != table}, types)
     fields = {f["name"] for f in package.fields(table)}
     try:

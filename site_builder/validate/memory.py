@@ -19,6 +19,7 @@ from ..registry import readers
 from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import TableReadError, UnsafePath
 from .across import COLUMNS as ACROSS_COLUMNS
+from .facts import DEPENDS, FACTS
 from .rules import OWNED, SAME_OPERATOR
 
 SECTION = "validation"  # of the state record (state.py)
@@ -120,7 +121,7 @@ def memorise(package: Package, memory: Memory, table: str, scan: Scan) -> None:
 
 
 def file_sha256(package: Package, file: str) -> str:
-    return package.sha256(package.directory / file)
+    return package.sha256(package.directory / file) if file else ""  # "": an absent optional table
 
 
 def same_files(package: Package, memory: Memory) -> bool:
@@ -131,6 +132,8 @@ def same_files(package: Package, memory: Memory) -> bool:
     try:
         for table, info in memory.tables.items():
             path = package.table_file(table)
+            if path is None and package.is_optional(table) and info["file"] == "":
+                continue
             if path is None or path.relative_to(package.directory).as_posix() != info["file"] \
                     or package.sha256(path) != info["sha256"]:
                 return False
@@ -174,6 +177,8 @@ def set_digests(package: Package, table: str, scan: Scan) -> dict[str, str]:
             for key in sorted(target_keys(package)[table])}
     if table in OWNED:
         sets["owners"] = digest(zip(scan.columns[OWNED[table]], scan.columns["operator_id"]))
+    if table in FACTS:  # what other tables' rules read of it (facts.py)
+        sets["facts"] = digest(zip(*(scan.columns[n] for n in (*FACTS[table][0], *FACTS[table][1]))))
     return sets
 
 
@@ -188,6 +193,13 @@ def wanted_columns(package: Package) -> dict[str, set[str]]:
         wanted[table] |= {key, "operator_id"}
     for table, links in SAME_OPERATOR.items():
         wanted[table] |= {"operator_id", *(name for name, _ in links)}
+    for table, (key, columns) in FACTS.items():
+        wanted[table] |= {*key, *columns}
+    for table, depends in DEPENDS.items():
+        for dep in depends:
+            wanted[table] |= {dep.column} if dep.column else set()
+            if dep.via:
+                wanted[dep.via[0]] |= {dep.via[1], dep.via[2]}
     wanted["regions"] |= {"code", "level", "name", "parent_code"}
     for table, columns in ACROSS_COLUMNS.items():
         wanted[table] |= {c for c in columns if c in {f["name"] for f in package.fields(table)}}
@@ -197,6 +209,9 @@ def wanted_columns(package: Package) -> dict[str, set[str]]:
 def scan_table(package: Package, table: str, wanted: set[str], known: set[bytes]) -> Scan | None:
     try:
         path = package.table_file(table)
+        if path is None and package.is_optional(table):  # no file: no rows
+            labels = [f["name"] for f in package.fields(table)]
+            return Scan("", labels, [], columns={name: [] for name in wanted})
         if path is None:
             return None
         raw = readers.read_bytes(path, path.name)
@@ -234,3 +249,12 @@ def unique_fields(package: Package, table: str) -> set[str]:
 
 def as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
+
+
+def rows_of(package: Package, scan: Scan) -> list[list[str]]:
+    """Every row of a scanned table (read again: a scan keeps only its new rows and key columns)."""
+    if not scan.file:
+        return []
+    path = package.directory / scan.file
+    raw = readers.read_bytes(path, path.name)
+    return list(readers.csv_rows(raw.decode(readers.detect_encoding(path.name, raw)), path.name))[1:]

@@ -24,6 +24,7 @@ from ..vocabulary import REGION_LEVELS, zh_date
 from .cells import cell_findings
 from .finding import Finding
 from .photos import photo_alt, photo_path
+from .programme_rules import board_health, checklist_item, programme_metric, target_station, upgrade_licence, zone_region
 
 #: Cells starting with these run as formulas when the CSV is opened in a spreadsheet, also
 #: after leading spaces or tabs, which some spreadsheets drop when they import a CSV.
@@ -38,6 +39,8 @@ LABELS = {
     "closed_on": "结束日期", "publicity_start": "公示开始日期", "publicity_end": "公示结束日期",
     "awarded_on": "认定日期", "decided_on": "处罚决定日期",
     "product_code": "产品编码", "sampling_id": "抽检编号", "inspection_id": "检查编号",
+    "found_on": "发现日期", "banned_on": "取缔日期", "period_start": "方案开始日期",
+    "period_end": "方案结束日期", "start": "起算日期", "deadline": "完成期限", "upgraded_on": "升级日期", "held_on": "活动日期", "updated_on": "公开栏更新日期",
 }
 
 
@@ -84,7 +87,7 @@ RULE_DESCRIPTIONS = {
     "address-part": "编码、编号或批次不能用作网址的一部分：只有空格、为“.”或“..”，或太长。A key cannot be part of an address.",
     # domain rules (this module)
     "date-order": "日期先后不对：有效期早于登记日期、公示结束早于开始、召回结束早于发布、认定早于公示结束、"
-                  "处罚的公示截止早于决定日期。Dates out of order.",
+                  "处罚的公示截止早于决定日期、取缔早于发现、方案结束早于开始。Dates out of order.",
     "future-date": "已发生事件的日期晚于数据发布日期。An event dated after the release date.",
     "credit-code": "统一社会信用代码校验码不对（GB 32100）。Credit code check character wrong.",
     "gtin": "商品条码校验位不对（GS1）。GTIN check digit wrong.",
@@ -103,6 +106,15 @@ RULE_DESCRIPTIONS = {
     "photo-format": "照片不是可读的 JPEG、PNG 或 WebP，已损坏，太大或宽度不足 320 像素。"
                     "The photo is not a readable image of a usable size.",
     "photo-alt": "有照片却没有照片说明（photo_alt）。A photo without its description.",
+    # checklists, zones, 信息公开栏, upgrades, programmes (programme_rules.py)
+    "zone-region": "主体所在的园区或街区属于另一个县级区划。A business's zone lies in another county.",
+    "checklist-item": "检查项不属于适用于该主体（类型、区划、检查日期）的那份清单，或没有适用的清单。"
+                      "A checklist item from the wrong list.",
+    "upgrade-licence": "提档升级缺少或写错食品生产许可证编号（SC 加 14 位数字），或升级的主体不是食品小作坊。"
+                       "An upgrade without its SC licence.",
+    "programme-metric": "任务目标的指标不存在，或不能按监管所统计。A target's metric does not exist.",
+    "target-station": "任务目标的监管所不在目标的区划内。A target's station lies outside its region.",
+    "board-health": "信息公开栏中持有效健康证明的人数多于从业人员数。More valid health certificates than staff.",
     # across tables (rules_across.py)
     "grade-licence": "量化分级的生效日期晚于登记证有效期，或不早于登记证被吊销的日期。A grade effective after the licence ended or was revoked.",
     "award-licence": "已认定的名特优品牌，其主体的登记证已被吊销或已过期。"
@@ -139,6 +151,8 @@ class RuleContext:
     release_date: date
     regions: Mapping[str, Region] = field(default_factory=dict)
     owners: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A few columns of the rows other rows name (facts.py), filled as read.
+    facts: dict[str, dict] = field(default_factory=dict)
 
 
 Row = Mapping[str, object]
@@ -374,7 +388,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "stations": (county_region, formula_injection),
     "parks": (county_region, formula_injection),
     "operators": (date_order("registered_on", "valid_until", strict=False), future_dates("registered_on"),
-                  credit_code, county_region, lat_lon, formula_injection),
+                  credit_code, county_region, lat_lon, zone_region, formula_injection),
     "products": (gtin, photo_path, photo_alt, formula_injection),
     "material_sources": (formula_injection,),
     "inspections": (future_dates("date"), formula_injection),
@@ -390,6 +404,18 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     # A 公示截止期 before the decision would hide the penalty from the day it was made (publicity.py).
     "penalties": (date_order("decided_on", "publicity_end", strict=False), future_dates("decided_on"), formula_injection),
     "targets": (county_region, formula_injection),
+    "checklists": (formula_injection,),
+    "checklist_items": (formula_injection,),
+    "checklist_use": (formula_injection,),
+    "inspection_items": (checklist_item, formula_injection),
+    "boards": (future_dates("updated_on"), board_health, formula_injection),
+    "upgrades": (future_dates("upgraded_on"), upgrade_licence, formula_injection),
+    "closures": (date_order("found_on", "banned_on", strict=False), future_dates("found_on", "banned_on"),
+                 county_region, formula_injection),
+    "activities": (future_dates("held_on"), county_region, formula_injection),
+    "programmes": (date_order("period_start", "period_end", strict=False), formula_injection),
+    "programme_targets": (date_order("start", "deadline", strict=False), programme_metric, target_station,
+                          formula_injection),
 }
 
 

@@ -40,6 +40,8 @@ from .frictionless import (
 )
 from .dates import date_spelling_problems
 from .report import Problem, Report
+from .facts import FACTS
+from .facts import record as record_facts
 from ..registry.programmes import programmes
 from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
 from .across import Gathered, across_findings
@@ -128,6 +130,9 @@ class _Validation:
             self.files[table] = exc.file
             self.report.add(exc.file, None, field_name, exc.rule, exc.detail)
             return
+        if path is None and self.package.is_optional(table):
+            self.absent_table(table)
+            return
         if path is None:
             names = "、".join(dict.fromkeys([self.files[table], f"{table}.csv", f"{table}.xlsx"]))
             self.report.add(self.files[table], None, None, "missing-file",
@@ -145,6 +150,12 @@ class _Validation:
             rule = getattr(error, "type", "unreadable-file")
             self.report.add(file, None, None, rule,
                             f"无法读取这个文件（{getattr(error, 'note', None) or exc}）。请用表格软件打开检查，重新导出后再试。")
+
+    def absent_table(self, table: str) -> None:
+        """An optional table the registry does not have: no rows, so every reference to it fails."""
+        self.report.counts[table] = 0
+        for key in self.wanted.get(table, ()):
+            self.lookups[(table, key)] = set()
 
     def _resource_number(self, table: str) -> int:
         return next(i for i, r in enumerate(self.package.descriptor["resources"])
@@ -174,7 +185,8 @@ class _Validation:
             labels = rows[offset]
             data = [labels] + [r + [""] * (len(labels) - len(r)) if r else r for r in rows[offset + 1:]]
             make = lambda schema: inline_resource(table, data, schema)  # noqa: E731
-        for field_name, rule, message in header_problems(table, labels, descriptor["fields"]):
+        for field_name, rule, message in header_problems(table, labels, descriptor["fields"],
+                                                         self.package.optional_fields(table)):
             self.report.add(file, 1 + offset, field_name, rule, message)
             if rule == "delimiter":
                 return  # every row is one long cell: nothing more to say about them
@@ -234,6 +246,8 @@ class _Validation:
                         regions.append((number, clean))
                     elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):
                         owners[clean[OWNED[table]]] = clean["operator_id"]
+                    if table in FACTS:
+                        record_facts(self.context.facts, table, clean)
         if truncated:  # `number` is the last row's
             pending = [_problem(file, number, (None, "truncated-file", f"第 {number} 行：{truncated}。"))]
             seen = {}  # rows after the cut are unknown: references into them are not judged
@@ -253,7 +267,7 @@ class _Validation:
             self.report.add(file, number, finding.field, finding.rule, finding.message)
         regions = {r["code"]: Region(r.get("level"), r.get("name"), r.get("parent_code"))
                    for _, r in rows if r.get("code")}
-        self.context = RuleContext(self.context.release_date, regions, self.context.owners)
+        self.context = RuleContext(self.context.release_date, regions, self.context.owners, self.context.facts)
 
 
 def _check_limits(text: str, file: str) -> None:
@@ -272,8 +286,9 @@ def _problem(file: str, row: int, found: tuple) -> Problem:
     return Problem(file, row, field_name, rule, message)
 
 
-def header_problems(table: str, labels: list[str], fields: list[dict]):
-    """Missing, unknown and repeated columns -> (field, rule, message)."""
+def header_problems(table: str, labels: list[str], fields: list[dict], optional: set[str] = frozenset()):
+    """Missing, unknown and repeated columns -> (field, rule, message); the `optional` columns
+    may be missing (a registry older than them)."""
     known = {f["name"]: f for f in fields}
     if len(labels) == 1 and (";" in labels[0] or "\t" in labels[0]):
         yield None, "delimiter", (f"表头“{labels[0][:40]}”只有一列，其中有分号或制表符：文件的分隔符不是英文逗号。"
@@ -288,7 +303,7 @@ def header_problems(table: str, labels: list[str], fields: list[dict]):
         seen.add(label)
     stripped = {label.strip() for label in labels}  # " id" is reported once, as a spacing problem
     for name, field in known.items():
-        if name not in stripped:
+        if name not in stripped and name not in optional:
             yield name, "missing-column", (f"缺少“{name}”列（{field_title(field)}）。请在表头加上这一列"
                                            "（列名须与数据字典完全一致，区分大小写）。")
 
