@@ -178,7 +178,7 @@ def helpers() -> dict:
         "NOT_GRADED": vocabulary.NOT_GRADED, "GRADE_VOID": vocabulary.GRADE_VOID, "GRADE_MEANINGS": vocabulary.GRADE_MEANINGS,
         "FACES": vocabulary.FACES, "HERITAGE": vocabulary.HERITAGE, "INSPECTION_KINDS": vocabulary.INSPECTION_KINDS,
         # English beside the Chinese for tourists (brand, product and business pages).
-        "PROGRAMS": vocabulary.PROGRAMS, "food_category": vocabulary.food_category,
+        "PROGRAMS": vocabulary.PROGRAMS, "food_category": vocabulary.food_category, "ZONE_KINDS": vocabulary.ZONE_KINDS,
     }
 
 
