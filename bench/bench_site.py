@@ -5,7 +5,7 @@ operators, peak memory, the rebuild after one product changes, and the provenanc
 Each size runs in its own process (peak RSS is per process). The registry is generated once with
 `write_demo_registry` (deterministic, cached under /tmp/zf-bench-<N> by bench/generated.py, shared with the other
 benchmarks). Each build is a real staged `build()`: validation (only the new rows when the previous
-build remembers the others, validate_changed.py), then the stages database and site, and the
+build remembers the others, validate_changed.py), then the stages database, images and site, and the
 commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
 bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
 Three builds: into an empty OUT_DIR, again with nothing changed, and after one product is renamed. Wall time on a shared machine can be several
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGE_STAGES = ("database", "site")
+PAGE_STAGES = ("database", "images", "site")  # the pages show the photos the images stage made
 
 
 def registry(n: int) -> Path:

@@ -20,7 +20,7 @@ from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
 from site_builder.registry import standing
 
-from . import board, digital_link, drawing, fonts, labels, pdfdoc, posters, records
+from . import board, digital_link, drawing, fonts, guide, labels, pdfdoc, posters, records
 from .cache import Cache, fingerprint, inputs, key
 from .codes import Matrix
 from .records import Product
@@ -51,14 +51,18 @@ class Summary:
 
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
                 operator_id: str | None = None, workers: int | None = None,
-                changes: dict[str, TableChange] | None = None, files: Files | None = None) -> Summary:
-    """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one) into `site_dir`.
+                changes: dict[str, TableChange] | None = None, files: Files | None = None,
+                photos: dict | None = None) -> Summary:
+    """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one), and the
+    specialty guide, into `site_dir`.
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
     (default: the number of cores) is how many processes draw codes and PDFs. `changes` are the
     rows changed since the previous build, made by the same code (BuildContext.changes): then
     only what shows one of them is redone, when the previous record allows it. `files`: the
     build's (outside a build, the state record of site_dir's parent folder is used in place).
+    `photos`: the web images the images stage made (name -> site_builder.images.shown.Shown),
+    for the guide's pictures.
     """
     site_dir = Path(site_dir)
     started = time.perf_counter()
@@ -87,6 +91,9 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     started = time.perf_counter()
     _gs1_pages(cache, summary, gs1_products, registry, site_url)
     summary.seconds["gs1"] = time.perf_counter() - started
+    started = time.perf_counter()
+    _guide(cache, summary, db_path, registry, site_url, photos or {})
+    summary.seconds["guide"] = time.perf_counter() - started
     started = time.perf_counter()
     cache.save()
     summary.seconds["record"] = time.perf_counter() - started
@@ -178,6 +185,34 @@ def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_
             results = drawing.run(draw, [job for job, _, _ in jobs], workers, registry, font.path)
             for (_, rel, file_key), pdf in zip(jobs, results, strict=True):
                 summary.written += cache.made(rel, file_key, pdf)
+
+
+def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, site_url: str,
+           photos: dict) -> None:
+    """The specialty guide, drawn again only when what it prints changed (its rows, the photos'
+    versions, the site URL, the release date or the code)."""
+    area, brands = records.guide_brands(db_path)
+    shown = {b.photo: photos[b.photo] for b in brands if b.photo in photos}
+    rel = urls.output_path(urls.brand_guide())
+    file_key = key(registry.demo, registry.release_date.isoformat(), site_url, area, [asdict(b) for b in brands],
+                   {name: [s.version, list(s.widths), s.width, s.height] for name, s in sorted(shown.items())})
+    if cache.fresh(rel, file_key):
+        summary.reused += 1
+        return
+
+    def picture(name: str):
+        s = shown.get(name)
+        if s is None:
+            return None
+        width = max((w for w in s.widths if w <= 640), default=min(s.widths))
+        path = cache.files.current(cache.site_dir / urls.output_path(urls.photo(name, width, "jpg")))
+        return path.read_bytes(), width, max(1, round(s.height * width / s.width))
+
+    chars = set(inspect.getsource(guide)) | set(inspect.getsource(pdfdoc)) | set(inspect.getsource(vocabulary))
+    chars |= set(area) | {c for b in brands for v in vars(b).values() if v for c in str(v)}
+    with fonts.SubsetFont(chars) as font:
+        pdf = guide.guide(area, brands, registry, site_url, picture, font.add_to)
+    summary.written += cache.made(rel, file_key, pdf)
 
 
 def _printed_chars(registry: records.Registry) -> set[str]:

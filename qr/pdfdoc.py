@@ -1,4 +1,5 @@
-"""What label sheets and posters share: a deterministic A4 fpdf2 document and text fitting."""
+"""What label sheets, posters and the specialty guide share: a deterministic fpdf2 document
+(A4, or A5 for the guide) and text fitting."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -13,13 +14,13 @@ from .fonts import FAMILY
 DEMO_NOTICE = f"{vocabulary.DEMO_NOTICE_PRINT.zh}{vocabulary.DEMO_NOTICE_PRINT.en}"
 
 
-def new_document(add_font, release_date: date, title: str) -> FPDF:
-    """An A4 document whose bytes depend only on what is drawn: creation date = release date.
+def new_document(add_font, release_date: date, title: str, page_format: str = "A4") -> FPDF:
+    """A document whose bytes depend only on what is drawn: creation date = release date.
 
     fpdf2 derives the document /ID from the content and the creation date, so fixing the
     date makes two runs byte-identical.
     """
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = FPDF(orientation="portrait", unit="mm", format=page_format)
     pdf.set_creation_date(datetime(release_date.year, release_date.month, release_date.day, tzinfo=timezone.utc))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
@@ -35,13 +36,18 @@ def new_document(add_font, release_date: date, title: str) -> FPDF:
 cn_date = vocabulary.zh_date  # 2026-11-01 -> 2026年11月1日, as every page writes it
 
 
-def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | None = None) -> list[str]:
-    """Wrap `text` to `width` mm (at `size` pt, else the current size); cut to `max_lines` with an ellipsis."""
+def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | None = None,
+              words: bool = False) -> list[str]:
+    """Wrap `text` to `width` mm (at `size` pt, else the current size); cut to `max_lines` with an
+    ellipsis. Chinese wraps between any two characters; `words`: English, between words."""
     if not text:
         return []
     if size is not None:
         pdf.set_font_size(size)
-    lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR)
+    if words:
+        lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.WORD)
+    else:
+        lines = wrap_chinese(pdf, text, width)
     if len(lines) <= max_lines:
         return lines
     lines = lines[:max_lines]
@@ -49,6 +55,40 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
     while last and pdf.get_string_width(last + "…") > width:
         last = last[:-1]
     lines[-1] = last + "…"
+    return lines
+
+
+#: Marks a Chinese line may not start with (a comma, a full stop, a closing bracket…) and may
+#: not end with (an opening bracket or quote): GB/T 15834's rule, which every printed page keeps.
+NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}")
+NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+
+def wrap_chinese(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Wrap `text` between any two characters to `width` mm at the current font size, keeping
+    punctuation off the start of a line (the character before it goes down with it) and opening
+    brackets off its end; a line break in `text` starts a new line."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for ch in paragraph:
+            w = pdf.get_string_width(ch)
+            if not line or used + w <= width:
+                line, used = line + ch, used + w
+                continue
+            carry = 0
+            if ch in NO_LINE_START:  # carry the character before it down, and any mark before that
+                carry = 1
+                while carry < len(line) - 1 and line[-carry] in NO_LINE_START:
+                    carry += 1
+                carry = min(carry, len(line) - 1)
+            while len(line) - carry > 1 and line[len(line) - carry - 1] in NO_LINE_END:
+                carry += 1
+            kept, moved = (line[:-carry], line[-carry:]) if carry else (line, "")
+            lines.append(kept)
+            line = moved + ch
+            used = pdf.get_string_width(line)
+        lines.append(line)
     return lines
 
 
@@ -63,7 +103,8 @@ def write_lines(pdf: FPDF, x: float, y: float, lines: list[str], size: float, le
     return y
 
 
-def text_block(pdf: FPDF, x: float, y: float, text: str, width: float, size: float, max_lines: int = 1) -> float:
+def text_block(pdf: FPDF, x: float, y: float, text: str, width: float, size: float, max_lines: int = 1,
+               words: bool = False) -> float:
     """Wrap, cut and write `text`; returns the y below it."""
     pdf.set_font_size(size)
-    return write_lines(pdf, x, y, fit_lines(pdf, text, width, max_lines), size)
+    return write_lines(pdf, x, y, fit_lines(pdf, text, width, max_lines, words=words), size)

@@ -199,3 +199,47 @@ def _batches(conn: sqlite3.Connection, codes: set[str], whole: bool) -> dict[str
 
 def _has_page(batch: str) -> bool:
     return bool(BATCH_PATTERN.match(batch)) and urls.unsafe_segment(batch) is None
+
+
+@dataclass(frozen=True)
+class GuideBrand:
+    """An awarded brand as the specialty guide prints it, with its maker and county."""
+
+    id: str
+    name: str
+    name_en: str | None
+    category: str
+    program: str
+    heritage: str | None
+    story: str | None
+    story_en: str | None
+    photo: str | None            # the brand's photo, else one of its products' (same maker and category)
+    photo_credit: str | None
+    maker: str
+    maker_status: str
+    address: str
+    county_code: str | None
+    county: str | None
+    county_en: str | None
+
+
+_GUIDE = """
+    SELECT b.id, b.name, b.name_en, b.category, b.program, b.heritage, b.story, b.story_en,
+           coalesce(nullif(b.photo, ''), (SELECT p.photo FROM products p WHERE p.operator_id = b.operator_id
+               AND p.category = b.category AND coalesce(p.photo, '') != '' ORDER BY p.code LIMIT 1)) AS photo,
+           CASE WHEN coalesce(b.photo, '') != '' THEN b.photo_credit ELSE (SELECT p.photo_credit FROM products p
+               WHERE p.operator_id = b.operator_id AND p.category = b.category AND coalesce(p.photo, '') != ''
+               ORDER BY p.code LIMIT 1) END AS photo_credit,
+           o.name AS maker, o.status AS maker_status, o.address, r.code AS county_code, r.name AS county,
+           r.name_en AS county_en
+    FROM brands b JOIN operators o ON o.id = b.operator_id LEFT JOIN regions r ON r.code = o.region_code
+    WHERE b.status = 'awarded'
+    ORDER BY r.code, b.name, b.id"""
+
+
+def guide_brands(db_path: str | Path) -> tuple[str, list[GuideBrand]]:
+    """The area's name (its city, else its one county) and the awarded brands, by county."""
+    with _reading(db_path) as conn:
+        brands = [GuideBrand(**dict(r)) for r in conn.execute(_GUIDE)]
+        area = conn.execute("SELECT name FROM regions WHERE level = 'city' ORDER BY code LIMIT 1").fetchone()
+        return (area[0] if area else ""), brands

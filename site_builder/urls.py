@@ -86,6 +86,36 @@ def external(url) -> str | None:
     return url
 
 
+#: What a map app's address template may name (zuofang:map_links): WGS-84 degrees, and the
+#: business's name and address, each percent-encoded.
+MAP_FIELDS = ("lat", "lon", "name", "address")
+MAP_FIELD_PATTERN = re.compile(r"\{([^{}]*)\}")
+
+
+def map_link(template: str, lat: float, lon: float, name: str = "", address: str = "") -> str | None:
+    """A map app's link to a place (the deployer's template with {lat} {lon} {name} {address}
+    filled in), or None when the result is not an http(s) address (`external`). The site links
+    out to the visitor's map app and never draws a map itself: a map published by a site may
+    need map-review approval (审图号) in China."""
+    values = {"lat": _degrees(lat), "lon": _degrees(lon), "name": quote(name or "", safe=""),
+              "address": quote(address or "", safe="")}
+    if any(field not in values for field in MAP_FIELD_PATTERN.findall(template)):
+        return None
+    return external(MAP_FIELD_PATTERN.sub(lambda m: values[m.group(1)], template))
+
+
+def geo(lat: float, lon: float, name: str = "") -> str:
+    """The place as a geo: URI (RFC 5870, WGS-84): a phone opens it in its own map app."""
+    point = f"{_degrees(lat)},{_degrees(lon)}"
+    label = f"({quote(name, safe='')})" if name else ""
+    return f"geo:{point}?q={point}{label}"
+
+
+def _degrees(value: float) -> str:
+    """Degrees to six places (about 0.1 m), without trailing zeros."""
+    return f"{float(value):.6f}".rstrip("0").rstrip(".")
+
+
 def home() -> str:
     return "/"
 
@@ -105,6 +135,16 @@ def brands() -> str:
 
 def brand(brand_id: str) -> str:
     return f"/brands/{_segment(brand_id)}/"
+
+
+def brand_guide() -> str:
+    """The printable A5 guide to the awarded specialties (PDF)."""
+    return "/brands/guide.pdf"
+
+
+def photo(name: str, width: int, ext: str) -> str:
+    """One web image made from photo `name` of the registry's photos/ folder (`webp` or `jpg`)."""
+    return f"/photos/{_segment(name)}/{int(width)}.{ext}"
 
 
 def recalls() -> str:

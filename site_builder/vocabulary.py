@@ -117,6 +117,43 @@ HERITAGE = {
     "县级": Term("县级非遗", "County intangible heritage"),
 }
 
+#: The food categories of 食品生产许可分类 a small workshop may make, in English for tourists.
+#: The registry writes a category as free text (products.category, brands.category): one this
+#: table does not know is shown in Chinese only (`food_category`).
+FOOD_CATEGORIES = {
+    "粮食加工品": Term("粮食加工品", "Grain products"),
+    "食用油": Term("食用油", "Edible oil"),
+    "调味品": Term("调味品", "Condiments and vinegar"),
+    "肉制品": Term("肉制品", "Meat products"),
+    "饮料": Term("饮料", "Beverages"),
+    "方便食品": Term("方便食品", "Convenience food"),
+    "饼干": Term("饼干", "Biscuits"),
+    "速冻面米制品": Term("速冻面米制品", "Frozen dumplings and pies"),
+    "膨化食品": Term("膨化食品", "Puffed snacks"),
+    "糖果": Term("糖果", "Candy"),
+    "茶叶": Term("茶叶", "Tea"),
+    "酒类": Term("酒类", "Liquor"),
+    "蔬菜制品": Term("蔬菜制品", "Vegetable products"),
+    "水果制品": Term("水果制品", "Dried fruit"),
+    "炒货食品": Term("炒货食品", "Roasted seeds and nuts"),
+    "蛋制品": Term("蛋制品", "Egg products"),
+    "食糖": Term("食糖", "Sugar"),
+    "水产制品": Term("水产制品", "Seafood products"),
+    "淀粉制品": Term("淀粉制品", "Starch noodles"),
+    "糕点": Term("糕点", "Pastries"),
+    "豆制品": Term("豆制品", "Tofu and soy products"),
+    "蜂产品": Term("蜂产品", "Honey"),
+    "蜜饯": Term("蜜饯", "Candied fruit"),
+    "冲调谷物制品": Term("冲调谷物制品", "Instant cereal drinks"),
+}
+
+
+def food_category(name: str | None) -> Term:
+    """A food category's label: its English beside it when the vocabulary knows it, else
+    the registry's own words only (en empty)."""
+    return FOOD_CATEGORIES.get(name or "") or Term(name or "", "")
+
+
 METRICS = {
     "graded_share": Term("量化分级覆盖率", "Graded share", "%"),
     "a_share": Term("A 级占比", "Share graded A", "%"),

@@ -79,11 +79,13 @@ def _tables_changed(changes: dict, registry: Path, tmp_path: Path) -> set[str]:
 def test_every_table_a_family_shows_is_covered_by_the_rebuild_tests(small_registry, tmp_path):
     """Each table a family shows (or redoes everything for) is changed by at least one case of
     the byte-for-byte rebuild tests of its stage."""
+    from test_images_incremental import CHANGES as IMAGE_CHANGES
     from test_incremental import CHANGES as SITE_CHANGES
     from test_qr_incremental import CHANGES as QR_CHANGES
 
     tested = {"site": _tables_changed(SITE_CHANGES, small_registry, tmp_path / "site"),
-              "qr": _tables_changed(QR_CHANGES, small_registry, tmp_path / "qr")}
+              "qr": _tables_changed(QR_CHANGES, small_registry, tmp_path / "qr"),
+              "images": _tables_changed(IMAGE_CHANGES, small_registry, tmp_path / "images")}
     tested["search"] = tested["site"]  # the site rebuild test compares the search index too
     for family in outputs.KEYED:
         wanted = {s.table for s in family.shows} | family.everything

@@ -110,7 +110,7 @@ def test_business_pages_name_and_link_their_zone_and_zone_pages_list_them(demo_d
     assert len(zoned) > 20
     for operator in zoned:
         zone = zones[operator["park_id"]]
-        label = ZONE_KINDS[zone["kind"]].zh
+        label = f'{ZONE_KINDS[zone["kind"]].zh} <span lang="en">{ZONE_KINDS[zone["kind"]].en}</span>'
         assert (f'<dt>{label}</dt><dd><a href="{urls.zone(zone["id"])}">{html.escape(zone["name"])}</a></dd>'
                 in page(site, urls.operator(operator["id"]))), operator["id"]
         assert f'href="{urls.operator(operator["id"])}"' in page(site, urls.zone(zone["id"]))

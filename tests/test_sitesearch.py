@@ -18,13 +18,26 @@ from site_builder.registry.package import Package
 from site_builder import search
 from site_builder.search import index as sitesearch
 
-#: What a visitor can search, per page kind (documented in sitesearch.py).
+#: The English name of the awarded brand of a product's maker and category (site/pages.py brand_of).
+BRAND_EN = ("(SELECT b.name_en FROM brands b WHERE b.operator_id = t.operator_id AND b.category = t.category "
+            "AND b.status = 'awarded' ORDER BY b.id LIMIT 1)")
+#: What a visitor can search, per page kind (documented in sitesearch.py); food_en() is the
+#: vocabulary's English label of a food category.
 FIELDS = {
-    "brands": ("id", urls.brand, ("name", "name_en", "category")),
+    "brands": ("id", urls.brand, ("name", "name_en", "category", "food_en(category)")),
     # A barcode as its GTIN-14: the 13 printed digits and the 14 of a /01/ address both find it.
-    "products": ("code", urls.product, ("name", "category", "code", "substr('00000000000000' || gtin, -14)")),
+    "products": ("code", urls.product, ("name", "category", "food_en(category)", BRAND_EN, "code",
+                                        "substr('00000000000000' || gtin, -14)")),
     "operators": ("id", urls.operator, ("name", "address", "licence_no", "credit_code")),
 }
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    from site_builder.vocabulary import food_category
+
+    conn = sqlite3.connect(db_path)
+    conn.create_function("food_en", 1, lambda c: food_category(c).en or None)
+    return conn
 TRICKY = {  # product name -> why it is here
     "<script>alert(1)</script>稷山麻花": "markup in a name stays text",
     "ＪＩＳＨＡＮ Twist 礼盒": "full-width letters match ASCII, any case",
@@ -79,10 +92,10 @@ def _norm(text) -> str:
 def brute_force(db_path: Path, q: str) -> set[str]:
     """Addresses of the records where every term of `q` is inside one searchable field."""
     terms = _norm(q).split()
-    conn = sqlite3.connect(db_path)
+    conn = _connect(db_path)
     found = set()
     for table, (key, address, fields) in FIELDS.items():
-        for row in conn.execute(f"SELECT {key}, {', '.join(fields)} FROM {table}"):
+        for row in conn.execute(f"SELECT {key}, {', '.join(fields)} FROM {table} t"):
             values = [_norm(v) for v in row[1:]]
             if terms and all(any(t in v for v in values) for t in terms):
                 found.add(address(row[0]))
@@ -92,9 +105,9 @@ def brute_force(db_path: Path, q: str) -> set[str]:
 def sample_queries(db_path: Path, n: int = 400) -> list[str]:
     """Substrings of 1–6 characters cut at random from the searchable text, plus fixed cases."""
     rng = random.Random(5)
-    conn = sqlite3.connect(db_path)
+    conn = _connect(db_path)
     texts = [v for table, (_k, _a, fields) in FIELDS.items()
-             for row in conn.execute(f"SELECT {', '.join(fields)} FROM {table}") for v in row if v]
+             for row in conn.execute(f"SELECT {', '.join(fields)} FROM {table} t") for v in row if v]
     queries = ["麻花", "稷山麻花", "永济牛肉饼", "芝麻糖", "锅巴", "县", "（演示）", "<script>", "jishan",
                "ｔｗｉｓｔ", "稷山 麻花", "没有这个词", "x", "麻花 没有这个词"]
     for _ in range(n):

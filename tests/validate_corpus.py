@@ -32,6 +32,8 @@ Steps (each a one-key object):
   {"declare_unzipped_size": {"file", "member", "size"}}   make a zip's directory state that
                                                     `member` unzips to `size` bytes (a zip bomb
                                                     without its gigabytes)
+  {"write_file": {"file", "text"}}                  a file (in a subfolder too: photos/x.jpg)
+  {"make_image": {"file", "width", "height", "format"}}   a plain image (PNG, JPEG …) of that size
 """
 from __future__ import annotations
 
@@ -211,8 +213,8 @@ def _set_descriptor(root: Path, a: dict) -> None:
 
 
 def _symlink_outside(root: Path, name: str) -> None:
-    """The table file becomes a symbolic link to a copy beside the data folder."""
-    outside = root.parent / f"outside-{root.name}-{name}"
+    """The file becomes a symbolic link to a copy beside the data folder."""
+    outside = root.parent / f"outside-{root.name}-{name.replace('/', '-')}"
     shutil.move(root / name, outside)
     (root / name).symlink_to(outside)
 
@@ -237,6 +239,20 @@ def _declare_unzipped_size(root: Path, a: dict) -> None:
     path.write_bytes(bytes(raw))
 
 
+def _write_file(root: Path, a: dict) -> None:
+    path = root / a["file"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(a["text"], encoding="utf-8")
+
+
+def _make_image(root: Path, a: dict) -> None:
+    from PIL import Image
+
+    path = root / a["file"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (a["width"], a["height"]), (200, 150, 60)).save(path, a.get("format", "PNG"))
+
+
 STEPS = {
     "set": _set, "delete": lambda root, name: (root / name).unlink(), "drop_column": _drop_column,
     "add_column": _add_column, "rename_column": _rename_column, "keep_rows": _keep_rows,
@@ -244,7 +260,7 @@ STEPS = {
     "encode": _encode, "delimit": _delimit, "to_xlsx": _to_xlsx,
     "copy_to_xlsx": lambda root, name: _to_xlsx(root, name, keep=True), "cut_after": _cut_after, "replace": _replace, "replace_bytes": _replace_bytes,
     "truncate_bytes": _truncate_bytes, "set_descriptor": _set_descriptor, "symlink_outside": _symlink_outside,
-    "declare_unzipped_size": _declare_unzipped_size,
+    "declare_unzipped_size": _declare_unzipped_size, "write_file": _write_file, "make_image": _make_image,
 }
 
 

@@ -32,6 +32,7 @@ STAGES = {
     # Pages read registry.db's views too, which no table comparison sees change.
     "site": ("site_builder.site", "site_builder.database.build"),
     "search": ("site_builder.search",),
+    "images": ("site_builder.images.build",),  # the web images of the registry's photos
     "downloads": ("site_builder.publish.build", "site_builder.database.build"),
     "qr": ("qr.build",),
     "qr drawing": ("qr.drawing",),  # what draws a PNG, SVG or PDF (a file's key)

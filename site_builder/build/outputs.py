@@ -21,6 +21,7 @@ from typing import Callable
 from .. import urls
 from ..checksums import gtin14
 from ..registry.package import TABLE_ORDER
+from ..validate.photos import MIN_WIDTH as PHOTO_WIDTH  # every photo's narrowest web image
 from . import delta
 
 
@@ -106,14 +107,17 @@ def _ignoring(*shown: str, everything: frozenset[str] = frozenset()) -> frozense
     return frozenset(TABLE_ORDER) - set(shown) - everything
 
 
+#: A product page names its maker's brand of the product's category (its English name for tourists).
+_BRAND_OF_PRODUCTS = Shows("brands", "operator_id", PRODUCTS_OF)
 PRODUCT_PAGES = Family(
     "product pages", "site", urls.product, "products", "code", label="name", noun="产品", permanent=True,
     title="新增产品 New products",
     shows=(Shows("products", "code"), Shows("material_sources", "product_code"),
-           Shows("samplings", "product_code"), Shows("recalls", "product_code"), *_made_by(PRODUCTS_OF),
+           Shows("samplings", "product_code"), Shows("recalls", "product_code"), _BRAND_OF_PRODUCTS,
+           *_made_by(PRODUCTS_OF),
            Shows("upgrades", "operator_id", PRODUCTS_OF)),  # the verdict names the maker's SC licence
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "upgrades", *_MAKERS,
+    ignores=_ignoring("products", "material_sources", "samplings", "recalls", "brands", "upgrades", *_MAKERS,
                       everything=_EVERY_BUSINESS_PAGE))
 
 _ON_BUSINESS_PAGE = ("products", "inspections", "samplings", "recalls", "brands", "penalties", "boards", "upgrades")
@@ -132,12 +136,16 @@ BUSINESS_PAGES = Family(
     ignores=_ignoring("operators", "grades", *_ON_BUSINESS_PAGE, *(s.table for s in _LATEST_CHECKLIST),
                       everything=_EVERY_BUSINESS_PAGE))
 
+#: A brand page lists its maker's products of the brand's category (where they are made and
+#: sold), each with its status: 召回中 while a recall of it is ongoing.
+BRANDS_OF = "SELECT id FROM brands WHERE operator_id IN {keys}"
 BRAND_PAGES = Family(
     "brand pages", "site", urls.brand, "brands", "id", label="name", noun="品牌", permanent=True,
     title="新增品牌 New brands",
-    shows=(Shows("brands", "id"), *_made_by("SELECT id FROM brands WHERE operator_id IN {keys}")),
+    shows=(Shows("brands", "id"), Shows("products", "operator_id", BRANDS_OF), Shows("recalls", "operator_id", BRANDS_OF),
+           *_made_by(BRANDS_OF)),
     everything=_EVERY_BUSINESS_PAGE,
-    ignores=_ignoring("brands", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
+    ignores=_ignoring("brands", "products", "recalls", *_MAKERS, everything=_EVERY_BUSINESS_PAGE))
 
 RECALL_PAGES = Family(
     "recall pages", "site", urls.recall, "recalls", "id", label="title", noun="召回", permanent=True,
@@ -215,8 +223,8 @@ SEARCH_ENTRIES = {
                 ignores=_ignoring("brands")),
     "p": Family("product search entries", "search", urls.product, "products", "code",
                 shows=(Shows("products", "code"), Shows("recalls", "product_code"),
-                       Shows("operators", "id", PRODUCTS_OF)),
-                ignores=_ignoring("products", "recalls", "operators")),
+                       Shows("operators", "id", PRODUCTS_OF), _BRAND_OF_PRODUCTS),
+                ignores=_ignoring("products", "recalls", "operators", "brands")),
     "w": Family("business search entries", "search", urls.operator, "operators", "id",
                 shows=(Shows("operators", "id"),), ignores=_ignoring("operators")),
 }
@@ -240,6 +248,16 @@ GS1_PAGES = Family("GS1 Digital Link pages", "qr", urls.gs1_digital_link, "produ
                    shows=(Shows("products", "code"), Shows("samplings", "product_code"), Shows("recalls", "product_code")),
                    ignores=_ignoring("products", "samplings", "recalls"))
 
+#: The web images of every photo a row names (images/build.py makes them; a photo is made at
+#: the narrowest width whatever its size, so that one's address stands for the photo's files).
+_PHOTOS_NAMED = ("SELECT photo FROM products WHERE photo IS NOT NULL AND photo != '' "
+                 "UNION SELECT photo FROM brands WHERE photo IS NOT NULL AND photo != ''")
+PHOTO_IMAGES = tuple(
+    Family(f"photo images ({ext.upper()})", "images", lambda name, ext=ext: urls.photo(name, PHOTO_WIDTH, ext),
+           "products", "photo", rows=_PHOTOS_NAMED, called="网页图片",
+           shows=(Shows("products", "photo"), Shows("brands", "photo")), ignores=_ignoring("products", "brands"))
+    for ext in ("webp", "jpg"))
+
 #: Whole-site files (no key): made by their stage on every build that changes what they read.
 FILES = (
     Family("feeds", "site", addresses=(urls.feed("recalls"), urls.feed("notices"))),
@@ -250,13 +268,14 @@ FILES = (
     # /data/ lists every download with its size and sha256: made after them, on every build.
     Family("data page", "site", addresses=(urls.data(),), reads=None),
     Family("handbook", "handbook", addresses=(urls.handbook(),)),
+    Family("specialty guide", "qr", addresses=(urls.brand_guide(),), called="名特优导览"),
 )
 
 #: Every family with one site page per row: Datasette links their rows to them.
 PAGE_FAMILIES = (*RECORD_PAGES, REGION_PAGES, ZONE_PAGES, PROGRAMME_PAGES, CLOSURE_PAGES)
 
 FAMILIES: tuple[Family, ...] = (*RECORD_PAGES, *OVERVIEW_PAGES.values(), *SEARCH_ENTRIES.values(), *QR_IMAGES,
-                                LABEL_SHEETS, POSTERS, GS1_PAGES, *FILES)
+                                LABEL_SHEETS, POSTERS, GS1_PAGES, *PHOTO_IMAGES, *FILES)
 #: Families with one output per record, which the rebuild plans narrow.
 KEYED = tuple(f for f in FAMILIES if f.key is not None)
 #: Families whose outputs are files of the site, which soundness finds on disk for every key.

@@ -43,6 +43,7 @@ class BuildContext:
     pages: dict[str, int] = field(default_factory=dict)  # the site stage's counts (site/__init__.py)
     validation: str = ""  # how the registry was judged valid (_validate)
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
+    photos: object = None  # the images stage's photos (images/build.py Photos), shown by the site
     _changes: object = field(default=_UNSET, repr=False)
 
     @property
@@ -95,6 +96,12 @@ def _compare(ctx: BuildContext) -> dict | None:
     return delta.compare(ctx.previous_dir / "registry.db", ctx.db_path, same_code=ctx.same_database_code)
 
 
+def _stage_images(ctx: BuildContext) -> None:
+    from ..images.build import build_images
+
+    ctx.photos = build_images(ctx)
+
+
 def _stage_site(ctx: BuildContext) -> None:
     from ..site import build_site
 
@@ -106,7 +113,8 @@ def _stage_qr(ctx: BuildContext) -> None:
 
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
     build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url,
-                changes=ctx.changes if ctx.same_database_code else None, files=ctx.files)
+                changes=ctx.changes if ctx.same_database_code else None, files=ctx.files,
+                photos=ctx.photos.shown if ctx.photos else None)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:
@@ -124,6 +132,7 @@ def _stage_soundness(ctx: BuildContext) -> None:
 #: Stages in order; each reads what the ones before it wrote.
 STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("database", _stage_database),
+    ("images", _stage_images),
     ("site", _stage_site),
     ("qr", _stage_qr),
     ("handbook", _stage_handbook),
@@ -161,6 +170,8 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
     previous build produced is kept as it is."""
     from qr.build import build_codes
 
+    from ..images.build import recorded_photos
+
     out = output.resolve(out_dir)
     if not output.is_ours(out) or not (out / "registry.db").is_file():
         raise BuildError(f"{out} 不是 Zuofang 的构建输出（缺少 registry.db 或构建记录）："
@@ -172,7 +183,7 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
             files.record(stage / rel)
         records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
-                           files=files)
+                           files=files, photos=recorded_photos(records))
 
 
 def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_memory.Memory | None]:

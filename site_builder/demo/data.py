@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..checksums import CREDIT_ALPHABET, credit_code_check_char, gtin_check_digit
 from ..registry.package import TABLE_ORDER
-from . import checklists, history, programmes, vocab
+from . import checklists, history, illustrations, programmes, vocab
 
 RELEASE = date(2026, 11, 1)
 CREATED = "2026-11-01T00:00:00Z"
@@ -59,12 +59,14 @@ def write_demo_registry(out_dir, operators: int = 320, seed: int = 2026) -> dict
         tables.write("checklist_items", checklists.checklist_item_rows())
         tables.write("checklist_use", checklists.checklist_use_rows())
         penalties: list[dict] = []
+        photos: set[str] = set()
         for i in range(operators):
             for table, rows in gen.operator_bundle(i):
                 if table == "penalties":
                     penalties.extend(rows)
                 else:
                     tables.write(table, rows)
+                    photos.update(r["photo"] for r in rows if r.get("photo"))
         history.number_decisions(penalties)
         tables.write("penalties", penalties)
         tables.write("targets", gen.targets(operators))
@@ -72,6 +74,7 @@ def write_demo_registry(out_dir, operators: int = 320, seed: int = 2026) -> dict
         tables.write("activities", programmes.activity_rows(seed))
         tables.write("programmes", programmes.programme_rows())
         tables.write("programme_targets", programmes.target_rows(seed))
+    write_illustrations(out, photos)
     _replace(out / "datapackage.json", json.dumps(template, ensure_ascii=False, indent=2) + "\n")
     return {t: tables.counts[t] for t in TABLE_ORDER}
 
@@ -125,6 +128,30 @@ def regions():
     for c in vocab.COUNTIES:
         yield {"code": c.code, "name": c.name, "name_en": c.name_en, "level": "county",
                "parent_code": vocab.CITY[0]}
+
+
+def _illustration(plan: dict):
+    """The drawing a named brand's maker shows on its first two products of the brand's food."""
+    seed = plan["brand"]
+    return illustrations.ILLUSTRATIONS.get(seed.trade) if isinstance(seed, vocab.BrandSeed) else None
+
+
+def picture_word(plan: dict) -> str:
+    """The word in a product's name that shows it is the food of the maker's brand (麻花, 花馍 …)."""
+    return plan["brand"].trade
+
+
+def write_illustrations(out: Path, names: set[str]) -> None:
+    """The drawings the rows name, into out/photos/ (only those: a smaller registry has fewer)."""
+    if not names:
+        return
+    folder = out / "photos"
+    folder.mkdir(exist_ok=True)
+    for trade, picture in illustrations.ILLUSTRATIONS.items():
+        if picture.file in names:
+            tmp = folder / f".{picture.file}.tmp{os.getpid()}"
+            tmp.write_bytes(illustrations.png(trade))
+            os.replace(tmp, folder / picture.file)
 
 
 def station_id(county: str, town_index: int) -> str:
@@ -367,6 +394,7 @@ class Generator:
         with_gtin = rng.random() < 0.5
         place = short_place(self.counties[op["region_code"]].name)
         products, materials = [], []
+        picture = _illustration(plan)
         for j, (key, variant) in enumerate(chosen):
             food = vocab.FOODS[key]
             k = self.next_id("product")
@@ -384,6 +412,8 @@ class Generator:
                 "shelf_life": rng.choice(food.shelf_lives), "gtin": gtin,
                 "status": self.product_status(op["status"]),
             })
+            if picture and picture_word(plan) in label and sum(bool(p.get("photo")) for p in products) < 2:
+                products[-1].update(photo=picture.file, photo_alt=picture.alt, photo_credit=illustrations.CREDIT)
             sources = vocab.sourced_materials(food, ingredients)
             for material, origin in sources[:rng.randint(1, min(4, len(sources)))]:
                 supplier = (origin[2:] + rng.choice(vocab.NAME_FIRST) + rng.choice(vocab.NAME_SECOND)

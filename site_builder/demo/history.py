@@ -10,7 +10,8 @@ import json
 from datetime import date, timedelta
 
 from ..validate.across import CLEAN_RECORD_PROGRAMMES, CLEAN_RECORD_YEARS
-from . import vocab
+from ..vocabulary import food_category
+from . import illustrations, vocab
 
 WINDOW_START, WINDOW_END = date(2024, 11, 1), date(2026, 10, 31)
 RELEASE = WINDOW_END + timedelta(days=1)
@@ -258,12 +259,15 @@ class History:
         rng, gen, op = self.rng, self.gen, self.op
         county = gen.counties[op["region_code"]]
         food = vocab.FOODS[vocab.WORKSHOP_TRADES[self.plan["trade"]][1][0]]
-        if seed == "generated":
+        generated = seed == "generated"  # past the named seeds: no drawing of its food
+        if generated:
             status = gen.pick((("awarded", 0.5), ("publicized", 0.15), ("applied", 0.2), ("revoked", 0.15)))
             name = op["name"].removesuffix("（演示）")
             seed = vocab.BrandSeed(county.code, self.plan["trade"], name, f"Showcase workshop, {county.name_en}",
                                    "出彩小作坊", status, "县级" if rng.random() < 0.1 else "",
-                                   f"主营{food.name}，坚持手工制作，原料来自本地。")
+                                   f"主营{food.name}，坚持手工制作，原料来自本地。",
+                                   f"It makes {food_category(food.category).en.lower() or 'local food'} by hand "
+                                   "from local ingredients.")
         row = {"id": f"b{gen.next_id('brand'):03d}", "name": seed.name, "name_en": seed.name_en,
                "operator_id": op["id"], "category": food.category, "program": seed.program,
                "status": seed.status, "heritage": seed.heritage}
@@ -272,6 +276,11 @@ class History:
             row["status"] = "revoked"  # its record does not allow the award (rules_across.py): withdrawn
         row["story"] = (f"{op['name']}位于{county.name}，是一家家庭经营的小作坊。{seed.craft}"
                         f"{STATUS_SENTENCE[row['status']]}本品牌故事为演示虚构，不对应任何真实企业。")
+        row["story_en"] = (f"A family-run workshop in {county.name_en}. {seed.craft_en} {STATUS_SENTENCE_EN[row['status']]} "
+                           "This story is fictional demonstration data and describes no real business.")
+        picture = None if generated else illustrations.ILLUSTRATIONS.get(seed.trade)
+        if picture:
+            row.update(photo=picture.file, photo_alt=picture.alt, photo_credit=illustrations.CREDIT)
         return [row]
 
     def blots(self, awarded_on: str) -> bool:
@@ -307,6 +316,14 @@ STATUS_SENTENCE = {
     "publicized": "评审已通过，目前正在公示，欢迎社会监督。",
     "applied": "已提交申报材料，等待评审。",
     "revoked": "认定后复查不达标，认定已被撤销。",
+}
+
+
+STATUS_SENTENCE_EN = {
+    "awarded": "It was reviewed, put on public notice and awarded.",
+    "publicized": "It passed review and is now on public notice.",
+    "applied": "Its application awaits review.",
+    "revoked": "A later check found it short of the criteria, and the award was revoked.",
 }
 
 

@@ -26,6 +26,9 @@ OPTIONAL_KEY = "zuofang:optional"
 BUNDLED_SCHEMA = Path(__file__).resolve().parents[1] / "schema" / "datapackage.json"
 DEMO_KEY = "zuofang:demo"
 SITE_URL_KEY = "zuofang:site_url"
+#: The map apps a business's "在地图中打开 Open in maps" links go to, besides its geo: URI: a list
+#: of {"name", "url"} where the url is a template naming {lat} {lon} {name} {address}.
+MAP_LINKS_KEY = "zuofang:map_links"
 DEFAULT_SITE_URL = "https://zf.example.cn"
 #: The bundled descriptor has 40 KB; a larger one than this is not a registry's.
 MAX_DESCRIPTOR_BYTES = 16 * 2**20
@@ -173,6 +176,15 @@ class Package:
                 for e in entries if isinstance(e, dict)]
 
     @property
+    def map_links(self) -> list[dict]:
+        """The map apps the deployer chose (`zuofang:map_links`), each {"name", "url" template}:
+        only entries `map_link_problem` accepts (the validator reports the others)."""
+        entries = self.descriptor.get(MAP_LINKS_KEY)
+        if not isinstance(entries, list):
+            return []
+        return [{"name": e["name"].strip(), "url": e["url"]} for e in entries if map_link_problem(e) is None]
+
+    @property
     def site_url(self) -> str:
         """The public site's address, the base of every absolute link (feeds, sitemaps, canonical
         links, the handbook). Only an http(s) address is ever given out: the validator reports
@@ -182,6 +194,23 @@ class Package:
             raise DataPackageError(f"{self.directory / 'datapackage.json'}：{SITE_URL_KEY}“{value}”"
                                    f"{site_url_problem(value)}")
         return value.rstrip("/")
+
+
+def map_link_problem(entry: object) -> str | None:
+    """What is wrong with one entry of `zuofang:map_links`, or None: an object with a `name` to
+    show and a `url` template that, filled in, is an http(s) address (urls.map_link)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip() \
+            or not isinstance(entry.get("url"), str):
+        return '应为含 name 和 url 的对象，如 {"name": "高德地图 AMap", "url": "https://uri.amap.com/marker?position={lon},{lat}&name={name}&coordinate=wgs84"}。'
+    template = entry["url"]
+    unknown = sorted(set(urls.MAP_FIELD_PATTERN.findall(template)) - set(urls.MAP_FIELDS))
+    if unknown:
+        return f"的网址模板中有不认识的占位符 {{{unknown[0]}}}：只能用 {{lat}}、{{lon}}、{{name}}、{{address}}。"
+    if "{lat}" not in template or "{lon}" not in template:
+        return "的网址模板须含 {lat} 和 {lon}（WGS-84 纬度和经度），地图应用才能定位。"
+    if urls.map_link(template, 35.6, 110.98, "示例", "示例地址") is None:
+        return f"的网址模板“{template[:60]}”填入坐标后不是 http:// 或 https:// 开头的网址。"
+    return None
 
 
 def site_url_problem(value: object) -> str | None:

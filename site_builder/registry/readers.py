@@ -82,7 +82,6 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
     descriptor says and what a symbolic link points to are input, and input must not make
     the validator read, or the site publish, another file on the clerk's disk."""
     data_dir = Path(data_dir)
-    root = data_dir.resolve()
     candidates = []
     if declared_path is not None and declared_path != "":
         _check_declared(table, declared_path)
@@ -93,16 +92,37 @@ def locate(data_dir: Path, table: str, declared_path: object = None) -> Path | N
     candidates += [f"{table}.csv", f"{table}.xlsx"]
     found: dict[Path, tuple[str, Path]] = {}
     for name in candidates:
-        path = data_dir / name
-        if not path.is_file():
-            continue
-        if not path.resolve().is_relative_to(root):
-            raise UnsafePath(name, f"这个文件是指向数据目录之外（{path.resolve()}）的符号链接，不会被读取。"
-                             f"请把表文件本身复制到数据目录 {data_dir} 中。", False)
-        found.setdefault(path.resolve(), (name, path))  # the declared path and <table>.csv may be one file
+        try:
+            path = within(data_dir, name)
+        except LeadsOutside as exc:
+            raise UnsafePath(name, f"这个文件是指向数据目录之外（{exc.target}）的符号链接，不会被读取。"
+                             f"请把表文件本身复制到数据目录 {data_dir} 中。", False) from None
+        if path is not None:
+            found.setdefault(path.resolve(), (name, path))  # the declared path and <table>.csv may be one file
     if len(found) > 1:
         raise TwoTableFiles(table, [PurePosixPath(name).as_posix() for name, _ in found.values()])
     return next((path for _, path in found.values()), None)
+
+
+class LeadsOutside(ZuofangError):
+    """A file name leads out of its folder once symbolic links are followed (`target`: where to)."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        super().__init__(str(target))
+
+
+def within(folder: Path, name: str) -> Path | None:
+    """The regular file `name` (relative, from the descriptor or a row) names inside `folder`,
+    or None when there is none. Raises LeadsOutside when it, or a symbolic link on its way, is
+    outside `folder`: the one check of every input file a registry names (tables, photos)."""
+    path = Path(folder) / name
+    if not path.is_file():
+        return None
+    real = path.resolve()
+    if not real.is_relative_to(Path(folder).resolve()):
+        raise LeadsOutside(real)
+    return path
 
 
 def _check_declared(table: str, declared: object) -> None:

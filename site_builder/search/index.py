@@ -13,11 +13,13 @@ records whose searchable fields contain the typed string, from static files alon
 - grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
   query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
 
-Searchable fields (SEARCH_FIELDS): brands name, English name, category; products name,
-category, product code and barcode; businesses name, address, licence number and credit code:
-what is printed on a package, a label or a 信息公示牌 finds its page. A barcode is indexed as
-its GTIN-14 (zero-padded, as GS1 Digital Link writes it), so the 13 digits under a retail
-barcode and the 14 of a case or a /01/ address both find it. Letters match case-insensitively (NFKC + lower case);
+Searchable fields (SEARCH_FIELDS): brands name, English name, category and its English label;
+products name, category and its English label, the English name of the brand they are sold
+under, product code and barcode; businesses name, address, licence number and credit code:
+what is printed on a package, a label or a 信息公示牌 finds its page, and a tourist's English
+(mahua, sesame candy) finds the brand and its products. A barcode is indexed as its GTIN-14
+(zero-padded, as GS1 Digital Link writes it), so the 13 digits under a retail barcode and the
+14 of a case or a /01/ address both find it. Letters match case-insensitively (NFKC + lower case);
 whitespace separates terms, and every term must match. Each result carries a detail line that
 says first what a shopper must know: 召回中 (an ongoing recall), 已撤市, 已吊销 ….
 ``query()`` is the same algorithm as search.js, over the same files, so tests can hold both
@@ -48,23 +50,45 @@ FORMAT_VERSION = 1
 SECTION = "search"            # of the state record (state.py): what the index was made from
 DOCS_SECTION = "search-docs"  # beside it: each record's kind, key, name and searchable text
 
-#: kind -> the fields a visitor's query is matched against (b brands, p products, w businesses).
-SEARCH_FIELDS = {"b": ("name", "name_en", "category"), "p": ("name", "category", "code", "gtin"),
-                 "w": ("name", "address", "licence_no", "credit_code")}
+#: The English name of the awarded brand a product is sold under (its maker's, of its category:
+#: site/pages.py brand_of), so that a tourist's "mahua" finds the brand's products too.
+BRAND_EN = ("(SELECT b.name_en FROM brands b WHERE b.operator_id = t.operator_id AND b.category = t.category "
+            "AND b.status = 'awarded' ORDER BY b.id LIMIT 1)")
+#: kind -> the fields (SQL, the record as `t`) a visitor's query is matched against (b brands,
+#: p products, w businesses); food_en() is a food category's English label (vocabulary.py).
+SEARCH_FIELDS = {"b": ("t.name", "t.name_en", "t.category", "food_en(t.category)"),
+                 "p": ("t.name", "t.category", "food_en(t.category)", BRAND_EN, "t.code", "t.gtin"),
+                 "w": ("t.name", "t.address", "t.licence_no", "t.credit_code")}
 #: How a field is indexed when not as written: a GTIN-8/12/13 as its GTIN-14.
-FIELD_FORMS = {"gtin": lambda v: v.zfill(14) if v else v}
-#: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`).
+FIELD_FORMS = {"t.gtin": lambda v: v.zfill(14) if v else v}
+#: kind -> (key, the detail line's parts, status, FROM clause with the record as `t`): English
+#: beside the Chinese, for tourists.
 DISPLAY = {
-    "b": ("t.id", "t.category, t.program", "t.status", "brands t"),
-    "p": ("t.code", "t.category, o.name", "t.status", "products t LEFT JOIN operators o ON o.id = t.operator_id"),
-    "w": ("t.id", "t.address", "t.status", "operators t"),
+    "b": ("t.id", "t.name_en, food_both(t.category), program_both(t.program)", "t.status", "brands t"),
+    "p": ("t.code", f"food_both(t.category), {BRAND_EN}, o.name", "t.status",
+          "products t LEFT JOIN operators o ON o.id = t.operator_id"),
+    "w": ("t.id", "kind_both(t.kind), t.address", "t.status", "operators t"),
 }
 #: kind -> status -> what the result says about it (none for the ordinary status).
 STATUS_NOTE = {
-    "b": {k: t.zh for k, t in vocabulary.BRAND_STATUS.items()},
-    "p": {k: t.zh for k, t in vocabulary.PRODUCT_STATUS.items() if k != "active"},
-    "w": {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items() if k != "active"},
+    "b": {k: t.both for k, t in vocabulary.BRAND_STATUS.items()},
+    "p": {k: t.both for k, t in vocabulary.PRODUCT_STATUS.items() if k != "active"},
+    "w": {k: t.both for k, t in vocabulary.OPERATOR_STATUS.items() if k != "active"},
 }
+
+
+def _labels(conn: sqlite3.Connection) -> None:
+    """The vocabulary's labels as SQL functions (food_en, food_both, program_both, kind_both)."""
+    def both(terms):
+        return lambda code: (terms[code].both if code in terms else code)
+
+    conn.create_function("food_en", 1, lambda c: vocabulary.food_category(c).en or None, deterministic=True)
+    conn.create_function("food_both", 1, lambda c: vocabulary.food_category(c).both.strip() if c else None,
+                         deterministic=True)
+    conn.create_function("program_both", 1, both(vocabulary.PROGRAMS), deterministic=True)
+    conn.create_function("kind_both", 1, both(vocabulary.KINDS), deterministic=True)
+
+
 RECALL_NOTE = f"⚠ {vocabulary.RECALLED.both}"
 KIND_ORDER = ("b", "p", "w")  # brands first: tourists look for 名特优 names
 ADDRESS = {kind: family.address for kind, family in outputs.SEARCH_ENTRIES.items()}  # build/outputs.py
@@ -126,6 +150,7 @@ def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> l
     """Every searchable record (or, given `only`, those keyed there by kind): by kind, then by
     name, so that records with like names share files."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    _labels(conn)
     try:
         recalled = {code for (code,) in conn.execute("SELECT product_code FROM ongoing_recalls")}
         docs = []
@@ -137,7 +162,7 @@ def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> l
                 keys = sorted(only.get(kind, ()))
                 where = f"WHERE {key_column} IN (SELECT value FROM json_each(?))"
                 keys = (json.dumps(keys),)
-            sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(f't.{f}' for f in fields)}, {detail} "
+            sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(fields)}, {detail} "
                    f"FROM {source} {where} ORDER BY t.name, {key_column}")
             forms = [FIELD_FORMS.get(f) for f in fields]
             for key, name, state, *values in conn.execute(sql, keys):

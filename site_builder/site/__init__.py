@@ -40,7 +40,8 @@ def build_site(ctx) -> SiteJob:
     renderer = render.Renderer(package)
     plan = rebuild.plan(ctx)
     job = SiteJob(ctx.files, ctx.db_path, package.release_date, renderer, ctx.site_dir, package.site_url,
-                  scope=plan.scope, changed=set(plan.changes or ()))
+                  scope=plan.scope, changed=set(plan.changes or ()) | plan.photo_tables,
+                  photos=ctx.photos.shown if ctx.photos else {})
 
     def index() -> None:
         search.write_search_index(ctx.db_path, ctx.site_dir, plan.changes if plan.scope is not None else None,

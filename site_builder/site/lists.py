@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterator
 
-from .. import urls
+from .. import urls, vocabulary
 from ..build import outputs
+from ..images.markup import CARD_SIZES
 from ..vocabulary import NOT_GRADED, NOT_OPERATING_GROUP
-from . import programme_pages, zone_pages
+from . import charts, pages, programme_pages, zone_pages
 from .business_extras import region_context
 from .pages import Page, publicity_open
 from .registry import Registry
@@ -76,18 +77,38 @@ def home_page(reg: Registry, news: list[dict] = ()) -> Page:
 
 
 def brands_page(reg: Registry) -> Page:
-    """Awarded brands, grouped by the maker's county, then by food category."""
+    """Awarded brands, grouped by the maker's county, then by food category; and the same brands
+    by category, so that the page's two lists of links filter it either way without a script."""
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    by_category: dict[str, list] = defaultdict(list)
     for b in reg.brands.values():
         if b["status"] != "awarded":
             continue
         op = reg.operators.get(b.get("operator_id")) or {}
-        grouped[op.get("region_code") or ""][b.get("category") or "其他"].append(b)
-    groups = []
+        category = b.get("category") or "其他"
+        grouped[op.get("region_code") or ""][category].append(b)
+        by_category[category].append(b)
+    groups, county_of = [], {}
     for code in sorted(grouped):
         region = reg.regions.get(code) or {"code": code or "none", "name": "其他地区"}
-        groups.append((region, sorted(grouped[code].items())))
-    return urls.brands(), "brands.html", {"address": urls.brands(), "groups": groups}
+        groups.append((region, [(category, vocabulary.food_category(category), items, _anchor(region["code"], category))
+                                for category, items in sorted(grouped[code].items())],
+                       sum(map(len, grouped[code].values()))))
+        county_of.update({b["id"]: region for items in grouped[code].values() for b in items})
+    categories = [(category, vocabulary.food_category(category), f"c-{n}", items)
+                  for n, (category, items) in enumerate(sorted(by_category.items()), 1)]
+    photos = {b["id"]: pages.photo_of(reg, b, lazy=True, sizes=CARD_SIZES, css="thumb")
+              for items in by_category.values() for b in items}
+    return urls.brands(), "brands.html", {"address": urls.brands(), "groups": groups, "categories": categories,
+                                          "county_of": county_of, "photos": photos, "guide": urls.brand_guide()}
+
+
+def _anchor(region_code: str, category: str) -> str:
+    """The id of one county's section of one category (the category's place in the vocabulary,
+    else its code points: ids stay ASCII)."""
+    known = list(vocabulary.FOOD_CATEGORIES)
+    tail = str(known.index(category)) if category in known else "-".join(f"{ord(c):x}" for c in category)
+    return f"r-{region_code}-{tail}"
 
 
 def recalls_page(reg: Registry) -> Page:
@@ -101,7 +122,8 @@ def notices_page(reg: Registry) -> Page:
 
 
 def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None]:
-    """The region's figures for the release year beside its targets for that year."""
+    """The region's figures for the release year beside its targets for that year (as text for
+    the table, as numbers for the chart)."""
     year = reg.release_date.year
     row = next((f for f in reg.figures_by_region.get(code, []) if f.get("year") == year), None)
     if row is None:
@@ -115,9 +137,24 @@ def _figure_rows(reg: Registry, code: str) -> tuple[int, list[dict], dict | None
             shown = (lambda v: "—" if v is None else f"{v:g}%")
         else:
             shown = (lambda v: "—" if v is None else f"{v:g}")
-        verdict = "—" if actual is None or target is None else ("已达标" if actual >= target else "未达标")
-        rows.append({"label": label.zh, "actual": shown(actual), "target": shown(target), "verdict": verdict})
+        met = None if actual is None or target is None else actual >= target
+        verdict = {None: "—", True: "已达标", False: "未达标"}[met]
+        rows.append({"label": label.zh, "label_en": label.en, "actual": shown(actual), "target": shown(target),
+                     "verdict": verdict, "value": actual, "goal": target, "met": met,
+                     "unit": "%" if metric in SHARES else label.note})
     return year, rows, row
+
+
+def _trend(reg: Registry, code: str) -> list[dict]:
+    """The region's years (trends.py) with each year's pass-rate target, when the region has one."""
+    goals = {t["year"]: t["target"] for t in reg.targets_by_region.get(code, ()) if t["metric"] == "sampling_pass_rate"}
+    out = []
+    for y in reg.trends.get(code, ()):
+        total = sum(y["grades"].values())
+        out.append({**y, "goal": goals.get(y["year"]), "counted": total,
+                    "rate": None if not y["samplings"] else round(100 - 100 * y["failed"] / y["samplings"], 1),
+                    "shares": {k: round(100 * n / total, 1) if total else None for k, n in y["grades"].items()}})
+    return out
 
 
 def region_pages(reg: Registry) -> Iterator[Page]:
@@ -141,10 +178,13 @@ def region_pages(reg: Registry) -> Iterator[Page]:
         if closed:
             by_grade.append(("closed", NOT_OPERATING_GROUP.both, closed))
         year, figures, counts = _figure_rows(reg, code)
+        trend = _trend(reg, code)
         address = urls.region(code)
         yield address, "region.html", {
             "address": address, "region": region, "path": reg.region_path(code), "children": children,
             "by_grade": by_grade, "total": len(own), "figures": figures, "counts": counts, "year": year,
+            "trend": trend, "charts": {"metrics": charts.metrics(figures, year), "grades": charts.grade_trend(trend),
+                                       "pass": charts.pass_rate_trend(trend)},
             **region_context(reg, code),
         }
 
@@ -159,6 +199,7 @@ def grades_page(reg: Registry) -> Page:
             rows.append({"code": region["code"], "name": region["name"], **{k: by[k] for k in ("A", "B", "C", "none")}})
     return urls.grades(), "grades.html", {
         "address": urls.grades(), "rows": rows, "totals": {k: totals[k] for k in ("A", "B", "C", "none")},
+        "chart": charts.county_grades(rows),
     }
 
 

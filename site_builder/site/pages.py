@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import urls
-from . import jsonld, verdict
+from ..images.markup import picture
+from ..vocabulary import food_category
+from . import charts, jsonld, verdict
 from .business_extras import business_context
 from .registry import Registry, Row
 
@@ -31,6 +33,24 @@ def _expired(reg: Registry, op: dict) -> bool:
     return bool(op.get("valid_until")) and op["valid_until"] < reg.release_date.isoformat()
 
 
+def photo_of(reg: Registry, row: dict, lazy: bool, **options):
+    """The row's photo as the page shows it (empty markup when it has none)."""
+    return picture(reg.photos.get(row.get("photo") or ""), row.get("photo_alt"), lazy=lazy,
+                   credit=row.get("photo_credit"), **options)
+
+
+def brand_of(reg: Registry, p: dict) -> dict | None:
+    """The awarded brand a product is sold under: its maker's, of the product's food category."""
+    return next((b for b in reg.brands_by_operator.get(p["operator_id"], ())
+                 if b["status"] == "awarded" and b.get("category") == p.get("category")), None)
+
+
+def products_of(reg: Registry, b: dict) -> list[dict]:
+    """A brand's products: its maker's products of the brand's food category (the registry
+    designates a maker's category of food; it does not list the products one by one)."""
+    return [p for p in reg.products_by_operator.get(b.get("operator_id"), ()) if p.get("category") == b.get("category")]
+
+
 def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterator[Page]:
     for code, p in _chosen(reg.products, only):
         op = reg.operators.get(p["operator_id"])
@@ -40,6 +60,9 @@ def product_pages(reg: Registry, site_url: str, only: set | None = None) -> Iter
         samplings = reg.samplings_by_product.get(code, [])
         yield address, "product.html", {
             "address": address, "p": p, "op": op, "recall": recall,
+            "category": food_category(p.get("category")), "brand": brand_of(reg, p),
+            # Below the maker and its grade: on a phone the verdict comes first, the picture after.
+            "photo": photo_of(reg, p, lazy=True),
             "expired": bool(op) and _expired(reg, op), "standing": standing,
             "verdict": verdict.for_product(p, recall, standing, samplings, reg.upgrades.get(p["operator_id"])),
             "grade": reg.current_grade.get(p["operator_id"]),
@@ -64,6 +87,8 @@ def operator_pages(reg: Registry, site_url: str, only: set | None = None) -> Ite
                                             reg.upgrades.get(op_id)),
             "station": reg.stations.get(op.get("station_id")),
             "grade": reg.current_grade.get(op_id), "grades": grades,
+            "timeline": charts.grade_timeline(grades, reg.release_date, void_since=standing.since,
+                                              void_reason="" if standing.operating else standing.term.zh),
             "inspections": reg.inspections_by_operator.get(op_id, []),
             "samplings": reg.samplings_by_operator.get(op_id, []),
             "penalties": reg.penalties_by_operator.get(op_id, []),
@@ -90,6 +115,9 @@ def brand_pages(reg: Registry, site_url: str, only: set | None = None) -> Iterat
         yield address, "brand.html", {
             "address": address, "b": b, "op": op,
             "region": reg.regions.get(op.get("region_code")) if op else None,
+            "category": food_category(b.get("category")), "products": products_of(reg, b),
+            "recalled": {r.get("product_code") for r in reg.ongoing_recalls_of(b.get("operator_id"))},
+            "photo": photo_of(reg, b, lazy=False),
             "grade": reg.current_grade.get(b.get("operator_id")), "standing": reg.standing(op),
             "publicity_open": publicity_open(reg, b),
             "datasette": urls.datasette_row("brands", brand_id),

@@ -49,6 +49,7 @@ class SiteJob:
     site_url: str
     scope: Scope | None = None  # the record pages to render; None: all of them
     changed: set[str] | None = None  # tables changed since the previous build (with a scope)
+    photos: dict = field(default_factory=dict, repr=False)  # photo name -> images/shown.py Shown
     registry: Registry | None = field(default=None, repr=False)  # read by the generator
     addresses: list[str] = field(default_factory=list)
     written: int = 0
@@ -83,12 +84,15 @@ class RegistryGenerator:
         # One read of registry.db; every page is then built from these dicts.
         scope = self.job.scope
         self.overview = lists.overview_to_render(None if scope is None else self.job.changed)
+        trends = "regions" in self.overview
         if scope is None:
-            self.job.registry = load_registry(self.job.db_path, self.job.release_date)
+            self.job.registry = load_registry(self.job.db_path, self.job.release_date, with_trends=trends)
         else:
             self.job.registry = load_registry(self.job.db_path, self.job.release_date,
                                               ops=scope.operators, products=scope.products,
-                                              all_operators=lists.needs_all_operators(self.overview))
+                                              all_operators=lists.needs_all_operators(self.overview),
+                                              with_trends=trends)
+        self.job.registry.photos = self.job.photos
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
         articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)

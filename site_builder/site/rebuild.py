@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..build import delta, fingerprint
 from ..registry.package import Package
@@ -47,6 +47,7 @@ class Plan:
     same_salt: bool
     scope: Scope | None
     sitemap: dict | None = None  # digest of the pages it lists and its files (set by the site stage)
+    photo_tables: set[str] = field(default_factory=set)  # tables whose photos' images changed
 
 
 def plan(ctx) -> Plan:
@@ -56,14 +57,37 @@ def plan(ctx) -> Plan:
     current = salt(ctx.package)
     same = _record(ctx).get("salt") == current and ctx.same_database_code
     changes = ctx.changes
-    scope = None
+    scope, photo_tables = None, set()
     if same and changes is not None:
         conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
         try:
             scope = pages_to_render(changes, conn)
+            if scope is not None:
+                scope, photo_tables = _with_photos(scope, ctx.photos, conn)
         finally:
             conn.close()
-    return Plan(current, changes, same, scope)
+    return Plan(current, changes, same, scope, photo_tables=photo_tables)
+
+
+def _with_photos(scope: Scope, photos, conn: sqlite3.Connection) -> tuple[Scope | None, set[str]]:
+    """The scope with the pages showing a photo whose web images changed (a replaced photo
+    changes no row, yet its pages name new images), and the tables naming such photos (their
+    overview pages are rendered again); None: every page (no trusted record of the images)."""
+    if photos is None or photos.changed == set():
+        return scope, set()
+    if photos.changed is None:
+        return None, set()
+    tables = set()
+    for table, keys in (("products", scope.products), ("brands", scope.brands)):
+        found = {k for (k,) in delta.select_in(conn, f"SELECT {_KEYS[table]} FROM {table} WHERE photo IN {{keys}}",
+                                               photos.changed)}
+        keys |= found
+        if found:
+            tables.add(table)
+    return scope, tables
+
+
+_KEYS = {"products": "code", "brands": "id"}
 
 
 def save(ctx, build_plan: Plan) -> None:

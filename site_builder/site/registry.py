@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from ..registry.standing import standing
+from . import trends
 
 #: Each table's order: the natural key, so output never depends on insertion order.
 _ORDER = {
@@ -42,9 +43,10 @@ _VIEW_ORDER = {
 #: Per-record tables, read for the scope's businesses and products only (temp tables named
 #: apart from the registry's: a temp table would hide its namesake).
 SCOPED = {
-    # Recall pages show their product: products named by a recall are read too (a few).
+    # Recall pages show their product: products named by a recall are read too (a few); brand
+    # pages list their maker's products of the brand's category: the brand makers' products too.
     "products": "code IN (SELECT k FROM temp.scope_products) OR operator_id IN (SELECT k FROM temp.scope_ops) "
-                "OR code IN (SELECT product_code FROM recalls)",
+                "OR code IN (SELECT product_code FROM recalls) OR operator_id IN (SELECT operator_id FROM brands)",
     "material_sources": "product_code IN (SELECT k FROM temp.scope_products)",
     # The inspection beside each grade belongs to the same business (rules.py: same-operator),
     # but read it by its id too: a page must never lose a row to the scope.
@@ -112,6 +114,8 @@ class Registry:
     product_codes: list[str] = field(default_factory=list)  # every product, scoped or not
     operator_ids: list[str] = field(default_factory=list)   # every business, scoped or not
     regions_with_operators: set[str] = field(default_factory=set)
+    trends: dict[str, list[dict]] = field(default_factory=dict)  # region -> years (trends.py), when read
+    photos: dict = field(default_factory=dict)  # photo name -> what pages show of it (images/shown.py)
 
     def __post_init__(self):
         t = self.tables
@@ -218,10 +222,11 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
 
 
 def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None = None,
-                  products: set[str] | None = None, all_operators: bool = True) -> Registry:
+                  products: set[str] | None = None, all_operators: bool = True, with_trends: bool = True) -> Registry:
     """Read the public tables of registry.db (read-only) into a Registry: whole, or with the
     per-record tables (`SCOPED`) only for the businesses `ops` and the products `products`,
-    and, unless `all_operators`, only the businesses those pages show."""
+    and, unless `all_operators`, only the businesses those pages show; `with_trends`: the
+    regions' figures by year too (trends.py: the region pages need them)."""
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:
         scoped = ops is not None or products is not None
@@ -242,6 +247,9 @@ def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None 
             current = {r["operator_id"]: r for r in _rows(
                 conn, f"select * from current_grades{where.get('current_grades', '')} order by operator_id")}
         counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in COUNTED}
+        years = {}
+        if with_trends:
+            years = trends.load(conn, release_date, {r["code"]: r.get("parent_code") for r in tables["regions"]})
         keys = {}
         if scoped:
             keys = {"product_codes": [c for (c,) in conn.execute("select code from products order by code")],
@@ -250,4 +258,4 @@ def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None 
                         "select distinct region_code from operators where region_code is not null")}}
     finally:
         conn.close()
-    return Registry(release_date, tables, figures, current, counts, **keys)
+    return Registry(release_date, tables, figures, current, counts, **keys, trends=years)

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from .. import urls, vocabulary
 from ..registry.package import Package
+from .maps import MapLinks
 
 THEME = Path(__file__).parent / "theme"
 TEMPLATES = THEME / "templates"
@@ -176,6 +177,8 @@ def helpers() -> dict:
         "verdict_block": verdict_block, "RECALLED": vocabulary.RECALLED, "NOT_OPERATING": vocabulary.NOT_OPERATING,
         "NOT_GRADED": vocabulary.NOT_GRADED, "GRADE_VOID": vocabulary.GRADE_VOID, "GRADE_MEANINGS": vocabulary.GRADE_MEANINGS,
         "FACES": vocabulary.FACES, "HERITAGE": vocabulary.HERITAGE, "INSPECTION_KINDS": vocabulary.INSPECTION_KINDS,
+        # English beside the Chinese for tourists (brand, product and business pages).
+        "PROGRAMS": vocabulary.PROGRAMS, "food_category": vocabulary.food_category, "ZONE_KINDS": vocabulary.ZONE_KINDS,
     }
 
 
@@ -193,6 +196,7 @@ class Renderer:
         self.env.globals.update(helpers())
         self.env.globals.update(common_context(package))
         self.env.globals["og_tags"] = self.og_tags
+        self.env.globals["map_links"] = MapLinks(package.map_links)
         # Header and footer are the same on every page: rendered once, not 200,000 times.
         self.chrome = {part: Markup(self.env.get_template(f"_{part}.html").render()) for part in ("header", "footer")}
         self.env.globals["chrome"] = self.chrome

@@ -19,7 +19,7 @@ MULTILINE_FIELDS = {
     "inspections": {"findings", "reply"},
     "samplings": {"disposal"},
     "recalls": {"reason", "advice"},
-    "brands": {"story"},
+    "brands": {"story", "story_en"},
     "penalties": {"violation", "penalty"},
     "inspection_items": {"note"},
     "closures": {"facts", "action"},

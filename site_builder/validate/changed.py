@@ -29,6 +29,7 @@ from .descriptor import descriptor_problems
 from .facts import DEPENDS, FACTS
 from .facts import record as record_facts
 from .frictionless import attach_lookups, inline_resource, table_schema
+from .photos import PHOTO_TABLES, file_problem
 from .dates import date_spelling_problems
 from .report import Report
 from ..registry.programmes import programmes
@@ -322,6 +323,8 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
                     clean = {k: v for k, v in row.to_dict().items() if k in fields}
                     if check_row(table, clean, context):
                         return False
+                    if table in PHOTO_TABLES and clean.get("photo") and file_problem(package.directory, clean["photo"]):
+                        return False  # a new row naming a missing or broken photo: the whole validation reports it
     except (FrictionlessException, ValueError):
         return False
     return True

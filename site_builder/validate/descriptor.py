@@ -1,6 +1,7 @@
 """The links in datapackage.json: every one must be an http(s) address before any page prints it.
 
-The site's footer and /data/ page link the licences, Datasette's pages link the first licence
+The site's footer and /data/ page link the licences, business pages link map apps
+(`zuofang:map_links`), Datasette's pages link the first licence
 and source, and every absolute address (feeds, sitemaps, canonical links, the handbook) starts
 with `zuofang:site_url`. A `javascript:` licence would be a script run from the footer of every
 page, so each link is checked here (rule descriptor-link) and the places that print them print
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import urls
-from ..registry.package import SITE_URL_KEY, Package, site_url_problem
+from ..registry.package import MAP_LINKS_KEY, SITE_URL_KEY, Package, map_link_problem, site_url_problem
 from .report import Problem
 
 DESCRIPTOR = "datapackage.json"
@@ -31,7 +32,19 @@ def descriptor_problems(package: Package) -> list[Problem]:
         wrong = site_url_problem(descriptor[SITE_URL_KEY])
         if wrong:
             problems.append(_problem(SITE_URL_KEY, f"网站地址 {SITE_URL_KEY}“{_shown(descriptor[SITE_URL_KEY])}”{wrong}"))
+    problems += _map_link_problems(descriptor.get(MAP_LINKS_KEY, []))
     return problems
+
+
+def _map_link_problems(entries) -> Iterator[Problem]:
+    """The map apps of "Open in maps" (`zuofang:map_links`): each link they make must be http(s)."""
+    if not isinstance(entries, list):
+        yield _problem(MAP_LINKS_KEY, f"{MAP_LINKS_KEY} 应为对象的列表，每个对象含 name 和 url。")
+        return
+    for number, entry in enumerate(entries):
+        wrong = map_link_problem(entry)
+        if wrong:
+            yield _problem(f"{MAP_LINKS_KEY}[{number}]", f"{DESCRIPTOR} 中 {MAP_LINKS_KEY}[{number}]{wrong}")
 
 
 def _owner_problems(owner: dict, prefix: str) -> Iterator[Problem]:

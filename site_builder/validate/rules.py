@@ -23,6 +23,7 @@ from ..checksums import (
 from ..vocabulary import REGION_LEVELS, zh_date
 from .cells import cell_findings
 from .finding import Finding
+from .photos import photo_alt, photo_path
 from .programme_rules import board_health, checklist_item, programme_metric, target_station, upgrade_licence, zone_region
 
 #: Cells starting with these run as formulas when the CSV is opened in a spreadsheet, also
@@ -98,6 +99,13 @@ RULE_DESCRIPTIONS = {
     "failed-items": "不合格抽检须逐项列出项目、检验结果和标准值；合格则为空。Failed items missing or malformed.",
     "recall-status": "已结束的召回须有结束日期，进行中的不应有。Recall status and closing date disagree.",
     "same-operator": "抽检、召回、分级引用的产品、抽检或检查属于另一主体。A reference to another business's row.",
+    # photos of products and brands (photos.py)
+    "photo-path": "照片不是 photos 文件夹中的一个文件名（含路径、“..”、网址，扩展名不对），或是指向数据目录之外的符号链接。"
+                  "A photo is not one file of the photos folder.",
+    "photo-missing": "photos 文件夹中没有这一行写的照片文件。The photo file is missing.",
+    "photo-format": "照片不是可读的 JPEG、PNG 或 WebP，已损坏，太大或宽度不足 320 像素。"
+                    "The photo is not a readable image of a usable size.",
+    "photo-alt": "有照片却没有照片说明（photo_alt）。A photo without its description.",
     # checklists, zones, 信息公开栏, upgrades, programmes (programme_rules.py)
     "zone-region": "主体所在的园区或街区属于另一个县级区划。A business's zone lies in another county.",
     "checklist-item": "检查项不属于适用于该主体（类型、区划、检查日期）的那份清单，或没有适用的清单。"
@@ -381,7 +389,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "parks": (county_region, formula_injection),
     "operators": (date_order("registered_on", "valid_until", strict=False), future_dates("registered_on"),
                   credit_code, county_region, lat_lon, zone_region, formula_injection),
-    "products": (gtin, formula_injection),
+    "products": (gtin, photo_path, photo_alt, formula_injection),
     "material_sources": (formula_injection,),
     "inspections": (future_dates("date"), formula_injection),
     "grades": (future_dates("effective_on"), same_operator(*SAME_OPERATOR["grades"]), formula_injection),
@@ -392,7 +400,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
                 formula_injection),
     "brands": (date_order("publicity_start", "publicity_end", strict=True),
                date_order("publicity_end", "awarded_on", strict=True),
-               future_dates("publicity_start", "awarded_on"), brand_award, formula_injection),
+               future_dates("publicity_start", "awarded_on"), brand_award, photo_path, photo_alt, formula_injection),
     # A 公示截止期 before the decision would hide the penalty from the day it was made (publicity.py).
     "penalties": (date_order("decided_on", "publicity_end", strict=False), future_dates("decided_on"), formula_injection),
     "targets": (county_region, formula_injection),

@@ -8,8 +8,9 @@ DataPackageError, because without it nothing can be checked.
 
 Rule names reported here (besides those in rules.py and validate_frictionless.py):
 missing-file, file-path, duplicate-file, encoding, empty-file, unreadable-file, too-large, truncated-file,
-delimiter, missing-column, extra-column, duplicate-column, empty-table, and from
-validate_descriptor.py descriptor-link (see rules.RULE_DESCRIPTIONS).
+delimiter, missing-column, extra-column, duplicate-column, empty-table, from
+validate_descriptor.py descriptor-link, and for the photos rows name photo-missing, photo-format
+and photo-path (photos.py; see rules.RULE_DESCRIPTIONS).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import TableReadError, UnsafePath
 from .cells import visible
 from .descriptor import descriptor_problems
+from .photos import PHOTO_TABLES, file_problem
 from .frictionless import (
     TableInfo,
     attach_lookups,
@@ -91,6 +93,8 @@ class _Validation:
         #: (table, key fields) -> key values seen, for the foreign keys of later tables.
         self.lookups: dict[tuple[str, tuple[str, ...]], set] = {}
         self.wanted: dict[str, set[tuple[str, ...]]] = {}
+        #: (file, row, photo name) of every row naming a photo, looked at once the tables are read.
+        self.photos: list[tuple[str, int, str]] = []
         for table in TABLE_ORDER:
             for fk in package.foreign_keys(table):
                 target = fk["reference"]["resource"] or table
@@ -102,9 +106,21 @@ class _Validation:
         self.report.problems.extend(descriptor_problems(self.package))
         for table in TABLE_ORDER:
             self.check_table(table)
+        self.check_photos()
         for table, number, finding in across_findings(self.gathered, self.package.release_date, self.programmes):
             self.report.add(self.files[table], number, finding.field, finding.rule, finding.message)
         return self.report
+
+    def check_photos(self) -> None:
+        """Each named photo's file: there, inside the data folder, a sound image (photos.py);
+        a file named by several rows is read once and reported on each of them."""
+        found: dict[str, object] = {}
+        for file, number, name in self.photos:
+            if name not in found:
+                found[name] = file_problem(self.package.directory, name)
+            problem = found[name]
+            if problem is not None:
+                self.report.add(file, number, "photo", problem.rule, problem.message)
 
     def check_table(self, table: str) -> None:
         try:
@@ -221,6 +237,8 @@ class _Validation:
                             found.add(cells)
                     findings = check_row(table, clean, self.context)
                     pending += [_problem(file, number, (f.field, f.rule, f.message)) for f in findings]
+                    if table in PHOTO_TABLES and clean.get("photo") and all(f.field != "photo" for f in findings):
+                        self.photos.append((file, number, clean["photo"]))
                     # A cell one rule refused is not judged again by the rules across tables.
                     self.gathered.add(table, number, {k: v for k, v in clean.items()
                                                       if k not in {f.field for f in findings}} if findings else clean)
