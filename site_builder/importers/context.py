@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..registry.package import Package
 from .checks import RecordChecker
+from . import headers as hd
 from .headers import Layout, cells_by_header
 from .matching import Directory
 from .registry_edit import Table
@@ -60,6 +61,25 @@ class Context:
                 grouped.setdefault(p.get("operator_id", ""), []).append(p)
             self._products = grouped
         return self._products.get(operator_id, [])
+
+    def data_rows(self, found: Layout):
+        """(row number, cells) of the sheet's data rows, counted as read; a header the file
+        repeats (a page break in a printed export) is skipped, not read."""
+        for number, cells in hd.data_rows(found):
+            if hd.is_repeated_header(found, cells):
+                self.skipped += 1
+                continue
+            self.rows_read += 1
+            yield number, cells
+
+    def records(self, found: Layout, noun: str):
+        """(row number, cells, values) of each data row that holds a record; a row of one text
+        alone (a footnote) goes to the review file as not a `noun`."""
+        for number, cells in self.data_rows(found):
+            if hd.note_text(cells) is not None:
+                self.send_to_review(found, [(number, cells)], "not-a-record", f"这一行只有一段文字，不是{noun}")
+                continue
+            yield number, cells, hd.values(found, cells)
 
     def send_to_review(self, found: Layout, rows: list[tuple[int, list[str]]], code: str, reason: str,
                        candidates=(), imported: bool = False) -> None:

@@ -42,16 +42,8 @@ def kind_of(*texts: str) -> str | None:
 
 
 def import_sheet(ctx: Context, found: hd.Layout) -> None:
-    for number, cells in hd.data_rows(found):
-        ctx.rows_read += 1
-        if hd.is_repeated_header(found, cells):
-            ctx.rows_read -= 1
-            ctx.skipped += 1
-            continue
-        if hd.note_text(cells) is not None:
-            ctx.send_to_review(found, [(number, cells)], "not-a-record", "这一行只有一段文字，不是许可记录")
-            continue
-        _import_row(ctx, found, number, cells, hd.values(found, cells))
+    for number, cells, values in ctx.records(found, "许可记录"):
+        _import_row(ctx, found, number, cells, values)
 
 
 def _import_row(ctx: Context, found: hd.Layout, number: int, cells: list[str], values: dict) -> None:

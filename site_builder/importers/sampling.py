@@ -60,12 +60,7 @@ def _groups(ctx: Context, found: hd.Layout) -> list[list]:
     wherever they are in the sheet; else a run of rows with the same 序号 (or none, a
     continuation); else a run naming the same producer, unit, sample and batch."""
     groups, by_sample_no, last_key = [], {}, None
-    for number, cells in hd.data_rows(found):
-        ctx.rows_read += 1
-        if hd.is_repeated_header(found, cells):
-            ctx.rows_read -= 1
-            ctx.skipped += 1
-            continue
+    for number, cells in ctx.data_rows(found):
         values = hd.values(found, cells)
         note = hd.note_text(cells)
         texts = [c for c in cells if c]
