@@ -6,6 +6,8 @@ import ast
 import sys
 from pathlib import Path
 
+from site_builder.build import fingerprint
+
 PACKAGES = ("site_builder", "qr")
 
 
@@ -31,11 +33,7 @@ def imports(name: str, path: Path, known: dict[str, Path]):
                 if alias.name in known:
                     yield alias.name, ()
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[:len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = fingerprint.from_module(package, node)
             for alias in node.names:
                 if f"{module}.{alias.name}" in known:
                     yield f"{module}.{alias.name}", ()

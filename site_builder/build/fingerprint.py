@@ -88,6 +88,14 @@ def closure(modules) -> tuple[dict[str, Path], set[str]]:
     return found, libraries
 
 
+def from_module(package: str, node: ast.ImportFrom) -> str:
+    """The absolute name of the module a `from … import` in `package` reads from."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[:len(package.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imports(name: str, path: Path) -> set[str]:
     """Every module `name` (at `path`) imports, absolute, including `from x import module`."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -96,11 +104,7 @@ def imports(name: str, path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[:len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = from_module(package, node)
             out.add(module)
             out.update(f"{module}.{alias.name}" for alias in node.names)
     return {m for m in out if m}
