@@ -1,7 +1,8 @@
 """One QR matrix per address, drawn as PNG, SVG and PDF vector from the same modules.
 
-qrcode builds the matrix (version, error correction), choosing its mask as qrcode does but
-scored in numpy (masks.py: the slow part, measured in bench/bench_qr.py); drawing is done here from the matrix because qrcode's image factories
+qrcode chooses the version and its bit stream gives the codewords; masks.py lays them out from
+layouts qrcode made once per version and scores the masks in numpy, so each matrix has qrcode's
+modules in a fraction of its time (measured in bench/bench_qr.py); drawing is done here from the matrix because qrcode's image factories
 rebuild the matrix for every image and its SVG path images have no background, which
 decoders need. Measured in bench/bench_qr.py.
 """

@@ -87,3 +87,18 @@ def test_the_first_of_equal_scores_wins():
             fast.make(fit=True)
             assert fast.mask_pattern is None and fast.best_mask_pattern() == scores.index(min(scores))
     assert tied  # the sample has ties, or this test proves nothing
+
+
+def test_codewords_and_error_correction_are_qrcodes():
+    """The table-driven Reed–Solomon division gives qrcode's codewords for every version and level."""
+    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_Q
+
+    from qr.masks import codewords
+
+    levels = (codes.ERROR_CORRECTION, ERROR_CORRECT_L, ERROR_CORRECT_Q, ERROR_CORRECT_H)
+    for number, text in enumerate(addresses()[::3]):
+        code = qrcode.QRCode(version=None, error_correction=levels[number % 4])
+        code.add_data(text)
+        code.best_fit()
+        assert codewords(code.version, code.error_correction, code.data_list) == \
+            util.create_data(code.version, code.error_correction, code.data_list), text
