@@ -120,7 +120,7 @@ def checked_target(target: str | Path, out_dir: Path) -> Path:
     """`target` as an absolute path, refused when it is a folder, its folder is missing, or it
     lies inside `out_dir` (the build's output, which only a build writes)."""
     path = Path(os.path.abspath(target))
-    if path.is_dir():
+    if path.is_dir() or str(target).endswith(("/", os.sep)):
         raise PrintTargetRefused(f"--out {target} 是一个文件夹。请给出要写入的 PDF 文件名，如 --out 批次.pdf。"
                                  "--out names a folder; give a file name.")
     if path.exists() and not path.is_file():

@@ -157,7 +157,7 @@ def qr_command(out_dir, operator_id):
               help="这个行政区划及其下级区划的全部食品小作坊（如市级代码含各县区）。"
                    "Every workshop in the region and the regions below it.")
 @click.option("--out", "target", required=True, metavar="FILE.pdf",
-              type=click.Path(dir_okay=True, path_type=Path),
+              type=click.Path(),  # kept as typed: a trailing "/" means a folder, which is refused
               help="要写入的 PDF 文件（在 OUT_DIR 之外；已有的同名文件被替换）。The PDF to write.")
 def print_command(kind, out_dir, operator_id, station_id, region_code, target):
     """把一批作坊的标签纸或信息公示牌印成一个 PDF。Print a batch of label sheets or posters as one PDF.

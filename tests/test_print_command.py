@@ -232,7 +232,8 @@ def test_out_must_be_a_file_in_an_existing_folder_outside_out_dir(out_dir, tmp_p
     station = _busiest_station(out_dir)
     before = _listing(out_dir)
     (tmp_path / "folder").mkdir()
-    cases = [(tmp_path / "folder", "是一个文件夹"), (tmp_path / "missing" / "x.pdf", "不存在"),
+    cases = [(tmp_path / "folder", "是一个文件夹"), (f"{tmp_path / 'batches'}/", "是一个文件夹"),
+             (tmp_path / "missing" / "x.pdf", "不存在"),
              (out_dir / "batch.pdf", "输出目录"), (out_dir / "site" / "batch.pdf", "不存在")]
     for target, message in cases:
         result = _run("labels", str(out_dir), "--station", station, "--out", str(target))
@@ -245,6 +246,7 @@ def test_out_must_be_a_file_in_an_existing_folder_outside_out_dir(out_dir, tmp_p
     finally:
         (out_dir / "site").rmdir()
     assert _listing(out_dir) == before and os.listdir(tmp_path / "folder") == []
+    assert sorted(os.listdir(tmp_path)) == ["folder"]
 
 
 def test_exactly_one_selection_is_asked_for(out_dir, tmp_path):
