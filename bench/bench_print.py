@@ -1,5 +1,6 @@
 """Benchmark of `zuofang print`: one station's batch of label sheets and of posters, as one PDF each.
 
+    .venv/bin/python bench/bench_print.py                       # the demo (its registry.db made here)
     .venv/bin/python bench/bench_print.py OUT_DIR [OUT_DIR …]   # each holding registry.db
     .venv/bin/python bench/bench_print.py build/site-out --station st-140821-1 --workers 1
 
@@ -35,12 +36,20 @@ def busiest_station(db: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dirs", nargs="+", type=Path)
+    parser.add_argument("out_dirs", nargs="*", type=Path, help="default: the demo's registry.db, made in a temporary folder")
     parser.add_argument("--station", default=None, help="default: each registry's busiest station")
     parser.add_argument("--workers", type=int, default=None, help="default: the number of cores")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zuofang-bench-print-") as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # the user's kept cuts are left alone
+        if not args.out_dirs:
+            from site_builder.database.build import build_database
+            from site_builder.registry.package import Package
+
+            demo = Path(tmp) / "demo"
+            demo.mkdir()
+            build_database(Package.load(ROOT / "data"), demo / "registry.db")
+            args.out_dirs = [demo]
         for out_dir in args.out_dirs:
             station = args.station or busiest_station(out_dir / "registry.db")
             print(f"{out_dir}: station {station}")
