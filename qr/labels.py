@@ -39,10 +39,30 @@ PRINT_NOTE = "打印：A4 不干胶 3×7（70×38 毫米），按实际大小（
 def label_sheet(workshop: Workshop, products: list[Product], matrices: dict[str, Matrix],
                 registry: Registry, add_font) -> bytes:
     """The PDF bytes of `workshop`'s sheet; `matrices` maps product code -> its QR matrix."""
-    title = f"{workshop.name} 产品二维码标签"
-    pdf = new_document(add_font, registry.release_date, title)
+    pdf = new_document(add_font, registry.release_date, sheet_title(workshop))
+    add_sheet(pdf, workshop, products, matrices, registry)
+    return bytes(pdf.output())
+
+
+def sheet_title(workshop: Workshop) -> str:
+    return f"{workshop.name} 产品二维码标签"
+
+
+def labelled(workshop: Workshop, products: list[Product], release_date) -> list[Product]:
+    """The products that get a label: the active ones, of a workshop that may operate."""
+    if not workshop.standing(release_date).operating:
+        return []
+    return [p for p in products if p.status == "active"]
+
+
+def add_sheet(pdf, workshop: Workshop, products: list[Product], matrices: dict[str, Matrix],
+              registry: Registry) -> int:
+    """Draw `workshop`'s sheet as new pages of `pdf` (one document may hold many workshops'
+    sheets, each numbered on its own); `matrices` needs the `labelled` products. Returns the
+    number of pages added."""
+    title = sheet_title(workshop)
     now = workshop.standing(registry.release_date)
-    printable = [p for p in products if p.status == "active"] if now.operating else []
+    printable = labelled(workshop, products, registry.release_date)
     pages = [printable[i:i + PER_PAGE] for i in range(0, len(printable), PER_PAGE)] or [[]]
     for number, page in enumerate(pages, 1):
         pdf.add_page()
@@ -57,7 +77,7 @@ def label_sheet(workshop: Workshop, products: list[Product], matrices: dict[str,
             x = (PAGE_W - COLUMNS * LABEL_W) / 2 + (index % COLUMNS) * LABEL_W
             y = TOP + (index // COLUMNS) * LABEL_H
             _label(pdf, x, y, product, workshop, matrices[product.code], registry)
-    return bytes(pdf.output())
+    return len(pages)
 
 
 def _frame(pdf, workshop: Workshop, registry: Registry, title: str, number: int, pages: int) -> None:

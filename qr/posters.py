@@ -29,6 +29,12 @@ STATUS = {k: t.zh for k, t in vocabulary.OPERATOR_STATUS.items()}
 def poster(workshop: Workshop, matrix: Matrix, registry: Registry, add_font) -> bytes:
     """The PDF bytes of `workshop`'s 信息公示牌; `matrix` encodes its /w/ page."""
     pdf = new_document(add_font, registry.release_date, f"{workshop.name} 食品小作坊信息公示牌")
+    add_poster(pdf, workshop, matrix, registry)
+    return bytes(pdf.output())
+
+
+def add_poster(pdf, workshop: Workshop, matrix: Matrix, registry: Registry) -> None:
+    """Draw `workshop`'s 信息公示牌 as a new page of `pdf` (one document may hold many)."""
     pdf.add_page()
     width = PAGE_W - 2 * MARGIN
     y = _heading(pdf, registry)
@@ -43,7 +49,6 @@ def poster(workshop: Workshop, matrix: Matrix, registry: Registry, add_font) -> 
     pdf.set_text_color(0, 0, 0)
     board.draw(pdf, registry.boards.get(workshop.id), y + 20)
     text_block(pdf, MARGIN, 284, f"信息更新日期：{cn_date(registry.release_date)}　以网上公示信息为准", width, 8)
-    return bytes(pdf.output())
 
 
 def _heading(pdf, registry: Registry) -> float:

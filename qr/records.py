@@ -20,7 +20,7 @@ from site_builder.build.delta import select_in
 from site_builder.registry.standing import Standing, standing
 
 from . import board
-from .errors import RegistryDatabaseError, UnknownOperator
+from .errors import NothingSelected, RegistryDatabaseError, UnknownOperator, UnknownRegion, UnknownStation
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -90,15 +90,83 @@ def load(db_path: str | Path, operator_id: str | None = None, scope: Scope | Non
         registry = _facts(conn, db_path)
         registry.workshops = _workshops(conn, operator_id, scope)
         if operator_id is not None and not registry.workshops:
-            raise UnknownOperator(
-                f"{db_path}：没有编号为 {operator_id} 的食品小作坊（kind = workshop）。"
-                "请检查主体编号；标签和公示牌只为食品小作坊生成。"
-            )
+            raise _unknown_operator(db_path, operator_id)
         registry.products = _products(conn, operator_id, scope)
         registry.boards = board.load(conn, [w.id for w in registry.workshops])
         with_gtin = {p.code for p in registry.products if p.gtin and (scope is None or p.code in scope.gs1)}
         registry.batches = _batches(conn, with_gtin, whole=scope is None)
         return registry
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The workshops a printed batch holds (exactly one of the three is given): one workshop, every
+    workshop a station supervises, or every workshop in a region or a region below it (a city's
+    counties: regions name their parent, `regions.parent_code`)."""
+
+    operator: str | None = None
+    station: str | None = None
+    region: str | None = None
+
+    def __post_init__(self):
+        if sum(v is not None for v in (self.operator, self.station, self.region)) != 1:
+            raise ValueError("a Selection names exactly one operator, station or region")
+
+    @property
+    def where(self) -> tuple[str, tuple[str]]:
+        """The condition on `operators o` and its argument."""
+        if self.operator is not None:
+            return "o.id = ?", (self.operator,)
+        if self.station is not None:
+            return "o.station_id = ?", (self.station,)
+        return _IN_REGION, (self.region,)
+
+
+_IN_REGION = """o.region_code IN (WITH RECURSIVE within(code) AS (
+        SELECT code FROM regions WHERE code = ?
+        UNION SELECT r.code FROM regions r JOIN within w ON r.parent_code = w.code)
+    SELECT code FROM within)"""
+
+
+def select(db_path: str | Path, selection: Selection) -> Registry:
+    """The workshops of `selection`, by station, then id (the order a station's batch is printed
+    and sorted in), with all their products and 信息公示栏 facts; no GS1 batches."""
+    with _reading(db_path) as conn:
+        registry = _facts(conn, db_path)
+        where, args = selection.where
+        sql = _workshops_sql(conn) + f" AND {where} ORDER BY o.station_id IS NULL, o.station_id, o.id"
+        registry.workshops = [Workshop(**dict(r)) for r in conn.execute(sql, args)]
+        if not registry.workshops:
+            _nothing_selected(conn, db_path, selection)
+        ids = [w.id for w in registry.workshops]
+        registry.products = [Product(**dict(r)) for r in select_in(
+            conn, _PRODUCTS + " WHERE operator_id IN {keys} ORDER BY code", ids)]
+        registry.boards = board.load(conn, ids)
+        return registry
+
+
+def _unknown_operator(db_path: str | Path, operator_id: str) -> UnknownOperator:
+    return UnknownOperator(f"{db_path}：没有编号为 {operator_id} 的食品小作坊（kind = workshop）。"
+                           "请检查主体编号；标签和公示牌只为食品小作坊生成。")
+
+
+def _nothing_selected(conn: sqlite3.Connection, db_path: str | Path, selection: Selection) -> None:
+    """Raise the error saying why `selection` holds no workshop: an unknown key, or none there."""
+    if selection.operator is not None:
+        raise _unknown_operator(db_path, selection.operator)
+    table, key = ("stations", selection.station) if selection.station is not None else ("regions", selection.region)
+    column = "id" if table == "stations" else "code"
+    if not conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)).fetchone():
+        example = conn.execute(f"SELECT {column} FROM {table} ORDER BY {column} LIMIT 1").fetchone()
+        hint = f"（如 {example[0]}）" if example else ""
+        if table == "stations":
+            raise UnknownStation(f"{db_path}：没有编号为 {key} 的监管所。请用 stations 表中的编号{hint}。"
+                                 "No station with this id.")
+        raise UnknownRegion(f"{db_path}：没有代码为 {key} 的行政区划。请用 regions 表中的区划代码{hint}，"
+                            "市级代码包含其下各县区。No region with this code.")
+    where = "监管所" if table == "stations" else "行政区划（含下级区划）"
+    raise NothingSelected(f"{db_path}：{where} {key} 没有食品小作坊，没有要打印的标签或公示牌。"
+                          "No workshop there: nothing to print.")
 
 
 def facts(db_path: str | Path) -> Registry:

@@ -147,6 +147,36 @@ def qr_command(out_dir, operator_id):
                f"GS1 页面 {summary.gs1_pages} 个；改写文件 {summary.written} 个。")
 
 
+@cli.command("print")
+@click.argument("kind", type=click.Choice(["labels", "posters"]))
+@BUILT_OUT_DIR
+@click.option("--operator", "operator_id", default=None, metavar="ID", help="这一个食品小作坊。One workshop.")
+@click.option("--station", "station_id", default=None, metavar="ID",
+              help="这个监管所负责的全部食品小作坊（stations 表的编号）。Every workshop the station supervises.")
+@click.option("--region", "region_code", default=None, metavar="CODE",
+              help="这个行政区划及其下级区划的全部食品小作坊（如市级代码含各县区）。"
+                   "Every workshop in the region and the regions below it.")
+@click.option("--out", "target", required=True, metavar="FILE.pdf",
+              type=click.Path(),  # kept as typed: a trailing "/" means a folder, which is refused
+              help="要写入的 PDF 文件（在 OUT_DIR 之外；已有的同名文件被替换）。The PDF to write.")
+def print_command(kind, out_dir, operator_id, station_id, region_code, target):
+    """把一批作坊的标签纸或信息公示牌印成一个 PDF。Print a batch of label sheets or posters as one PDF.
+
+    KIND is labels (A4 sheets of 3 × 7 labels, 70 × 38 mm) or posters (信息公示牌, one
+    A4 page each). Give exactly one of --operator, --station, --region. Reads
+    OUT_DIR/registry.db (OUT_DIR is not changed) and writes one PDF, pages by station,
+    then workshop id; print at 100 % (no scaling).
+    """
+    from .build.pipeline import print_pdf
+
+    if sum(v is not None for v in (operator_id, station_id, region_code)) != 1:
+        raise click.UsageError("请给出 --operator、--station、--region 中的一个。"
+                               "Give exactly one of --operator, --station, --region.")
+    printed = print_pdf(out_dir, kind, target, operator=operator_id, station=station_id, region=region_code)
+    click.echo(f"已写入 Wrote {printed.path}：作坊 {printed.workshops} 个，{printed.pages} 页，"
+               f"二维码 {printed.codes} 个，{printed.size / 1024:,.0f} KB（{printed.seconds:.1f}s）")
+
+
 @cli.group("import")
 def import_group():
     """导入监管部门已公开的抽检、行政处罚和行政许可文件。Import the files bureaus publish.

@@ -12,7 +12,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from qr import fonts, labels, posters, records
+from qr import fonts, labels, pdfdoc, posters, records
 from qr.build import _printed_chars, build_codes
 from qr.codes import make_matrix
 from site_builder import urls, vocabulary
@@ -192,6 +192,21 @@ def test_pdfs_are_byte_identical_with_the_cut_font_whatever_else_it_holds(small_
         wider = labels.label_sheet(workshop, products, matrices, registry, font.add_to)
     assert full == cut == wider
     assert full.startswith(b"%PDF") and b"/CreationDate (D:20" in full
+
+
+def test_the_fast_text_measure_is_fpdf2s_to_the_last_bit(small_out):
+    """Wrapping measures every character with pdfdoc.string_width instead of fpdf2's slower
+    get_string_width: the two must agree exactly, or a line would break elsewhere."""
+    registry = records.load(small_out / "registry.db")
+    chars = sorted(_printed_chars(registry))
+    texts = chars + ["".join(chars[i:i + 17]) for i in range(0, len(chars), 17)] + [w.name + "…" for w in registry.workshops]
+    with fonts.SubsetFont(set(chars)) as font:
+        pdf = pdfdoc.new_document(font.add_to, registry.release_date, "measure")
+        pdf.add_page()
+        for size in (6, 6.5, 7, 7.5, 9, 10.5, 13, 26, 30):
+            pdf.set_font_size(size)
+            measure = pdfdoc.string_width(pdf)
+            assert [measure(t) for t in texts] == [pdf.get_string_width(t) for t in texts]
 
 
 def test_a_cut_font_is_kept_and_reused_only_while_its_bytes_are_intact(small_out, tmp_path, monkeypatch):

@@ -186,6 +186,16 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
                            files=files, photos=recorded_photos(records))
 
 
+def print_pdf(out_dir: str | Path, kind: str, target: str | Path, operator: str | None = None,
+              station: str | None = None, region: str | None = None):
+    """`zuofang print`: one PDF of the label sheets or posters of one workshop, a station's or a
+    region's (qr/printing.py), read from OUT_DIR/registry.db; OUT_DIR itself is only read."""
+    from qr.printing import print_batch
+    from qr.records import Selection
+
+    return print_batch(out_dir, kind, Selection(operator, station, region), target)
+
+
 def _validate(package: Package, records: state.StateRecord) -> tuple[str, validate_memory.Memory | None]:
     """Raise ValidationFailed unless the registry is valid; says how it was judged ("same" files
     as the previous build, only the "changed" rows, or "all" of them) and, when only changed
