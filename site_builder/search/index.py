@@ -11,10 +11,11 @@ records whose searchable fields contain the typed string, from static files alon
   odd); it occurs at position p exactly when every covering gram occurs at p + offset, so the
   answer is exact without reading the records' text;
 - grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
-  query reads at most three); a gram whose positions pass SOLO_BYTES (a digit, a Latin letter,
-  the （演示） of every demo name) has a file of its own, named by its code points, and its
-  bucket holds 0 in its place: a query then reads no other gram's positions beside a common
-  one (mahua read 32 KB gzipped of gram files when 'ma' shared a file with the digits);
+  query reads at most three, and the files of its grams stored alone); a gram whose positions
+  pass SOLO_BYTES (a digit, a Latin letter, the （演示） of every demo name) has a file of its
+  own, named by its code points, and its bucket holds 0 in its place: a query then reads no
+  other gram's positions beside a common one (mahua read 32 KB gzipped of gram files when
+  'ma' shared a file with the digits);
 - records (kind, address, name, detail) are numbered in the order results are shown
   (Doc.order: brands, products, businesses; within each what is in force first, then by
   name) and stored DOC_SHARD to a file, so the first PAGE results of a query, which are its
