@@ -1,23 +1,24 @@
-"""Benchmark of the static site search: index build time, index and shard sizes, bytes a query
-fetches, and exactness against a brute-force scan, on a generated registry.
+"""Benchmark of the static site search: index build time, index and shard sizes, what a query
+fetches on a cold cache, and exactness against a brute-force scan, on a generated registry.
 
-    .venv/bin/python bench/bench_sitesearch.py --operators 50000 [--search-only]
+    .venv/bin/python bench/bench_sitesearch.py --operators 10000 [--search-only]
 
-Generates the registry and registry.db under --work (kept between runs), then times
-sitesearch.write_search_index into a fresh folder, then publish_package, build_changes and
-check_and_record (the other steps this part adds to the site stage).
+Takes the generated registry (bench/generated.py: /tmp/zf-bench-<N>, made when missing) and
+builds registry.db under --work (kept between runs), then times search.write_search_index into a
+fresh folder and prints, per query, the files and bytes (raw and gzipped) search.js fetches for
+the first page of results on a cold cache (meta.json, gram files, record files) and for each
+further page (显示更多: the files not fetched yet), as index.query() reads them; then times
+publish_package, build_changes and check_and_record (the other steps of the site stage).
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import resource
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,40 +28,39 @@ from site_builder.registry.package import Package
 from site_builder import search  # noqa: E402
 from site_builder.search import index as sitesearch
 
-PAGE = 100  # results search.js shows before "显示更多"
-QUERIES = ["麻花", "稷山麻花", "永济牛肉饼", "芝麻糖", "锅巴", "闻喜煮饼", "县", "作坊", "（演示）", "jishan"]
+QUERIES = ["麻花", "芝麻糖", "稷山", "mahua", "稷山麻花", "永济牛肉饼", "锅巴", "闻喜煮饼", "县", "作坊", "（演示）",
+           "jishan", "sesame candy"]
+PAGES = 3  # the first page and two 显示更多
 
 
 def prepare(work: Path, operators: int) -> Path:
     from generated import registry as generated
 
-    data, db = generated(operators, work / f"registry-{operators}"), work / f"registry-{operators}.db"
+    data, db = generated(operators), work / f"registry-{operators}.db"
     t = time.perf_counter()
     how = build_database(Package.load(data), db)  # kept when the same code made it from the same rows
     print(f"registry.db {how}: {time.perf_counter() - t:.1f} s")
     return db
 
 
-def brute_force(conn: sqlite3.Connection, q: str) -> int:
-    norm = lambda s: unicodedata.normalize("NFKC", s or "").lower()  # noqa: E731
-    terms = norm(q).split()
-    n = 0
-    for sql in ("SELECT name, name_en, category FROM brands", "SELECT name, category FROM products",
-                "SELECT name, address FROM operators"):
-        for row in conn.execute(sql):
-            values = [norm(v) for v in row]
-            n += all(any(t in v for v in values) for t in terms)
-    return n
+def brute_force(fields: list[list[str]], q: str) -> int:
+    """Records where every term of `q` is inside one searchable field (read_docs' text)."""
+    terms = sitesearch.terms(q)
+    return sum(all(any(t in v for v in values) for t in terms) for values in fields)
 
 
-def fetched_bytes(root: Path, meta: dict, q: str, ids: list[int], page: int = PAGE) -> tuple[int, int]:
-    """What search.js downloads for `q` (raw, gzipped): meta, gram files, the first page's record files."""
-    buckets = {sitesearch.fnv1a(g) % meta["buckets"] for t in sitesearch.terms(q) for g, _o in sitesearch.cover(t)}
-    docs = {i // meta["doc_shard"] for i in ids[:page]}
-    paths = ([root / "meta.json"] + [root / "g" / f"{b}.json" for b in sorted(buckets)]
-             + [root / "d" / f"{d}.json" for d in sorted(docs)])
-    blobs = [p.read_bytes() for p in paths]
-    return sum(map(len, blobs)), sum(len(gzip.compress(b)) for b in blobs)
+def fetched(site: Path, q: str, page: int, pages: int = PAGES) -> list[tuple[int, int, int]]:
+    """(files, raw bytes, gzipped bytes) search.js fetches for each page of `page` results of
+    `q`: the first on a cold cache, each further one only what it had not fetched yet."""
+    index = sitesearch._Index(site)
+    root, seen, out = site / sitesearch.INDEX_DIR, 0, []
+    for n in range(pages):
+        if not sitesearch.query(site, q, n * page, (n + 1) * page, index=index) and n:
+            break
+        blobs = [(root / name).read_bytes() for name in index.fetched[seen:]]
+        seen = len(index.fetched)
+        out.append((len(blobs), sum(map(len, blobs)), sum(len(gzip.compress(b)) for b in blobs)))
+    return out
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--operators", type=int, default=50000)
     parser.add_argument("--search-only", action="store_true",
                         help="skip timing the other /data/ steps (downloads, changes page, address record)")
-    parser.add_argument("--page", type=int, default=PAGE, help="results on the first page")
+    parser.add_argument("--page", type=int, default=sitesearch.PAGE, help="results a page shows")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-sitesearch")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -80,26 +80,27 @@ def main() -> None:
         search.write_search_index(db, site)
         took = time.perf_counter() - t
         root = site / sitesearch.INDEX_DIR
-        grams = sorted(p.stat().st_size for p in (root / "g").iterdir())
+        grams = sorted(p.stat().st_size for p in (root / "g").rglob("*.json"))
         docs = sorted(p.stat().st_size for p in (root / "d").iterdir())
         index = sitesearch._Index(site)
         meta = index.meta
         print(f"operators {args.operators}: {meta['docs']} records indexed in {took:.1f} s, "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         print(f"index total {(sum(grams) + sum(docs)) / 1e6:.1f} MB: {len(grams)} gram files "
+              f"({meta['buckets']} buckets, {len(grams) - meta['buckets']} grams alone) "
               f"(median {statistics.median(grams) / 1e3:.1f} KB, max {grams[-1] / 1e3:.1f} KB, "
               f"total {sum(grams) / 1e6:.1f} MB), {len(docs)} record files "
               f"(median {statistics.median(docs) / 1e3:.1f} KB, max {docs[-1] / 1e3:.1f} KB)")
-        conn = sqlite3.connect(db)
-        print(f"first page of {args.page} results; fetched = meta + gram files + record files")
-        print(f"{'query':<12} {'hits':>7} {'brute':>7} {'ms':>7} {'fetched KB':>11} {'gzipped KB':>11}")
+        fields = [d.text.split("\n") for d in sitesearch.read_docs(db)]
+        print(f"pages of {args.page} results: files, KB fetched (raw / gzipped); the first page on a cold cache "
+              f"(meta + gram files + record files), each further one what it adds")
+        print(f"{'query':<13} {'hits':>6} {'brute':>6} {'ms':>6}  {'first page':<22} further pages")
         for q in QUERIES:
-            fresh = sitesearch._Index(site)
             t = time.perf_counter()
-            ids = sitesearch.match_ids(fresh, q)
+            ids = sitesearch.match_ids(sitesearch._Index(site), q)
             ms = (time.perf_counter() - t) * 1000
-            raw, gz = fetched_bytes(root, meta, q, ids, args.page)
-            print(f"{q:<12} {len(ids):>7} {brute_force(conn, q):>7} {ms:>7.1f} {raw / 1e3:>11.1f} {gz / 1e3:>11.1f}")
+            pages = [f"{n} files {raw / 1e3:.1f} / {gz / 1e3:.1f}" for n, raw, gz in fetched(site, q, args.page)]
+            print(f"{q:<13} {len(ids):>6} {brute_force(fields, q):>6} {ms:>6.1f}  {pages[0]:<22} {'; '.join(pages[1:])}")
     if not args.search_only:
         bench_publish(args.work / f"registry-{args.operators}", db)
 

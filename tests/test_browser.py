@@ -120,20 +120,43 @@ def test_recall_list(browser, server, demo_db):
     assert positions == sorted(positions), "recalls are listed newest first"
 
 
-def test_search_finds_what_was_typed(browser, server, demo_build):
-    """The browser's results are exactly the records the index holds for 麻花 (checked against a
-    substring scan of the database in test_sitesearch), in the same order."""
-    from site_builder.search.index import query
+def index_files(requests: list[str], server) -> list[str]:
+    """The search index files among the requested URLs, as index.py names them."""
+    prefix = server.url + "/search/index/"
+    return [u[len(prefix):].split("?")[0] for u in requests if u.startswith(prefix)]
 
-    expected = query(demo_build / "site", "麻花")
-    assert len(expected) > 10
+
+def test_search_shows_20_results_and_the_next_20_on_request(browser, server, demo_build):
+    """The browser's results are exactly the records the index holds for 麻花 (checked against a
+    substring scan of the database in test_sitesearch), in the same order: the first 20, and
+    显示更多 Show more adds the next 20, fetching only their record files; the browser fetches
+    the files index.query() reads for the same pages."""
+    from site_builder.search.index import PAGE, _Index, query
+
+    site = demo_build / "site"
+    expected = [r["url"] for r in query(site, "麻花")]
+    assert len(expected) > 2 * PAGE
     result = visit(browser, server, urls.search() + "?q=麻花", wait_for="#search-results li")
     assert_clean(result, server)
-    page = result["page"]
-    hrefs = page.locator("#search-results li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert hrefs == [r["url"] for r in expected][: len(hrefs)]
-    assert len(hrefs) == min(len(expected), 100)
+    page, requests = result["page"], result["requests"]
+    links = page.locator("#search-results li a")
+    hrefs = lambda: links.evaluate_all("links => links.map(a => a.getAttribute('href'))")  # noqa: E731
+    assert hrefs() == expected[:PAGE]
     assert f"找到 {len(expected)} 条结果" in page.inner_text("#search-status")
+    index = _Index(site)
+    query(site, "麻花", 0, PAGE, index=index)
+    first = len(index.fetched)
+    assert sorted(index_files(requests, server)) == sorted(index.fetched)
+
+    before = len(requests)
+    page.get_by_role("button", name="显示更多 Show more").click()
+    page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {PAGE}")
+    assert hrefs() == expected[:2 * PAGE]
+    query(site, "麻花", PAGE, 2 * PAGE, index=index)
+    more = index_files(requests[before:], server)
+    assert sorted(more) == sorted(index.fetched[first:]) and all(n.startswith("d/") for n in more)
+    assert page.evaluate("document.activeElement.getAttribute('href')") == expected[PAGE], \
+        "the keyboard goes on from the first new result"
 
 
 def test_pages_work_without_javascript(browser, server, demo_db):

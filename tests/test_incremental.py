@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,10 +201,12 @@ def test_a_changed_checklist_item_renders_exactly_the_business_pages_showing_it(
         assert rewritten - {"data/index.html"} == showing, "every page naming the item (business, region and zone pages)"
 
 
-@pytest.mark.parametrize("change", ["product renamed", "business renamed", "product added", "recall closed"])
+@pytest.mark.parametrize("change", ["product renamed", "business renamed", "product added", "recall closed",
+                                    "business suspended"])
 def test_the_search_index_is_patched_not_rewritten(change, base, small_registry, tmp_path, monkeypatch):
     """Renamed records move in the name order and the records between them shift; a new one
-    shifts all after it: the index is updated, not rewritten, and equals a fresh build's."""
+    shifts all after it, a suspended business goes after those that may operate: the index is
+    updated, not rewritten, and equals a fresh build's."""
     from site_builder import search as sitesearch
 
     data = Path(shutil.copytree(small_registry, tmp_path / "data"))
@@ -220,6 +223,49 @@ def test_the_search_index_is_patched_not_rewritten(change, base, small_registry,
     index = "search/index/"
     now = {k: v for k, v in tree(out / "site").items() if k.startswith(index)}
     assert now == {k: v for k, v in tree(fresh / "site").items() if k.startswith(index)}
+
+
+@pytest.mark.parametrize("way", ["grows past", "shrinks below"])
+def test_a_gram_crossing_the_solo_size_changes_file_in_the_patch(way, small_registry, tmp_path, monkeypatch):
+    """A gram whose positions grow past SOLO_BYTES gets a file of its own (its bucket says 0),
+    one that shrinks below goes back into its bucket: the patched index equals a fresh build's."""
+    from site_builder import search as sitesearch
+    from site_builder.database.build import build_database
+    from site_builder.registry.package import Package
+    from site_builder.search import index
+
+    update = sys.modules["site_builder.search.update"]  # the package's `update` is its function
+
+    old, new = Path(shutil.copytree(small_registry, tmp_path / "old")), Path(shutil.copytree(small_registry, tmp_path / "data"))
+    CHANGES["product renamed"](new)
+
+    def sizes(data: Path) -> dict[str, int]:
+        build_database(Package.load(data), tmp_path / "sizes.db")
+        docs = index.read_docs(tmp_path / "sizes.db")
+        postings = index.build_postings(docs, max(len(d.text) for d in docs) + 1)
+        return {g: index.size_of(g, index._dumps(index._deltas(p))) for g, p in postings.items()}
+
+    before, after = sizes(old), sizes(new)
+    grows = way == "grows past"
+    gram = min(g for g in before.keys() & after.keys() if (before[g] < after[g]) == grows and before[g] != after[g])
+    monkeypatch.setattr(index, "SOLO_BYTES", min(before[gram], after[gram]))
+    for module in (index, update):  # one gram file: crossing never changes their number
+        monkeypatch.setattr(module, "BUCKET_BYTES", 10 ** 9)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build_pages(old, out)
+    build_pages(new, fresh)
+    alone = out / "site" / index.INDEX_DIR / index.solo_name(gram)
+    assert alone.exists() != grows
+
+    def no_whole_index(docs, root):
+        raise AssertionError("the whole index was written")
+
+    monkeypatch.setattr(sitesearch, "write_index", no_whole_index)
+    build_pages(new, out)
+    assert alone.exists() == grows
+    prefix = "search/index/"
+    now = {k: v for k, v in tree(out / "site").items() if k.startswith(prefix)}
+    assert now == {k: v for k, v in tree(fresh / "site").items() if k.startswith(prefix)}
 
 
 def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path):

@@ -213,6 +213,26 @@ def test_search_js_gives_the_same_answers_as_python(search_site):
     assert json.loads(done.stdout) == [sitesearch.match_ids(index, q) for q in queries]
 
 
+def test_the_first_page_of_results_is_light_on_a_cold_cache(demo_build):
+    """On the demo, the first 20 results of a query with many hits cost at most 30 KB gzipped
+    (meta.json, gram files, record files) and fewer record files than all the hits; the next 20
+    need only record files."""
+    import gzip
+
+    site = demo_build / "site"
+    index = sitesearch._Index(site)
+    shown = sitesearch.query(site, "麻花", 0, sitesearch.PAGE, index=index)
+    first = list(index.fetched)
+    gzipped = sum(len(gzip.compress((site / sitesearch.INDEX_DIR / name).read_bytes())) for name in first)
+    assert len(shown) == sitesearch.PAGE and gzipped <= 30_000
+    everything = sitesearch._Index(site)
+    assert len(sitesearch.query(site, "麻花", index=everything)) > 2 * sitesearch.PAGE
+    records = lambda names: [n for n in names if n.startswith("d/")]  # noqa: E731
+    assert len(records(first)) < len(records(everything.fetched))
+    sitesearch.query(site, "麻花", sitesearch.PAGE, 2 * sitesearch.PAGE, index=index)
+    assert index.fetched[len(first):] and records(index.fetched[len(first):]) == index.fetched[len(first):]
+
+
 def test_same_data_same_index_bytes(search_site, tmp_path):
     search.write_search_index(search_site / "registry.db", tmp_path)
     first = search_site / "site" / "search"

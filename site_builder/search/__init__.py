@@ -28,4 +28,4 @@ def write_search_index(db_path: str | Path, site_dir: str | Path, changes: dict 
         if docs is True:
             return
     docs = read_docs(db_path) if docs is None else docs
-    save_record(records, write_index(docs, root), [[d.kind, d.key, d.name, d.text] for d in docs])
+    save_record(records, write_index(docs, root), [[d.kind, d.key, d.name, d.text, d.rank] for d in docs])

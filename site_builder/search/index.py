@@ -11,7 +11,16 @@ records whose searchable fields contain the typed string, from static files alon
   odd); it occurs at position p exactly when every covering gram occurs at p + offset, so the
   answer is exact without reading the records' text;
 - grams are spread over ``buckets`` files by an FNV-1a hash (balanced sizes, a six-character
-  query reads at most three), records (kind, address, name, detail) over files of DOC_SHARD.
+  query reads at most three, and the files of its grams stored alone); a gram whose positions
+  pass SOLO_BYTES (a digit, a Latin letter, the （演示） of every demo name) has a file of its
+  own, named by its code points, and its bucket holds 0 in its place: a query then reads no
+  other gram's positions beside a common one (mahua read 32 KB gzipped of gram files when
+  'ma' shared a file with the digits);
+- records (kind, address, name, detail) are numbered in the order results are shown
+  (Doc.order: brands, products, businesses; within each what is in force first, then by
+  name) and stored DOC_SHARD to a file, so the first PAGE results of a query, which are its
+  lowest numbers, lie in few files; search.js shows PAGE results and 显示更多 Show more
+  fetches the next PAGE.
 
 Searchable fields (SEARCH_FIELDS): brands name, English name, category and its English label;
 products name, category and its English label, the English name of the brand they are sold
@@ -45,8 +54,10 @@ INDEX_DIR = "search/index"          # under the site root: /search/index/…
 SCRIPT_SOURCE = Path(__file__).with_name("static") / "search.js"
 SCRIPT_TARGET = "static/search.js"  # /static/search.js, loaded by the /search/ page
 DOC_SHARD = 64                      # records per docs file: a result page reads few small files
-BUCKET_BYTES = 24_000               # aim for gram files about this size
-FORMAT_VERSION = 1
+PAGE = 20                           # results search.js shows at first and per 显示更多 Show more
+BUCKET_BYTES = 4_000                # aim for gram files about this size
+SOLO_BYTES = BUCKET_BYTES // 2      # a gram with more positions than this has a file of its own
+FORMAT_VERSION = 2
 SECTION = "search"            # of the state record (state.py): what the index was made from
 DOCS_SECTION = "search-docs"  # beside it: each record's kind, key, name and searchable text
 
@@ -87,6 +98,23 @@ def _labels(conn: sqlite3.Connection) -> None:
                          deterministic=True)
     conn.create_function("program_both", 1, both(vocabulary.PROGRAMS), deterministic=True)
     conn.create_function("kind_both", 1, both(vocabulary.KINDS), deterministic=True)
+
+
+#: kind -> the column (SQL, the record as `t`) that, with the status, says a record's standing.
+STANDING_OF = {"b": "t.program", "p": "NULL", "w": "NULL"}
+#: kind -> statuses in the order their records are listed: what is in force first.
+STATUS_ORDER = {"b": ("awarded", "publicized", "applied", "revoked"),
+                "p": ("active", "discontinued", "withdrawn"),
+                "w": ("active", "suspended", "expired", "revoked")}
+
+
+def standing(kind: str, status: str | None, programme: str | None) -> int:
+    """Where a record comes among its kind's namesakes (0 first): by status (STATUS_ORDER), a
+    brand then by programme as the vocabulary lists them (名特优 first); unknown values last."""
+    statuses, programmes = STATUS_ORDER[kind], list(vocabulary.PROGRAMS)
+    s = statuses.index(status) if status in statuses else len(statuses)
+    p = programmes.index(programme) if programme in programmes else len(programmes)
+    return s * (len(programmes) + 1) + (p if kind == "b" else 0)
 
 
 RECALL_NOTE = f"⚠ {vocabulary.RECALLED.both}"
@@ -140,15 +168,17 @@ class Doc:
     detail: str
     text: str  # normalized searchable fields joined by "\n"
     key: str = ""
+    rank: int = 0  # standing(): what is in force first
 
     def order(self) -> tuple:
-        """Where the record goes in the index: by kind, then by name (as SQLite orders text)."""
-        return KIND_ORDER.index(self.kind), self.name, self.key
+        """Where the record goes in the index, which is the order of results: by kind, then by
+        standing (an awarded brand before a revoked one), then by name (by code point)."""
+        return KIND_ORDER.index(self.kind), self.rank, self.name, self.key
 
 
 def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> list[Doc]:
-    """Every searchable record (or, given `only`, those keyed there by kind): by kind, then by
-    name, so that records with like names share files."""
+    """Every searchable record (or, given `only`, those keyed there by kind), in Doc.order, so
+    that records with like names share files and a query's first results lie in few files."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     _labels(conn)
     try:
@@ -162,16 +192,17 @@ def read_docs(db_path: str | Path, only: dict[str, set[str]] | None = None) -> l
                 keys = sorted(only.get(kind, ()))
                 where = f"WHERE {key_column} IN (SELECT value FROM json_each(?))"
                 keys = (json.dumps(keys),)
-            sql = (f"SELECT {key_column}, t.name, {status}, {', '.join(fields)}, {detail} "
-                   f"FROM {source} {where} ORDER BY t.name, {key_column}")
+            sql = (f"SELECT {key_column}, t.name, {status}, {STANDING_OF[kind]}, {', '.join(fields)}, {detail} "
+                   f"FROM {source} {where}")
             forms = [FIELD_FORMS.get(f) for f in fields]
-            for key, name, state, *values in conn.execute(sql, keys):
+            for key, name, state, programme, *values in conn.execute(sql, keys):
                 text = "\n".join(normalize(form(v) if form else v) for form, v in zip(forms, values))
                 notes = [RECALL_NOTE] if kind == "p" and key in recalled else []
                 notes += [STATUS_NOTE[kind][state]] if state in STATUS_NOTE[kind] else []
                 line = " · ".join(str(v) for v in [*notes, *values[len(fields):]] if v)
-                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text, str(key)))
-        return docs
+                docs.append(Doc(kind, ADDRESS[kind](str(key)), name or "", line, text, str(key),
+                                standing(kind, state, programme)))
+        return sorted(docs, key=Doc.order)
     finally:
         conn.close()
 
@@ -220,8 +251,8 @@ def code_digest() -> str:
 
 
 def save_record(records: StateRecord, record: dict, docs: list[list[str]]) -> None:
-    """What an update starts from (sitesearch_update.py): the index's files and layout, and, apart
-    because only an update that touches records reads it, each record's kind, key, name and text."""
+    """What an update starts from (update.py): the index's files and layout, and, apart because
+    only an update that touches records reads it, each record's kind, key, name, text and rank."""
     records.put(SECTION, (_dumps(record) + "\n").encode())
     records.put(DOCS_SECTION, (_dumps(docs) + "\n").encode())
 
@@ -232,8 +263,24 @@ def load_docs(records: StateRecord) -> list[list[str]] | None:
 
 
 def bucket_text(grams: list[str], encoded: dict[str, str]) -> str:
-    """A gram file: `grams` (sorted) with their encoded postings; the same bytes as _dumps(dict)."""
-    return "{" + ",".join(f"{_dumps(g)}:{encoded[g]}" for g in grams) + "}"
+    """A gram file: `grams` (sorted) with their encoded postings, or 0 for a gram with a file of
+    its own (is_solo); the same bytes as _dumps(dict)."""
+    return "{" + ",".join(f"{_dumps(g)}:{'0' if is_solo(g, encoded[g]) else encoded[g]}" for g in grams) + "}"
+
+
+def is_solo(gram: str, encoded: str) -> bool:
+    """Whether a gram's positions are stored in a file of their own (solo_name)."""
+    return size_of(gram, encoded) > SOLO_BYTES
+
+
+def solo_name(gram: str) -> str:
+    """The file of a gram stored alone: its code points in hex (search.js soloName)."""
+    return "g/s/" + "-".join(f"{ord(ch):x}" for ch in gram) + ".json"
+
+
+def light_size(gram: str, encoded: str) -> int:
+    """A gram's share of the size that sets the number of gram files (none when it is alone)."""
+    return 0 if is_solo(gram, encoded) else size_of(gram, encoded)
 
 
 def doc_rows(docs: list[Doc]) -> list[list[str]]:
@@ -250,8 +297,7 @@ def finish(root: IndexFolder, record: dict) -> None:
     to every URL, so a browser never mixes cached files of two builds."""
     meta = record["meta"]
     version = hashlib.sha256()
-    for name in [f"g/{b}.json" for b in range(meta["buckets"])] + [f"d/{n}.json" for n in range(
-            math.ceil(meta["docs"] / DOC_SHARD))]:
+    for name in sorted(n for n in record["files"] if n != "meta.json"):
         version.update(f"{name} {record['files'][name][0]}\n".encode())
     meta["version"] = version.hexdigest()[:16]
     _write(root, "meta.json", _dumps(meta), record["files"])
@@ -264,18 +310,20 @@ def write_index(docs: list[Doc], root: IndexFolder) -> dict:
     postings = build_postings(docs, stride)
     encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
     del postings
-    total = sum(size_of(g, v) for g, v in encoded.items())
+    total = sum(light_size(g, v) for g, v in encoded.items())
     buckets = max(1, math.ceil(total / BUCKET_BYTES))
     shards: dict[int, list[str]] = {}
     for gram in sorted(encoded):
         shards.setdefault(fnv1a(gram) % buckets, []).append(gram)
+        if is_solo(gram, encoded[gram]):
+            _write(root, solo_name(gram), encoded[gram], written)
     for b in range(buckets):
         _write(root, f"g/{b}.json", bucket_text(shards.get(b, []), encoded), written)
     for start in range(0, len(docs), DOC_SHARD):
         _write(root, f"d/{start // DOC_SHARD}.json", _dumps(doc_rows(docs[start:start + DOC_SHARD])), written)
     record = {"format": FORMAT_VERSION, "code": code_digest(), "total": total, "files": written,
               "meta": {"format": FORMAT_VERSION, "buckets": buckets, "stride": stride, "docs": len(docs),
-                       "doc_shard": DOC_SHARD}}
+                       "doc_shard": DOC_SHARD, "page": PAGE}}
     finish(root, record)
     return record
 
@@ -290,31 +338,41 @@ def _write(root: IndexFolder, name: str, text: str, written: dict[str, list]) ->
 # --- the query, exactly as search.js runs it ---------------------------------------------
 
 class _Index:
+    """The index files a query reads, each read once; `fetched` names them in the order read
+    (what a browser with a cold cache downloads, meta.json first)."""
+
     def __init__(self, site_dir: Path):
         self.root = Path(site_dir) / INDEX_DIR
-        self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
-        self._shards: dict[int, dict] = {}
-        self._docs: dict[int, list] = {}
+        self.fetched: list[str] = []
+        self.meta = self._load("meta.json")
+        self._files: dict[str, object] = {}
+
+    def _load(self, name: str):
+        self.fetched.append(name)
+        return json.loads((self.root / name).read_text(encoding="utf-8"))
+
+    def file(self, name: str):
+        if name not in self._files:
+            self._files[name] = self._load(name)
+        return self._files[name]
 
     def positions(self, gram: str) -> set[int]:
-        b = fnv1a(gram) % self.meta["buckets"]
-        if b not in self._shards:
-            self._shards[b] = json.loads((self.root / "g" / f"{b}.json").read_text(encoding="utf-8"))
+        found = self.file(f"g/{fnv1a(gram) % self.meta['buckets']}.json").get(gram, ())
+        if found == 0:  # stored alone
+            found = self.file(solo_name(gram))
         out, acc = set(), 0
-        for d in self._shards[b].get(gram, ()):
+        for d in found:
             acc += d
             out.add(acc)
         return out
 
     def doc(self, doc_id: int) -> list:
-        n = doc_id // self.meta["doc_shard"]
-        if n not in self._docs:
-            self._docs[n] = json.loads((self.root / "d" / f"{n}.json").read_text(encoding="utf-8"))
-        return self._docs[n][doc_id % self.meta["doc_shard"]]
+        shard = self.meta["doc_shard"]
+        return self.file(f"d/{doc_id // shard}.json")[doc_id % shard]
 
 
 def match_ids(index: _Index, q: str) -> list[int]:
-    """Ids of the records matching every term of `q`, ascending."""
+    """Ids of the records matching every term of `q`, ascending: the order results are shown."""
     stride = index.meta["stride"]
     result: set[int] | None = None
     for term in terms(q):
@@ -327,11 +385,14 @@ def match_ids(index: _Index, q: str) -> list[int]:
     return sorted(result or ())
 
 
-def query(site_dir: str | Path, q: str) -> list[dict]:
-    """Every record whose searchable fields contain each whitespace-separated term of `q`."""
-    index = _Index(Path(site_dir))
+def query(site_dir: str | Path, q: str, start: int = 0, stop: int | None = None,
+          index: _Index | None = None) -> list[dict]:
+    """The records whose searchable fields contain each whitespace-separated term of `q`, in the
+    order shown; given `start` and `stop`, only those results (reading only their record files,
+    as search.js does for a page of PAGE and each 显示更多). Pass `index` to see what was read."""
+    index = index or _Index(Path(site_dir))
     out = []
-    for doc_id in match_ids(index, q):
+    for doc_id in match_ids(index, q)[start:stop]:
         kind, url, name, detail = index.doc(doc_id)
         out.append({"kind": kind, "url": url, "name": name, "detail": detail})
     return out

@@ -4,11 +4,13 @@ Writing the whole index took 6 s at 50,000 businesses, reading its records from 
 another 7 s. A rebuild after one record changes instead reads only the records the changed rows
 touch (a product's line names its maker and says 召回中 while a recall is ongoing), takes the rest
 from what the previous build kept in its state record (the "search" sections: each record's
-kind, key, name and searchable text, and each index file's sha256 and size), and rewrites only
-the gram files holding a gram of a moved record and the record files holding a moved place.
+kind, key, name, searchable text and rank, and each index file's sha256 and size), and rewrites
+only the gram files holding a gram of a moved record (its bucket, or its own file when it is
+stored alone; a gram that grows past SOLO_BYTES or shrinks below it changes place) and the
+record files holding a moved place.
 
-A record "moves" when it is read afresh or its place changes: renaming a product moves it past
-its namesakes (in the demo hundreds share a name), and the records between shift by one; their
+A record "moves" when it is read afresh or its place changes: renaming a product, or a brand
+being revoked, moves it past its namesakes (in the demo hundreds share a name), and the records between shift by one; their
 positions leave and re-enter the same few gram files, since namesakes share their grams. The
 result is byte for byte what writing the whole index gives (tests/test_incremental.py). When
 more than MAX_MOVED records move (a product added early in the order shifts every business),
@@ -36,6 +38,9 @@ from .index import (
     KIND_ORDER,
     SECTION,
     Doc,
+    is_solo,
+    light_size,
+    solo_name,
     ADDRESS,
     IndexFolder,
     _deltas,
@@ -50,7 +55,6 @@ from .index import (
     load_docs,
     read_docs,
     save_record,
-    size_of,
 )
 
 #: Past this many records to move, writing the whole index is quicker than patching it.
@@ -69,7 +73,7 @@ def update(db_path: Path, root: IndexFolder, records: StateRecord, changes: dict
     if not any(touched.values()):
         _keep(root, records, record)
         return True
-    old = load_docs(records)  # [kind, key, name, text] in index order
+    old = load_docs(records)  # [kind, key, name, text, rank] in index order
     if old is None or len(old) != record["meta"]["docs"]:
         return None
     was = {(e[0], e[1]): i for i, e in enumerate(old)}
@@ -89,8 +93,8 @@ def update(db_path: Path, root: IndexFolder, records: StateRecord, changes: dict
 
 
 def _order(entry: list) -> tuple:
-    """Doc.order() of a [kind, key, name, text] entry."""
-    return KIND_ORDER.index(entry[0]), entry[2], entry[1]
+    """Doc.order() of a [kind, key, name, text, rank] entry."""
+    return KIND_ORDER.index(entry[0]), entry[4], entry[2], entry[1]
 
 
 def _reorder(old: list[list], fresh: dict[tuple, Doc], gone: set[tuple]) -> list[list]:
@@ -99,7 +103,7 @@ def _reorder(old: list[list], fresh: dict[tuple, Doc], gone: set[tuple]) -> list
     new = [e for e in old if (e[0], e[1]) not in fresh and (e[0], e[1]) not in gone]
     orders = [_order(e) for e in new]
     for doc in sorted(fresh.values(), key=Doc.order):
-        entry = [doc.kind, doc.key, doc.name, doc.text]
+        entry = [doc.kind, doc.key, doc.name, doc.text, doc.rank]
         at = bisect.bisect(orders, doc.order())
         new.insert(at, entry)
         orders.insert(at, doc.order())
@@ -172,18 +176,29 @@ def _patch(root: IndexFolder, record: dict, move: Move) -> bool:
     by_bucket: dict[int, list[str]] = {}
     for gram in grams:
         by_bucket.setdefault(fnv1a(gram) % meta["buckets"], []).append(gram)
-    rewritten, total = {}, record["total"]
+    rewritten, removed, total = {}, set(), record["total"]
     for b, bucket_grams in sorted(by_bucket.items()):
         shard = _load(root, f"g/{b}.json", record)
         if shard is None:
             return False
-        encoded = {g: _dumps(d) for g, d in shard.items()}
+        encoded = {g: "0" if d == 0 else _dumps(d) for g, d in shard.items()}  # "0": stored alone
         for gram in bucket_grams:
-            positions = _positions(shard.get(gram, ())) - before.get(gram, set()) | after.get(gram, set())
-            total -= size_of(gram, encoded.pop(gram)) if gram in encoded else 0
+            old = shard.get(gram, ())
+            if old == 0:
+                old = _load(root, solo_name(gram), record)
+                if old is None:
+                    return False
+                removed.add(solo_name(gram))
+                encoded[gram] = _dumps(old)
+            was = encoded.pop(gram, None)
+            total -= light_size(gram, was) if was else 0
+            positions = _positions(old) - before.get(gram, set()) | after.get(gram, set())
             if positions:
                 encoded[gram] = _dumps(_deltas(sorted(positions)))
-                total += size_of(gram, encoded[gram])
+                total += light_size(gram, encoded[gram])
+                if is_solo(gram, encoded[gram]):
+                    removed.discard(solo_name(gram))
+                    rewritten[solo_name(gram)] = encoded[gram]
         rewritten[f"g/{b}.json"] = bucket_text(sorted(encoded), encoded)
     if max(1, math.ceil(total / BUCKET_BYTES)) != meta["buckets"]:
         return False
@@ -194,8 +209,8 @@ def _patch(root: IndexFolder, record: dict, move: Move) -> bool:
     for name, text in rewritten.items():
         _write(root, name, text, record["files"])
     for name in list(record["files"]):
-        if name.startswith("d/") and int(name[2:-5]) * DOC_SHARD >= len(move.new):
-            del record["files"][name]  # fewer records than before: the last file is no more
+        if name in removed or name.startswith("d/") and int(name[2:-5]) * DOC_SHARD >= len(move.new):
+            del record["files"][name]  # a gram no longer alone, or fewer records: the file is no more
         else:
             root.files.record(root / name)
     record["total"] = total
@@ -251,10 +266,10 @@ def _whole(move: Move, root: IndexFolder, record: dict) -> list[Doc] | None:
             return None
         details.update((url, detail) for _kind, url, _name, detail in rows)
     docs = []
-    for kind, key, name, text in move.new:
+    for kind, key, name, text, rank in move.new:
         doc = move.fresh.get((kind, key))
         if doc is None:
             url = ADDRESS[kind](key)
-            doc = Doc(kind, url, name, details.get(url, ""), text, key)
+            doc = Doc(kind, url, name, details.get(url, ""), text, key, rank)
         docs.append(doc)
     return docs

@@ -1,10 +1,10 @@
 /* Zuofang site search: reads the static index under /search/index/ (built by
-   site_builder/sitesearch.py, which documents the format) and lists EXACT matches.
+   site_builder/search/index.py, which documents the format) and lists EXACT matches, meta.page
+   (20) at a time: 显示更多 Show more fetches the record files of the next ones only.
    No dependencies, nothing from another host; names are set with textContent only. */
 (function () {
   "use strict";
   var ROOT = "/search/index/";
-  var PAGE = 100;  // records are stored sorted by name, so a page reads few record files
   var KINDS = { b: "品牌 Brand", p: "产品 Product", w: "主体 Business" };
 
   function normalize(s) { return (s || "").normalize("NFKC").toLowerCase(); }
@@ -24,24 +24,33 @@
     return out;
   }
 
-  /* The same algorithm as sitesearch.match_ids; `load(path)` returns a Promise of parsed JSON. */
+  /* The file of a gram stored alone (index.solo_name): its code points in hex. */
+  function soloName(gram) {
+    return "g/s/" + Array.from(gram).map(function (ch) { return ch.codePointAt(0).toString(16); }).join("-") + ".json";
+  }
+
+  /* The same algorithm as index.match_ids; `load(path)` returns a Promise of parsed JSON. */
   function Index(meta, load) {
-    var shards = {}, docs = {};
-    function q(path) { return load(path + "?v=" + meta.version); }
+    var files = {};
+    function file(path) {
+      if (!files[path]) files[path] = load(path + "?v=" + meta.version);
+      return files[path];
+    }
     this.meta = meta;
     this.positions = function (gram) {
-      var b = fnv1a(gram) % meta.buckets;
-      if (!shards[b]) shards[b] = q("g/" + b + ".json");
-      return shards[b].then(function (shard) {
+      return file("g/" + (fnv1a(gram) % meta.buckets) + ".json").then(function (shard) {
+        var found = Object.prototype.hasOwnProperty.call(shard, gram) ? shard[gram] : [];
+        return found === 0 ? file(soloName(gram)) : found;  // 0: stored alone
+      }).then(function (found) {
         var set = new Set(), acc = 0;
-        (shard[gram] || []).forEach(function (d) { acc += d; set.add(acc); });
+        found.forEach(function (d) { acc += d; set.add(acc); });
         return set;
       });
     };
     this.doc = function (id) {
-      var n = Math.floor(id / meta.doc_shard);
-      if (!docs[n]) docs[n] = q("d/" + n + ".json");
-      return docs[n].then(function (rows) { return rows[id % meta.doc_shard]; });
+      return file("d/" + Math.floor(id / meta.doc_shard) + ".json").then(function (rows) {
+        return rows[id % meta.doc_shard];
+      });
     };
   }
 
@@ -122,16 +131,26 @@
     more.hidden = true;
     list.parentNode.insertBefore(more, list.nextSibling);
 
+    function unavailable() { status.textContent = "检索暂时不可用，请稍后再试。 Search is unavailable."; }
+
+    /* The next meta.page results: only their record files are fetched. */
     function showPage() {
-      var page = ids.slice(shown, shown + PAGE);
-      shown += page.length;
-      more.hidden = true;
+      var page = ids.slice(shown, shown + index.meta.page);
+      more.disabled = true;
       return Promise.all(page.map(function (id) { return index.doc(id); })).then(function (rows) {
-        rows.forEach(function (row) { list.appendChild(item(row)); });
+        var first = null;
+        rows.forEach(function (row) { var li = item(row); first = first || li; list.appendChild(li); });
+        shown += page.length;
+        more.disabled = false;
         more.hidden = shown >= ids.length;
+        return first;
       });
     }
-    more.addEventListener("click", function () { showPage(); });
+    more.addEventListener("click", function () {
+      showPage().then(function (first) {
+        if (first) first.querySelector("a").focus();  // keyboard users go on from the new results
+      }).catch(unavailable);
+    });
 
     fetchJSON("meta.json", true).then(function (meta) {
       index = new Index(meta, fetchJSON);
@@ -145,13 +164,12 @@
       }
       status.textContent = "找到 " + ids.length + " 条结果。 " + ids.length + (ids.length === 1 ? " result." : " results.");
       return showPage();
-    }).catch(function () {
-      status.textContent = "检索暂时不可用，请稍后再试。 Search is unavailable.";
-    });
+    }).catch(unavailable);
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { normalize: normalize, terms: terms, fnv1a: fnv1a, cover: cover, Index: Index, matchIds: matchIds };
+    module.exports = { normalize: normalize, terms: terms, fnv1a: fnv1a, cover: cover, soloName: soloName,
+                       Index: Index, matchIds: matchIds };
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
   } else {
