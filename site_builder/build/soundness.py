@@ -8,31 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 from .. import urls
 from ..database.build import METADATA_NAME
 from ..errors import BuildError
-from . import outputs, permanence
+from . import links, outputs, permanence
 from .files import Files
-
-#: href/src/action attribute values; enough for pages we render ourselves (always quoted).
-LINK = re.compile(r'\s(?:href|src|action)="([^"]*)"')
-SKIP = ("#", "mailto:", "tel:", "data:", "javascript:")
-
-
 
 def check_output(ctx) -> None:
     """Raise PermanenceError for a dropped address; BuildError listing every missing page,
     missing QR image and broken link."""
     site = Path(ctx.site_dir)
     files = ctx.files
-    permanence.check_and_record(ctx.addresses + gs1_addresses(site, files), ctx)
+    addresses = ctx.addresses + gs1_addresses(site, files)
+    permanence.check_and_record(addresses, ctx)
     problems = missing_pages(ctx.db_path, site, files)
-    problems += broken_links(site, sorted(p for p in files.changed_files() if p.suffix == ".html"), files)
+    problems += unpublished(addresses, site, files)
+    problems += links.check_site(site, files, addresses)
     problems += datasette_problems(ctx.db_path, files.current(ctx.stage_dir / METADATA_NAME))
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems[:30])
@@ -54,6 +48,7 @@ def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list
     record's page, QR images, label sheet, poster and GS1 page, and the whole-site pages and files
     (during a build: among the files it produced, written or kept from the previous output)."""
     files = files or Files()
+    present = produced(files)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     root = os.path.join(os.path.abspath(site), "")
     try:
@@ -62,10 +57,10 @@ def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list
             if family.key is not None:
                 for (value,) in conn.execute(family.keys_sql()):
                     address = family.address_of(value)
-                    if not files.present(root + urls.output_path(address)):
+                    if not present(root + urls.output_path(address)):
                         problems.append(f"{family.table} {value}：缺少{family.called} {address}")
             for address in family.addresses:
-                if not files.present(root + urls.output_path(address)):
+                if not present(root + urls.output_path(address)):
                     problems.append(f"缺少{family.called} {address}")
         return problems
     finally:
@@ -73,40 +68,27 @@ def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list
 
 
 def broken_links(site: Path, pages: list[Path], files: Files | None = None) -> list[str]:
-    """Internal links in `pages` whose target file does not exist (Datasette paths excepted).
-
-    A first build at 50,000 businesses checks 700,000 pages that mostly link to the same few
-    addresses: each target is looked up once, and plain absolute links skip urljoin."""
-    root = os.path.join(os.path.abspath(site), "")
+    """Internal links in `pages` whose target file does not exist (Datasette paths excepted)."""
     files = files or Files()
-    found: dict[str, bool] = {}
-    problems = []
+    checker = links.Checker(site, files.present, lambda path: True)
     for page in pages:
-        address = "/" + page.relative_to(site).as_posix()
-        for url in LINK.findall(page.read_text(encoding="utf-8")):
-            url = url.replace("&amp;", "&")
-            if url.startswith("/") and not url.startswith("//") and "/." not in url:
-                path = unquote(url.partition("#")[0].partition("?")[0])
-            else:
-                parts = urlsplit(url)
-                if parts.scheme or parts.netloc or url.startswith(SKIP):
-                    continue
-                path = unquote(urlsplit(urljoin(address, url)).path)
-            if path.startswith(urls.datasette_home()):
-                continue
-            if path not in found:
-                found[path] = _target_present(files, root + path.lstrip("/"), path.endswith("/"))
-            if not found[path]:
-                problems.append(f"{address}：链接 {url} 指向不存在的文件")
-    return problems
+        checker.check(os.path.abspath(page))
+    return checker.problems
 
 
-def _target_present(files: Files, target: str, folder: bool) -> bool:
-    """A link's file: the folder's index.html, else the file itself."""
-    index = os.path.join(target, "index.html")
-    if folder or files.present(index):
-        return files.present(index)
-    return files.present(target)
+def unpublished(addresses: list[str], site: Path, files: Files) -> list[str]:
+    """Addresses the stages say they published whose page the build did not produce: links to
+    them are not read again in later builds (links.py), so each must be there."""
+    root = os.path.join(os.path.abspath(site), "")
+    present = produced(files)
+    return [f"缺少页面 {a}" for a in sorted(set(addresses)) if not present(root + urls.output_path(a))]
+
+
+def produced(files: Files):
+    """Whether a path is part of the output: during a build, among the files it produced (the
+    commit then finds every one of them on disk, or fails: build/manifest.py survey); outside a
+    build, on disk."""
+    return files.was_produced if files.stage else files.present
 
 
 def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
