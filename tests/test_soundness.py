@@ -208,3 +208,37 @@ def test_a_published_address_must_be_on_disk(tmp_path):
     (site / "p" / "x").mkdir(parents=True)
     (site / "p" / "x" / "index.html").write_text("", encoding="utf-8")
     assert unpublished(["/p/x/", "/p/y/"], site, Files()) == ["缺少页面 /p/y/"]
+
+
+def test_datasette_is_asked_whenever_the_database_or_its_metadata_may_differ(built, small_registry, tmp_path,
+                                                                             monkeypatch):
+    """A rebuild that keeps registry.db and its metadata as Datasette last answered on them does
+    not start Datasette again; once a row changed, Datasette is asked, and a refusal fails the build."""
+    import shutil
+
+    from test_site_pages_build import edit_csv
+
+    from site_builder.build import soundness
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    asked, refuse = [], []
+
+    def ask(db_path, metadata_path):
+        asked.append(db_path)
+        return ["Datasette 无法打开 registry.db（HTTP 500）"] if refuse else []
+
+    monkeypatch.setattr(soundness, "datasette_problems", ask)
+    build(small_registry, out)  # the copy's files are read once (their stat differs)
+    before = len(asked)
+    build(small_registry, out)
+    assert len(asked) == before
+    data = tmp_path / "data"
+    shutil.copytree(small_registry, data)
+    edit_csv(data / "products.csv", "code", first_product(out), "name", "改名的产品")
+    unchanged = tree_digest(out)
+    refuse.append(True)
+    with pytest.raises(BuildError, match="HTTP 500"):
+        build(data, out)
+    assert len(asked) == before + 1
+    assert tree_digest(out) == unchanged

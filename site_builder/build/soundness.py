@@ -7,6 +7,7 @@ new database. Any failure stops the build, so a broken site is never published.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -14,8 +15,10 @@ from pathlib import Path
 from .. import urls
 from ..database.build import METADATA_NAME
 from ..errors import BuildError
-from . import links, outputs, permanence
+from . import fingerprint, links, outputs, permanence
 from .files import Files
+
+log = logging.getLogger(__name__)
 
 def check_output(ctx) -> None:
     """Raise PermanenceError for a dropped address; BuildError listing every missing page,
@@ -27,7 +30,7 @@ def check_output(ctx) -> None:
     problems = missing_pages(ctx.db_path, site, files)
     problems += unpublished(addresses, site, files)
     problems += links.check_site(site, files, addresses)
-    problems += datasette_problems(ctx.db_path, files.current(ctx.stage_dir / METADATA_NAME))
+    problems += datasette_check(ctx)
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems[:30])
         more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
@@ -89,6 +92,32 @@ def produced(files: Files):
     commit then finds every one of them on disk, or fails: build/manifest.py survey); outside a
     build, on disk."""
     return files.was_produced if files.stage else files.present
+
+
+#: The state record's section saying which code Datasette last answered with (on the database
+#: and metadata the output holds).
+DATASETTE_SECTION = "datasette"
+
+
+def datasette_check(ctx) -> list[str]:
+    """`datasette_problems` on the new database, unless it is needless: registry.db and its
+    metadata are the previous output's, unchanged (kept by this build and found intact), and
+    Datasette, its plugins, templates and our code are the ones that answered on them then
+    (about 1 s saved in a rebuild that changed neither)."""
+    files, records = ctx.files, ctx.records
+    paths = [ctx.stage_dir / "registry.db", ctx.stage_dir / METADATA_NAME]
+    code = fingerprint.of("site_builder.serve.live", __name__)
+    if (records is not None and records.get(DATASETTE_SECTION) == code.encode()
+            and all(files.was_produced(p) and files.intact(p) and not files.current(p).is_relative_to(ctx.stage_dir)
+                    for p in paths)):
+        log.info("Datasette 检查从略：registry.db 与元数据未变，上次构建已由同样的 Datasette 打开。"
+                 "Datasette check skipped: the database and metadata it answered on last time are unchanged.")
+        records.carry(DATASETTE_SECTION)
+        return []
+    problems = datasette_problems(ctx.db_path, files.current(paths[1]))
+    if not problems and records is not None:
+        records.put(DATASETTE_SECTION, code.encode())
+    return problems
 
 
 def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
