@@ -1,8 +1,9 @@
 """The last build stage: before the new output replaces the old one, check what visitors rely on.
 
 No address published by an earlier build is missing (printed QR codes live for years). Every product has its provenance page and both QR images, every business, brand and recall
-its page; every internal link in the pages this build wrote resolves; Datasette answers on the
-new database. Any failure stops the build, so a broken site is never published.
+its page; every address the stages published is there; every internal link of the site resolves
+(links.py); Datasette answers on the new database. Any failure stops the build, so a broken site
+is never published.
 """
 from __future__ import annotations
 
