@@ -20,7 +20,7 @@ from ..errors import BuildError, ValidationFailed, ZuofangError
 from ..registry.package import Package
 from ..validate import changed as validate_changed
 from ..validate import memory as validate_memory
-from . import delta, manifest, output, state
+from . import delta, links, manifest, output, state
 from .files import Files
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
         stage = files.stage_dir
         for rel in manifest.decode(records.previous(manifest.SECTION)) or {}:
             files.record(stage / rel)
-        records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr")))
+        records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr", links.SECTION)))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
                            files=files, photos=recorded_photos(records))
 
