@@ -134,6 +134,7 @@ PRODUCTS_PER_JOB = 32
 #: The PDFs a workshop gets with --pdf, beside its print pages: kind -> its address.
 PDFS = {"sheet": urls.label_sheet, "poster pdf": urls.poster}
 PRINT_PAGES = {"labels": urls.label_page, "poster": urls.poster_page}
+ADDRESSES = {**PRINT_PAGES, **PDFS}
 
 
 def _draw(cache: Cache, summary: Summary, registry: records.Registry, products: list[Product], site_url: str,
@@ -163,9 +164,9 @@ def _draw(cache: Cache, summary: Summary, registry: records.Registry, products: 
         wanted = {"labels": key("page", pdf, sheet_key), "poster": key("page", pdf, poster_key)}
         if pdf:
             wanted.update({"sheet": sheet_key, "poster pdf": poster_key})
-        address = {**PRINT_PAGES, **PDFS}
-        make = {kind: (urls.output_path(address[kind](workshop.id)), file_key) for kind, file_key in wanted.items()
-                if not _fresh(cache, summary, urls.output_path(address[kind](workshop.id)), file_key)}
+        rels = {kind: urls.output_path(ADDRESSES[kind](workshop.id)) for kind in wanted}
+        make = {kind: (rels[kind], file_key) for kind, file_key in wanted.items()
+                if not _fresh(cache, summary, rels[kind], file_key)}
         codes = tuple(by_workshop.get(workshop.id, ()))
         if make or codes:
             jobs.append(drawing.Job(codes, workshop, tuple(mine), facts, tuple(make)))

@@ -184,7 +184,7 @@ def product_code(out: Path) -> str:
 
 
 def workshop_id(out: Path) -> str:
-    return sorted(p.parent.name for p in (out / "site" / "w").glob("*/poster/index.html"))[0]
+    return sorted(p.parent.parent.name for p in (out / "site" / "w").glob("*/poster/index.html"))[0]
 
 
 def test_a_rebuild_restores_deleted_defaced_and_garbage_files(first_build, small_registry, tmp_path):
