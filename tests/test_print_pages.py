@@ -199,3 +199,27 @@ def test_print_pages_on_screen_pass_axe_and_read_on_a_phone_with_large_text(addr
         assert page.evaluate("document.scripts.length") == 1  # axe's, added here: the page has none
         assert [u for u in requests if not u.startswith(server.url)] == []
         context.close()
+
+
+def test_a_workshop_job_makes_each_matrix_once_and_hands_back_bytes_only(monkeypatch):
+    """Its products' PNG, SVG and labels, and its poster, from one matrix per address; no matrix
+    leaves the worker (the main process holds none)."""
+    from dataclasses import replace as copy
+
+    from qr import codes, drawing
+    from qr.records import Registry
+
+    workshop, products = _workshop(3)
+    products[2] = copy(products[2], status="withdrawn")  # no label, but its PNG and SVG
+    made = []
+    real = codes.make_matrix
+    monkeypatch.setattr(drawing, "make_matrix", lambda text: made.append(text) or real(text))
+    registry = Registry(date(2026, 11, 1), True, "https://zf.example.cn", [], [])
+    job = drawing.Job(tuple(p.code for p in products), workshop, tuple(products), None, ("labels", "poster"))
+    facts = print_pages.Facts(True, "2026-11-01", "https://zf.example.cn", False)
+    (drawn,) = drawing.run(drawing.draw, [job], 1, registry, None, facts)
+    assert sorted(made) == sorted([f"https://zf.example.cn/p/{p.code}/" for p in products] + [
+        "https://zf.example.cn/w/w-print/"])
+    assert all(isinstance(v, (bytes, str)) for v in drawn.content.values())
+    assert set(drawn.content) == {f"{ext}:{p.code}" for p in products for ext in ("png", "svg")} | {"labels", "poster"}
+    assert drawn.content["labels"].count('class="qr"') == 2 and drawn.content["poster"].count('class="qr"') == 1
