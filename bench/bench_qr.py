@@ -3,6 +3,11 @@ and a large generated registry (codes for every product, PDFs for a sample of wo
 
     .venv/bin/python bench/bench_qr.py                      # demo + 50,000 operators
     .venv/bin/python bench/bench_qr.py --operators 5000 --pdf-sample 100
+    .venv/bin/python bench/bench_qr.py --operators 0 --registry /tmp/zf-bench-10000   # the whole stage on a registry
+
+--registry times build_codes on that registry (its registry.db made once under --work): the first
+run into an empty folder (codes, print pages, GS1 pages, guide; no PDFs), with its peak memory and
+the machine's load.
 
 The large registry and its registry.db are kept under --work between runs. Drawing every
 workshop's two PDFs at 50,000 operators takes about an hour on 2 cores, so PDFs are timed on
@@ -25,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import qrcode  # noqa: E402
 import qrcode.image.svg  # noqa: E402
 
-from qr import codes, drawing, fonts, labels, posters, records  # noqa: E402
+from qr import codes, drawing, fonts, labels, posters, print_pages, records  # noqa: E402
 from qr.build import _printed_chars, build_codes  # noqa: E402
 from site_builder import urls  # noqa: E402
 from site_builder.build.files import Files  # noqa: E402
@@ -57,8 +62,9 @@ def codes_per_second(addresses: list[str]) -> None:
     workers = drawing.default_workers()
     if workers > 1:
         t = time.perf_counter()
-        for _ in drawing.run(drawing.draw_code, addresses, workers, records.Registry(
-                release_date=None, demo=False, site_url="", products=[], workshops=[]), None):
+        facts = print_pages.Facts(False, "", "", False)
+        for _ in drawing.run(_address_code, addresses, workers, records.Registry(
+                release_date=None, demo=False, site_url="", products=[], workshops=[]), None, facts):
             pass
         print(f"  code, {workers} worker processes  {rate(n, time.perf_counter() - t)}")
     versions = sorted({(m.version, m.symbol_size) for m in matrices})
@@ -75,6 +81,12 @@ def codes_per_second(addresses: list[str]) -> None:
               f"{rate(len(sample), time.perf_counter() - t)}")
 
 
+def _address_code(_drawing, address: str) -> tuple[bytes, str]:
+    """One code's matrix, PNG and SVG, as a worker makes them (drawing.draw does per product)."""
+    matrix = codes.make_matrix(address)
+    return codes.png_bytes(matrix), codes.svg_text(matrix)
+
+
 def stage(db: Path, site_url: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -87,7 +99,7 @@ def stage(db: Path, site_url: str) -> None:
             total = time.perf_counter() - t
             parts = ", ".join(f"{k} {v:.2f} s" for k, v in s.seconds.items())
             print(f"  {run}: {total:.2f} s ({parts}); {s.codes} codes, {s.workshops} workshops "
-                  f"({2 * s.workshops} PDFs), {s.gs1_pages} GS1 pages; written {s.written}, reused {s.reused}")
+                  f"({2 * s.workshops} print pages), {s.gs1_pages} GS1 pages; written {s.written}, reused {s.reused}")
             if s.versions:
                 print(f"    versions (version, modules): {dict(s.versions)}")
 
@@ -105,11 +117,13 @@ def large(work: Path, operators: int, pdf_sample: int, codes_too: bool = True) -
         with tempfile.TemporaryDirectory() as tmp:
             site = Path(tmp)
             t = time.perf_counter()
-            texts = [urls.absolute(registry.site_url, urls.product(p.code)) for p in registry.products]
             workers = drawing.default_workers()
-            results = drawing.run(drawing.draw_code, texts, workers, registry, None)
+            jobs = [drawing.Job((p.code,)) for p in registry.products]
+            facts = print_pages.Facts(registry.demo, registry.release_date.isoformat(), registry.site_url, False)
+            results = drawing.run(drawing.draw, jobs, workers, registry, None, facts)
             files = Files()
-            for p, (_m, png, svg) in zip(registry.products, results, strict=True):
+            for p, drawn in zip(registry.products, results, strict=True):
+                png, svg = drawn.content[f"png:{p.code}"], drawn.content[f"svg:{p.code}"]
                 files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "png")), png)
                 files.write_if_changed(site / urls.output_path(urls.qr_file(p.code, "svg")), svg)
             print(f"  codes (matrix + PNG + SVG, written; {workers} workers): "
@@ -133,16 +147,42 @@ def large(work: Path, operators: int, pdf_sample: int, codes_too: bool = True) -
           f"~{full / drawing.default_workers():.0f} min with {drawing.default_workers()} workers")
 
 
+def whole_stage(registry_dir: Path, work: Path) -> None:
+    """build_codes on `registry_dir` into an empty folder: seconds, peak memory, load."""
+    import resource
+
+    db = work / f"{registry_dir.name}.db"
+    t = time.perf_counter()
+    how = build_database(Package.load(registry_dir), db)
+    print(f"  registry.db {how}: {time.perf_counter() - t:.1f} s")
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        t = time.perf_counter()
+        s = build_codes(db, Path(tmp) / "site", files=Files())
+        total = time.perf_counter() - t
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in s.seconds.items())
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"  build_codes: {total:.1f} s ({parts}); {s.codes:,} codes, {s.workshops:,} workshops, "
+          f"{s.gs1_pages:,} GS1 pages, {s.written:,} files written")
+    print(f"  peak RSS: this process {own:,.0f} MB, largest worker {workers:,.0f} MB; "
+          f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, default=50000)
     parser.add_argument("--pdf-sample", type=int, default=200)
     parser.add_argument("--pdf-only", action="store_true", help="skip the large registry's codes")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "zuofang-bench-qr")
+    parser.add_argument("--registry", type=Path, help="time the whole QR stage on this registry folder")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (figures scale with it)")
+    if args.registry:
+        print(f"Whole QR stage on {args.registry}:")
+        whole_stage(args.registry, args.work)
+        return
     demo = Package.load(ROOT / "data")
     db = args.work / "demo.db"
     build_database(demo, db)

@@ -1,4 +1,4 @@
-"""The QR stage: codes for every product, label sheets and posters per workshop, GS1 pages.
+"""The QR stage: codes for every product, label sheet and poster print pages per workshop, GS1 pages.
 
 Reads registry.db only (the single source of every published view) and writes into the
 site folder with files.write_if_changed, so a rebuild rewrites only files whose bytes
@@ -12,6 +12,7 @@ import inspect
 import logging
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,8 @@ from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
 from site_builder.registry import standing
 
-from . import board, digital_link, drawing, fonts, guide, labels, pdfdoc, posters, records
+from . import board, digital_link, drawing, fonts, guide, labels, pdfdoc, posters, print_pages, records
 from .cache import Cache, fingerprint, inputs, key
-from .codes import Matrix
 from .records import Product
 from .scope import plan
 
@@ -52,12 +52,13 @@ class Summary:
 def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None = None,
                 operator_id: str | None = None, workers: int | None = None,
                 changes: dict[str, TableChange] | None = None, files: Files | None = None,
-                photos: dict | None = None) -> Summary:
-    """Write QR codes, label sheets, posters and GS1 pages for all workshops (or one), and the
-    specialty guide, into `site_dir`.
+                photos: dict | None = None, pdf: bool = False) -> Summary:
+    """Write QR codes, the print pages of label sheets and posters (/w/<id>/labels/, /w/<id>/poster/)
+    and GS1 pages for all workshops (or one), and the specialty guide, into `site_dir`; with `pdf`,
+    each workshop's label sheet and poster as PDFs too (zuofang build --pdf).
 
     `site_url` defaults to the one recorded in the database's `_build` table; `workers`
-    (default: the number of cores) is how many processes draw codes and PDFs. `changes` are the
+    (default: the number of cores) is how many processes draw codes, pages and PDFs. `changes` are the
     rows changed since the previous build, made by the same code (BuildContext.changes): then
     only what shows one of them is redone, when the previous record allows it. `files`: the
     build's (outside a build, the state record of site_dir's parent folder is used in place).
@@ -75,18 +76,14 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
         font_path = None  # reported when a PDF has to be drawn
     files = files or Files()
     cache = Cache(files, site_dir, fingerprint(font_path), keep_others=operator_id is not None,
-                  inputs=inputs(site_url, facts.demo, facts.release_date))
+                  inputs=inputs(site_url, facts.demo, facts.release_date, pdf))
     summary = Summary()
     registry, code_products, gs1_products = _to_redo(db_path, cache, summary, operator_id, changes)
     summary.seconds["plan"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    matrices = _codes(cache, summary, code_products, site_url, workers, registry)
-    summary.seconds["codes"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    _documents(cache, summary, registry, site_url, matrices, workers)
-    summary.seconds["pdf"] = time.perf_counter() - started
+    _draw(cache, summary, registry, code_products, site_url, workers, pdf)
+    summary.seconds["draw"] = time.perf_counter() - started
 
     started = time.perf_counter()
     _gs1_pages(cache, summary, gs1_products, registry, site_url)
@@ -120,28 +117,6 @@ def _to_redo(db_path: str | Path, cache: Cache, summary: Summary, operator_id: s
             [p for p in registry.products if p.code in scope.gs1])
 
 
-def _codes(cache: Cache, summary: Summary, products: list[Product], site_url: str,
-           workers: int, registry: records.Registry) -> dict[str, Matrix]:
-    """PNG and SVG per product; returns the matrices it made (address -> matrix) for the sheets."""
-    jobs = []
-    for product in products:
-        text = urls.absolute(site_url, urls.product(product.code))
-        rels = [urls.output_path(urls.qr_file(product.code, ext)) for ext in ("png", "svg")]
-        if all([cache.fresh(rel, key(text)) for rel in rels]):
-            summary.reused += 2
-        else:
-            jobs.append((text, rels))
-    summary.codes_checked = len(products)
-    matrices = {}
-    results = drawing.run(drawing.draw_code, [text for text, _ in jobs], workers, registry, None)
-    for (text, (png, svg)), (matrix, png_data, svg_data) in zip(jobs, results, strict=True):
-        matrices[text] = matrix
-        summary.written += cache.made(png, key(text), png_data)
-        summary.written += cache.made(svg, key(text), svg_data)
-        summary.versions[(matrix.version, matrix.symbol_size)] += 1
-    return matrices
-
-
 def _gs1_pages(cache: Cache, summary: Summary, products: list[Product], registry: records.Registry,
                site_url: str) -> None:
     """The GS1 Digital Link pages of `products` (with every product sharing their GTINs)."""
@@ -154,37 +129,79 @@ def _gs1_pages(cache: Cache, summary: Summary, products: list[Product], registry
         cache.pages(code, rels)
 
 
-def _documents(cache: Cache, summary: Summary, registry: records.Registry, site_url: str,
-               matrices: dict[str, Matrix], workers: int) -> None:
-    """Label sheet and poster per workshop; the CJK font is cut only if one must be drawn."""
+#: Products of businesses other than workshops (no sheet) are drawn this many to a job.
+PRODUCTS_PER_JOB = 32
+#: The PDFs a workshop gets with --pdf, beside its print pages: kind -> its address.
+PDFS = {"sheet": urls.label_sheet, "poster pdf": urls.poster}
+PRINT_PAGES = {"labels": urls.label_page, "poster": urls.poster_page}
+ADDRESSES = {**PRINT_PAGES, **PDFS}
+
+
+def _draw(cache: Cache, summary: Summary, registry: records.Registry, products: list[Product], site_url: str,
+          workers: int, pdf: bool) -> None:
+    """PNG and SVG of `products`, and each workshop's print pages (and with `pdf` its PDFs): one job
+    per workshop (its products' codes with it), the other products in batches. Only what is not
+    fresh is drawn; the workers return bytes, written here in job order."""
     context = (registry.demo, registry.release_date.isoformat(), site_url)
-    sheets, posters_ = [], []
-    summary.workshops_checked = len(registry.workshops)
+    stale = [p for p in products if not _codes_fresh(cache, summary, p.code, site_url)]
+    summary.codes_checked, summary.workshops_checked = len(products), len(registry.workshops)
+    by_workshop: dict[str, list[str]] = {}
+    workshop_ids = {w.id for w in registry.workshops}
+    others = []
+    for product in stale:
+        if product.operator_id in workshop_ids:
+            by_workshop.setdefault(product.operator_id, []).append(product.code)
+        else:
+            others.append(product.code)
+    jobs, keys = [], []
     for workshop in registry.workshops:
-        products = registry.products_of(workshop.id)
-        text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in products}
-        rel, sheet_key = urls.output_path(urls.label_sheet(workshop.id)), key(
-            context, asdict(workshop), [asdict(p) for p in products], text)
-        if cache.fresh(rel, sheet_key):
-            summary.reused += 1
-        else:
-            codes = {code: matrices.get(t, t) for code, t in text.items()}
-            sheets.append(((workshop, products, codes), rel, sheet_key))
-        address = urls.absolute(site_url, urls.operator(workshop.id))
+        mine = registry.products_of(workshop.id)
         facts = registry.boards.get(workshop.id)
-        rel, poster_key = urls.output_path(urls.poster(workshop.id)), key(
-            context, asdict(workshop), address, asdict(facts) if facts else None)
-        if cache.fresh(rel, poster_key):
-            summary.reused += 1
-        else:
-            posters_.append(((workshop, address), rel, poster_key))
-    if not sheets and not posters_:
+        text = {p.code: urls.absolute(site_url, urls.product(p.code)) for p in mine}
+        sheet_key = key(context, asdict(workshop), [asdict(p) for p in mine], text)
+        poster_key = key(context, asdict(workshop), urls.absolute(site_url, urls.operator(workshop.id)),
+                         asdict(facts) if facts else None)
+        wanted = {"labels": key("page", pdf, sheet_key), "poster": key("page", pdf, poster_key)}
+        if pdf:
+            wanted.update({"sheet": sheet_key, "poster pdf": poster_key})
+        rels = {kind: urls.output_path(ADDRESSES[kind](workshop.id)) for kind in wanted}
+        make = {kind: (rels[kind], file_key) for kind, file_key in wanted.items()
+                if not _fresh(cache, summary, rels[kind], file_key)}
+        codes = tuple(by_workshop.get(workshop.id, ()))
+        if make or codes:
+            jobs.append(drawing.Job(codes, workshop, tuple(mine), facts, tuple(make)))
+            keys.append(make)
+    for start in range(0, len(others), PRODUCTS_PER_JOB):
+        jobs.append(drawing.Job(tuple(others[start:start + PRODUCTS_PER_JOB])))
+        keys.append({})
+    if not jobs:
         return
-    with fonts.SubsetFont(_printed_chars(registry)) as font:
-        for draw, jobs in ((drawing.draw_sheet, sheets), (drawing.draw_poster, posters_)):
-            results = drawing.run(draw, [job for job, _, _ in jobs], workers, registry, font.path)
-            for (_, rel, file_key), pdf in zip(jobs, results, strict=True):
-                summary.written += cache.made(rel, file_key, pdf)
+    printed = print_pages.Facts(registry.demo, registry.release_date.isoformat(), site_url, pdf)
+    needs_font = any(kind in PDFS for make in keys for kind in make)
+    with fonts.SubsetFont(_printed_chars(registry)) if needs_font else nullcontext() as font:
+        results = drawing.run(drawing.draw, jobs, workers, registry, font.path if font else None, printed)
+        for job, make, drawn in zip(jobs, keys, results, strict=True):
+            for code in job.codes:
+                text = urls.absolute(site_url, urls.product(code))
+                for ext in ("png", "svg"):
+                    summary.written += cache.made(urls.output_path(urls.qr_file(code, ext)), key(text),
+                                                  drawn.content[f"{ext}:{code}"])
+            for kind, (rel, file_key) in make.items():
+                summary.written += cache.made(rel, file_key, drawn.content[kind])
+            summary.versions.update(drawn.versions)
+
+
+def _codes_fresh(cache: Cache, summary: Summary, code: str, site_url: str) -> bool:
+    """Both of a product's QR images exist, made from its address (then they are kept)."""
+    text = urls.absolute(site_url, urls.product(code))
+    return all([_fresh(cache, summary, urls.output_path(urls.qr_file(code, ext)), key(text)) for ext in ("png", "svg")])
+
+
+def _fresh(cache: Cache, summary: Summary, rel: str, file_key: str) -> bool:
+    if cache.fresh(rel, file_key):
+        summary.reused += 1
+        return True
+    return False
 
 
 def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, site_url: str,

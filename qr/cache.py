@@ -35,12 +35,12 @@ def fingerprint(font_path: Path | None) -> str:
     return digest.hexdigest()
 
 
-def inputs(site_url: str, demo: bool, release_date: date) -> str:
+def inputs(site_url: str, demo: bool, release_date: date, pdf: bool = False) -> str:
     """Hash of what a complete run's files depend on besides the rows and the `fingerprint`:
-    the whole stage's code (what is read and how pages are made, the addresses) and the facts
-    every file shows."""
+    the whole stage's code (what is read and how pages are made, the addresses), the facts
+    every file shows, and whether the PDFs are made (a run with the other choice makes other files)."""
     digest = hashlib.sha256(code_fingerprint.of_stage("qr").encode())
-    digest.update(json.dumps([site_url, demo, release_date.isoformat()]).encode())
+    digest.update(json.dumps([site_url, demo, release_date.isoformat(), pdf]).encode())
     return digest.hexdigest()
 
 

@@ -8,8 +8,9 @@ previous build's files are still right for every product and workshop whose rows
 same (cache.py: the record's fingerprint and inputs) and both databases were made by the same code
 from the same descriptor (BuildContext.same_database_code; it also covers the current_grades
 view, which no table comparison would see change). Which rows each file shows is declared in
-site_builder/build/outputs.py (QR_IMAGES, LABEL_SHEETS, POSTERS, GS1_PAGES): a product's codes,
-its maker's sheet and poster, the station's workshops, the batches on GS1 pages.
+site_builder/build/outputs.py (QR_IMAGES, LABEL_PAGES, POSTER_PAGES, GS1_PAGES; the PDFs of --pdf
+show the same rows as the pages): a product's codes, its maker's label and poster pages, the
+station's workshops, the batches on GS1 pages.
 
 A GTIN's addresses belong to the first product (by code) that has it, so every product sharing
 a GTIN with a redone one is redone too. Both the old and the new version of a changed row count
@@ -27,7 +28,9 @@ from site_builder.build import delta, outputs
 from site_builder.checksums import gtin14
 
 #: The QR stage's output families (site_builder/build/outputs.py says which rows each shows).
-FAMILIES = (*outputs.QR_IMAGES, outputs.LABEL_SHEETS, outputs.POSTERS, outputs.GS1_PAGES)
+FAMILIES = (*outputs.QR_IMAGES, outputs.LABEL_PAGES, outputs.POSTER_PAGES, outputs.GS1_PAGES)
+#: A workshop's files: its print pages and (zuofang build --pdf) its PDFs, which show the same rows.
+WORKSHOP_FILES = (urls.label_page, urls.poster_page, *(f.address for f in outputs.PDF_FAMILIES))
 
 
 @dataclass
@@ -35,13 +38,13 @@ class Scope:
     """What a rebuild redoes, by key; the previous build's other QR files are kept unseen."""
 
     codes: set[str] = field(default_factory=set)      # products whose PNG and SVG are checked
-    workshops: set[str] = field(default_factory=set)  # operators whose sheet and poster are checked
+    workshops: set[str] = field(default_factory=set)  # operators whose print pages (and PDFs) are checked
     gs1: set[str] = field(default_factory=set)        # products whose GS1 pages are rendered
 
     def files(self) -> set[str]:
         """The cached files (relative to site/) this scope redoes."""
         return ({urls.output_path(urls.qr_file(code, ext)) for code in self.codes for ext in ("png", "svg")}
-                | {urls.output_path(address(w)) for w in self.workshops for address in (urls.label_sheet, urls.poster)})
+                | {urls.output_path(address(w)) for w in self.workshops for address in WORKSHOP_FILES})
 
 
 def plan(changes: dict[str, delta.TableChange], db_path: Path) -> Scope | None:

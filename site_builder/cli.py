@@ -83,7 +83,10 @@ JUDGED = {"same": "与上次构建的登记文件完全相同，无需再校验 
 @click.option("--out", "out_dir", default=DEFAULT_OUT, show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="输出目录：site/ 和 registry.db 写在这里。Output folder.")
-def build(data_dir, out_dir):
+@click.option("--pdf", is_flag=True,
+              help="另为每个作坊生成标签纸和公示牌 PDF（默认只生成打印页 /w/<id>/labels/、/w/<id>/poster/）。"
+                   "Also make each workshop's label sheet and poster as PDFs (slow on large registries).")
+def build(data_dir, out_dir, pdf):
     """校验并构建：数据库、网站、二维码、检索和手册（原子替换）。
 
     Validates DATA_DIR, then builds OUT_DIR/registry.db and OUT_DIR/site/.
@@ -91,7 +94,7 @@ def build(data_dir, out_dir):
     """
     from .build.pipeline import build as run_build
 
-    ctx = run_build(data_dir, out_dir)
+    ctx = run_build(data_dir, out_dir, pdf=pdf)
     timings = "，".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
     click.echo(f"构建完成 Built: {out_dir}（{timings}）")
     click.echo(f"校验 Validated: {JUDGED[ctx.validation]}")
@@ -133,16 +136,18 @@ def demo_data(n_operators, seed, out_dir):
 @BUILT_OUT_DIR
 @click.option("--operator", "operator_id", default=None, metavar="ID",
               help="只生成这个食品小作坊的标签和公示牌。Only this workshop.")
-def qr_command(out_dir, operator_id):
-    """重新生成二维码、标签纸和信息公示牌（PDF）。Regenerate QR codes, label sheets and posters.
+@click.option("--pdf", is_flag=True, help="另生成标签纸和公示牌 PDF。Also make the PDFs.")
+def qr_command(out_dir, operator_id, pdf):
+    """重新生成二维码、标签和信息公示牌打印页。Regenerate QR codes, label and poster print pages.
 
     Reads OUT_DIR/registry.db and writes into OUT_DIR/site: qr/<code>.png|svg,
-    labels/<id>.pdf, posters/<id>.pdf and the GS1 Digital Link pages /01/<GTIN>/.
+    the print pages w/<id>/labels/ and w/<id>/poster/ (with --pdf also labels/<id>.pdf and
+    posters/<id>.pdf) and the GS1 Digital Link pages /01/<GTIN>/.
     Files are rewritten only when their content changes, and committed like a build's.
     """
     from .build.pipeline import refresh_qr
 
-    summary = refresh_qr(out_dir, operator_id=operator_id)
+    summary = refresh_qr(out_dir, operator_id=operator_id, pdf=pdf)
     click.echo(f"二维码 {summary.codes} 个，作坊 {summary.workshops} 个（标签纸和公示牌），"
                f"GS1 页面 {summary.gs1_pages} 个；改写文件 {summary.written} 个。")
 

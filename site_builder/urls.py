@@ -262,13 +262,23 @@ def qr_file(code: str, ext: str) -> str:
     return f"/qr/{_segment(code)}.{ext}"
 
 
+def label_page(operator_id: str) -> str:
+    """A workshop's print page of product QR labels (A4, 3 × 7 labels of 70 × 38 mm)."""
+    return f"{operator(operator_id)}labels/"
+
+
+def poster_page(operator_id: str) -> str:
+    """A workshop's print page of its A4 信息公示牌 poster."""
+    return f"{operator(operator_id)}poster/"
+
+
 def label_sheet(operator_id: str) -> str:
-    """A workshop's printable A4 sheet of product QR labels (PDF)."""
+    """A workshop's A4 sheet of product QR labels as a PDF (made with `zuofang build --pdf`)."""
     return f"/labels/{_segment(operator_id)}.pdf"
 
 
 def poster(operator_id: str) -> str:
-    """A workshop's printable A4 信息公示牌 poster (PDF)."""
+    """A workshop's A4 信息公示牌 poster as a PDF (made with `zuofang build --pdf`)."""
     return f"/posters/{_segment(operator_id)}.pdf"
 
 

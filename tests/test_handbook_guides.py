@@ -129,6 +129,8 @@ def test_labels_guide_gives_the_addresses_the_build_writes():
     documented = {
         "/qr/<产品编码>.svg": urls.qr_file("CODE", "svg"),
         "/qr/<产品编码>.png": urls.qr_file("CODE", "png"),
+        "/w/<主体编号>/labels/": urls.label_page("ID"),
+        "/w/<主体编号>/poster/": urls.poster_page("ID"),
         "/labels/<主体编号>.pdf": urls.label_sheet("ID"),
         "/posters/<主体编号>.pdf": urls.poster("ID"),
         "/01/<GTIN-14>/": urls.gs1_digital_link("GTIN"),

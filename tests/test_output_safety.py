@@ -184,7 +184,7 @@ def product_code(out: Path) -> str:
 
 
 def workshop_id(out: Path) -> str:
-    return sorted(p.stem for p in (out / "site" / "posters").glob("*.pdf"))[0]
+    return sorted(p.parent.parent.name for p in (out / "site" / "w").glob("*/poster/index.html"))[0]
 
 
 def test_a_rebuild_restores_deleted_defaced_and_garbage_files(first_build, small_registry, tmp_path):
@@ -194,7 +194,7 @@ def test_a_rebuild_restores_deleted_defaced_and_garbage_files(first_build, small
     site = out / "site"
     page = site / urls.output_path(urls.product(code))
     png = site / urls.output_path(urls.qr_file(code, "png"))
-    poster = site / urls.output_path(urls.poster(workshop))
+    poster = site / urls.output_path(urls.poster_page(workshop))
     home = site / "index.html"
     expected = {p: p.read_bytes() for p in (page, png, poster, home)}
     page.unlink()

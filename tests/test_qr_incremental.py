@@ -18,9 +18,17 @@ from site_builder.build.files import Files
 from site_builder.build import pipeline as build_module
 from site_builder.checksums import gtin_check_digit
 
-#: The site folders the QR stage writes: /qr/, /labels/, /posters/, /01/.
-QR_DIRS = sorted({urls.output_path(a).split("/")[0] for a in (
-    urls.qr_file("x", "png"), urls.label_sheet("x"), urls.poster("x"), urls.gs1_digital_link("x"))})
+#: The site folders the QR stage writes: /qr/, /01/ and each workshop's print pages /w/<id>/labels/
+#: and /w/<id>/poster/ (beside the site stage's /w/<id>/); /labels/, /posters/ with --pdf.
+QR_DIRS = sorted({urls.output_path(a).split("/")[0] for a in (urls.qr_file("x", "png"), urls.gs1_digital_link("x"),
+                                                              urls.label_sheet("x"), urls.poster("x"))})
+PRINT_DIRS = sorted(urls.output_path(a("x")).rsplit("/", 1)[0].replace("/x/", "/*/") for a in (urls.label_page, urls.poster_page))
+
+
+def qr_folders(site: Path) -> list[Path]:
+    found = [p for pattern in PRINT_DIRS for p in sorted(site.glob(pattern))]
+    assert found or not (site / "w").is_dir(), "the print pages are where the test looks"
+    return [site / f for f in QR_DIRS] + found
 
 
 def rows(path: Path) -> list[dict]:
@@ -151,30 +159,30 @@ CHANGES = {
 }
 
 
-def build_with_qr(data: Path, out: Path) -> qr_build.Summary:
-    """`zuofang build` with the stages the QR stage needs (the site stage records the salt);
-    returns the QR stage's summary."""
+def build_with_qr(data: Path, out: Path, pdf: bool = False) -> qr_build.Summary:
+    """`zuofang build` (`--pdf` with `pdf`) with the stages the QR stage needs (the site stage
+    records the salt); returns the QR stage's summary."""
     summaries = []
     real = qr_build.build_codes
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build_module, "STAGES", [s for s in build_module.STAGES if s[0] in ("database", "site", "qr")])
         mp.setattr(qr_build, "build_codes", lambda *args, **kw: summaries.append(real(*args, **kw)) or summaries[-1])
-        build_module.build(data, out)
+        build_module.build(data, out, pdf=pdf)
     return summaries[0]
 
 
 def qr_tree(out: Path) -> dict[str, bytes]:
     """The QR stage's files in OUT_DIR and its record."""
     found = {p.relative_to(out).as_posix(): p.read_bytes()
-             for folder in QR_DIRS for p in sorted((out / "site" / folder).rglob("*")) if p.is_file()}
+             for folder in qr_folders(out / "site") for p in sorted(folder.rglob("*")) if p.is_file()}
     found[SECTION] = state.load(out).previous(SECTION)
     return found
 
 
 def copy_qr_files(out: Path, to: Path) -> Path:
-    for folder in QR_DIRS:
-        if (out / "site" / folder).is_dir():
-            shutil.copytree(out / "site" / folder, to / "site" / folder)
+    for folder in qr_folders(out / "site"):
+        if folder.is_dir():
+            shutil.copytree(folder, to / folder.relative_to(out))
     shutil.copy(out / state.NAME, to / state.NAME)
     return to
 
@@ -274,3 +282,38 @@ def test_an_incomparable_database_or_an_unknown_table_means_a_full_run(base, sma
     monkeypatch.setattr(delta, "compare", lambda *args, **kw: None)
     summary = build_with_qr(small_registry, out)
     assert not summary.incremental and summary.codes_checked == summary.codes
+
+
+def test_build_pdf_adds_the_pdfs_and_a_build_without_it_removes_them(base, small_registry, tmp_path):
+    """The option is part of what the previous QR files were made with: switching it redoes the
+    stage (the print pages then link their PDF), and switching back gives the first build again."""
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    workshops = {r["id"] for r in rows(small_registry / "operators.csv") if r["kind"] == "workshop"}
+    assert not build_with_qr(small_registry, out, pdf=True).incremental
+    for address in (urls.label_sheet, urls.poster):
+        folder = out / "site" / urls.output_path(address("x")).split("/")[0]
+        assert {p.stem for p in folder.glob("*.pdf")} == workshops
+        assert all(p.read_bytes().startswith(b"%PDF") for p in folder.glob("*.pdf"))
+    some = sorted(workshops)[0]
+    page = (out / "site" / urls.output_path(urls.label_page(some))).read_text(encoding="utf-8")
+    assert f'href="{urls.label_sheet(some)}"' in page
+    assert not build_with_qr(small_registry, out).incremental
+    assert not (out / "site" / "labels").exists() and not (out / "site" / "posters").exists()
+    assert differing(qr_tree(out), qr_tree(base)) == []
+
+
+@pytest.mark.parametrize("args, pdf", [([], False), (["--pdf"], True)])
+def test_zuofang_build_passes_pdf_to_the_build(args, pdf, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from site_builder.cli import cli
+
+    asked = []
+
+    def fake_build(data_dir, out_dir, pdf=False):
+        asked.append(pdf)
+        raise build_module.BuildError("stopped here")
+
+    monkeypatch.setattr(build_module, "build", fake_build)
+    CliRunner().invoke(cli, ["build", str(tmp_path), "--out", str(tmp_path / "out"), *args])
+    assert asked == [pdf]

@@ -1,4 +1,5 @@
-"""Label sheets and 信息公示牌 posters: what the bureau prints, checked as printed (rendered by poppler)."""
+"""Label sheets and 信息公示牌 posters as PDFs (zuofang build --pdf): what the bureau prints, checked
+as printed (rendered by poppler). The print pages the site has instead are tests/test_print_pages.py's."""
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,12 @@ GRADE_WORDS = {g: t.zh for g, t in vocabulary.GRADES.items()}
 
 
 @pytest.fixture(scope="module")
-def small_out(small_qr_build):
-    return small_qr_build[0]
+def small_out(small_qr_build, tmp_path_factory):
+    """The small registry's QR output made with the PDFs (build --pdf)."""
+    out = tmp_path_factory.mktemp("small-qr-pdf")
+    shutil.copy(small_qr_build[0] / "registry.db", out / "registry.db")
+    build_codes(out / "registry.db", out / "site", small_qr_build[1].site_url, workers=1, pdf=True)
+    return out
 
 
 def _query(db_path, sql, *args):
@@ -123,7 +128,7 @@ def test_demo_notice_only_on_demo_data(small_out, tmp_path):
     conn.execute("UPDATE _build SET demo = 0")
     conn.commit()
     conn.close()
-    build_codes(real / "registry.db", real / "site", operator_id=operator_id)
+    build_codes(real / "registry.db", real / "site", operator_id=operator_id, pdf=True)
     for address in (urls.label_sheet(operator_id), urls.poster(operator_id)):
         assert "演示数据" in _text(small_out / "site" / urls.output_path(address))
         assert "演示数据" not in _text(real / "site" / urls.output_path(address))
@@ -253,6 +258,11 @@ def test_only_the_newest_cuts_are_kept_and_nothing_else_is_touched(tmp_path, mon
 
 
 def test_demo_build_sample_of_sheets_and_posters(demo_build, tmp_path):
+    """`zuofang qr --pdf --operator ID` on the demo's build (its default build makes no PDFs)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(demo_build / "registry.db", out / "registry.db")
     for operator_id in _sample_workshops(demo_build / "registry.db", 3):
-        _check_sheet(demo_build, operator_id, tmp_path / f"s-{operator_id}")
-        _check_poster(demo_build, operator_id, tmp_path / f"p-{operator_id}")
+        build_codes(out / "registry.db", out / "site", operator_id=operator_id, workers=1, pdf=True)
+        _check_sheet(out, operator_id, tmp_path / f"s-{operator_id}")
+        _check_poster(out, operator_id, tmp_path / f"p-{operator_id}")

@@ -44,7 +44,7 @@ def test_nothing_loads_from_another_host(site_pages):
 
 
 def test_workshop_pages_link_their_poster_and_label_sheet(demo_build):
-    """The bureau prints a workshop's 信息公示牌 and labels from its page."""
+    """The bureau prints a workshop's 信息公示牌 and labels from its page (their print pages)."""
     import sqlite3
 
     from site_builder import urls
@@ -56,6 +56,6 @@ def test_workshop_pages_link_their_poster_and_label_sheet(demo_build):
     assert workshops
     for operator_id in workshops:
         html = (site / urls.output_path(urls.operator(operator_id))).read_text(encoding="utf-8")
-        for pdf in (urls.poster(operator_id), urls.label_sheet(operator_id)):
-            assert f'href="{pdf}"' in html
-            assert (site / urls.output_path(pdf)).read_bytes().startswith(b"%PDF")
+        for address in (urls.poster_page(operator_id), urls.label_page(operator_id)):
+            assert f'href="{address}"' in html
+            assert (site / urls.output_path(address)).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

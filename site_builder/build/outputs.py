@@ -236,13 +236,24 @@ QR_IMAGES = tuple(
     Family(f"QR codes ({ext.upper()})", "qr", lambda code, ext=ext: urls.qr_file(code, ext), "products", "code",
            called="二维码", shows=(Shows("products", "code"),), ignores=_ignoring("products"))
     for ext in ("png", "svg"))
+#: A workshop's print pages (qr/print_pages.py): every workshop has both, a revoked one too (its
+#: label page says why it gets no labels). Not in the address record: printed QR codes lead to
+#: /w/<id>/, not to these.
+LABEL_PAGES = Family("label print pages", "qr", urls.label_page, "operators", "id", called="标签打印页",
+                     rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_WORKSHOP_SHOWS,
+                     ignores=_ignoring("operators", "grades", "products", "stations"))
+_POSTER_SHOWS = (*_WORKSHOP_SHOWS, Shows("boards", "operator_id"))  # and its 信息公开栏 (qr/board.py)
+POSTER_PAGES = Family("poster print pages", "qr", urls.poster_page, "operators", "id", called="信息公示牌打印页",
+                      rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_POSTER_SHOWS,
+                      ignores=_ignoring("operators", "grades", "products", "stations", "boards"))
+#: The same as PDFs, made only by `zuofang build --pdf` (soundness checks them only then).
 LABEL_SHEETS = Family("label sheets", "qr", urls.label_sheet, "operators", "id", called="标签纸",
                       rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_WORKSHOP_SHOWS,
                       ignores=_ignoring("operators", "grades", "products", "stations"))
 POSTERS = Family("posters", "qr", urls.poster, "operators", "id", called="信息公示牌",
-                 rows="SELECT id FROM operators WHERE kind = 'workshop'",
-                 shows=(*_WORKSHOP_SHOWS, Shows("boards", "operator_id")),  # and its 信息公开栏 (qr/board.py)
+                 rows="SELECT id FROM operators WHERE kind = 'workshop'", shows=_POSTER_SHOWS,
                  ignores=_ignoring("operators", "grades", "products", "stations", "boards"))
+PDF_FAMILIES = (LABEL_SHEETS, POSTERS)
 GS1_PAGES = Family("GS1 Digital Link pages", "qr", urls.gs1_digital_link, "products", "code", called="GS1 页面",
                    rows="SELECT DISTINCT gtin FROM products WHERE gtin IS NOT NULL", spell=gtin14, permanent=True,
                    shows=(Shows("products", "code"), Shows("samplings", "product_code"), Shows("recalls", "product_code")),
@@ -275,7 +286,7 @@ FILES = (
 PAGE_FAMILIES = (*RECORD_PAGES, REGION_PAGES, ZONE_PAGES, PROGRAMME_PAGES, CLOSURE_PAGES)
 
 FAMILIES: tuple[Family, ...] = (*RECORD_PAGES, *OVERVIEW_PAGES.values(), *SEARCH_ENTRIES.values(), *QR_IMAGES,
-                                LABEL_SHEETS, POSTERS, GS1_PAGES, *PHOTO_IMAGES, *FILES)
+                                LABEL_PAGES, POSTER_PAGES, GS1_PAGES, *PHOTO_IMAGES, *FILES)
 #: Families with one output per record, which the rebuild plans narrow.
 KEYED = tuple(f for f in FAMILIES if f.key is not None)
 #: Families whose outputs are files of the site, which soundness finds on disk for every key.

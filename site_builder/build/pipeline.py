@@ -44,6 +44,7 @@ class BuildContext:
     validation: str = ""  # how the registry was judged valid (_validate)
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
     photos: object = None  # the images stage's photos (images/build.py Photos), shown by the site
+    pdf: bool = False  # also each workshop's label sheet and poster as PDFs (zuofang build --pdf)
     _changes: object = field(default=_UNSET, repr=False)
 
     @property
@@ -114,7 +115,7 @@ def _stage_qr(ctx: BuildContext) -> None:
     # A rebuild redoes only the QR files that show a changed row (qr/scope.py).
     build_codes(ctx.db_path, ctx.site_dir, ctx.package.site_url,
                 changes=ctx.changes if ctx.same_database_code else None, files=ctx.files,
-                photos=ctx.photos.shown if ctx.photos else None)
+                photos=ctx.photos.shown if ctx.photos else None, pdf=ctx.pdf)
 
 
 def _stage_handbook(ctx: BuildContext) -> None:
@@ -140,18 +141,19 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
 ]
 
 
-def build(data_dir: str | Path, out_dir: str | Path) -> BuildContext:
-    """Validate the registry in `data_dir` and build everything into `out_dir`, atomically."""
+def build(data_dir: str | Path, out_dir: str | Path, pdf: bool = False) -> BuildContext:
+    """Validate the registry in `data_dir` and build everything into `out_dir`, atomically; with
+    `pdf`, each workshop's label sheet and poster as PDFs too, beside their print pages."""
     package = Package.load(data_dir)
-    return _build(package, output.resolve(out_dir, package.directory))
+    return _build(package, output.resolve(out_dir, package.directory), pdf)
 
 
-def _build(package: Package, out_dir: Path) -> BuildContext:
+def _build(package: Package, out_dir: Path, pdf: bool = False) -> BuildContext:
     # out_dir is real and absolute: stages compare their paths with the ones files.py recorded.
     started = time.perf_counter()
     previous = out_dir if output.is_ours(out_dir) else None
     with staged_output(out_dir, package.directory) as files:
-        ctx = BuildContext(package, files, out_dir, previous)
+        ctx = BuildContext(package, files, out_dir, previous, pdf=pdf)
         ctx.validation, memory = _validate(package, ctx.records)
         validate_memory.remember(package, ctx.records, memory)
         ctx.timings["validate"] = time.perf_counter() - started
@@ -164,7 +166,7 @@ def _build(package: Package, out_dir: Path) -> BuildContext:
     return ctx
 
 
-def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
+def refresh_qr(out_dir: str | Path, operator_id: str | None = None, pdf: bool = False):
     """`zuofang qr`: make the QR stage's files again from OUT_DIR/registry.db, through a staged
     commit like a build's (so the state record keeps matching the disk): everything else the
     previous build produced is kept as it is."""
@@ -183,7 +185,7 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None):
             files.record(stage / rel)
         records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr", links.SECTION)))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
-                           files=files, photos=recorded_photos(records))
+                           files=files, photos=recorded_photos(records), pdf=pdf)
 
 
 def print_pdf(out_dir: str | Path, kind: str, target: str | Path, operator: str | None = None,

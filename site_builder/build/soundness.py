@@ -28,7 +28,8 @@ def check_output(ctx) -> None:
     files = ctx.files
     addresses = ctx.addresses + gs1_addresses(site, files)
     permanence.check_and_record(addresses, ctx)
-    problems = missing_pages(ctx.db_path, site, files)
+    families = outputs.FILED + (outputs.PDF_FAMILIES if ctx.pdf else ())
+    problems = missing_pages(ctx.db_path, site, files, families)
     problems += unpublished(addresses, site, files)
     problems += links.check_site(site, files, addresses)
     problems += datasette_check(ctx)
@@ -47,17 +48,19 @@ def gs1_addresses(site: Path, files: Files) -> list[str]:
                   for p in files.produced_under(root) if p.endswith(f"{os.sep}index.html"))
 
 
-def missing_pages(db_path: Path, site: Path, files: Files | None = None) -> list[str]:
+def missing_pages(db_path: Path, site: Path, files: Files | None = None,
+                  families: tuple[outputs.Family, ...] = outputs.FILED) -> list[str]:
     """Every output the declaration (outputs.py) says the site holds but the disk does not: each
-    record's page, QR images, label sheet, poster and GS1 page, and the whole-site pages and files
-    (during a build: among the files it produced, written or kept from the previous output)."""
+    record's page, QR images, label and poster print pages and GS1 page, and the whole-site pages
+    and files (during a build: among the files it produced, written or kept from the previous
+    output); `families` adds the PDFs of a build with --pdf."""
     files = files or Files()
     present = produced(files)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     root = os.path.join(os.path.abspath(site), "")
     try:
         problems = []
-        for family in outputs.FILED:
+        for family in families:
             if family.key is not None:
                 for (value,) in conn.execute(family.keys_sql()):
                     address = family.address_of(value)
