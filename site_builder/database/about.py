@@ -12,12 +12,15 @@ Datasette's plugin reads the same tables (site_builder/datasette/registry_info.p
 """
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .. import urls, vocabulary
 from ..registry.package import TABLE_ORDER, Package
 from .fts import INDEX_KEY, INDEX_KIND, SEARCHABLE, STOCK_MATCH_SQL
 from ..vocabulary import CODED, GRADES, KINDS, METRICS, OPERATOR_STATUS
+
+if TYPE_CHECKING:
+    import sqlite_utils  # only its type: a build that keeps registry.db imports none of it
 
 ABOUT, COLUMNS, LABELS, QUERIES, FACET_COUNTS = "_about", "_columns", "_labels", "_queries", "_facet_counts"
 #: `_about`'s key holding Datasette's metadata for this database (datasette/metadata.py render).
