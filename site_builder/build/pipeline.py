@@ -222,14 +222,14 @@ def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
     out = output.resolve(out_dir, data_dir)
     with output.locked(out) as made:
         try:
-            stage, record, held = _open(out)
+            stage, record, held, listed = _open(out)
         except BaseException:
             _remove_if_made(out, made)
             raise
         files = Files(stage, out, record, held)
         try:
             yield files
-            entries, staged, removed = _survey(out, stage, files)
+            entries, staged, removed = _survey(out, stage, files, listed)
         except ZuofangError:
             files.end()
             _discard(stage, out, made)
@@ -249,9 +249,11 @@ def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
                              "问题解决后再构建一次即可完成。The commit was cut short; build again to finish it.") from exc
 
 
-def _open(out: Path) -> tuple[Path, state.StateRecord, dict]:
+def _open(out: Path) -> tuple[Path, state.StateRecord, dict, set[str]]:
     """Before a build: OUT_DIR writable, an unfinished commit finished, dead staging folders
-    removed, the previous record loaded and the previous output checked against it."""
+    removed, the previous record loaded and the previous output checked against it. Returns the
+    stage, the record, the files found intact and every file the record lists (read once: 1 s
+    per 150,000 files)."""
     output.check_writable(out)
     recovered = output.recover(out)
     output.remove_dead_stages(out)
@@ -270,21 +272,19 @@ def _open(out: Path) -> tuple[Path, state.StateRecord, dict]:
             log.warning("%s: 上次构建的 %d 个文件缺失或被改动（%s），本次从头构建并恢复它们。"
                         "%d files of the previous build are missing or changed: rebuilding them.",
                         out, len(damaged), shown, len(damaged))
-    return output.new_stage(out), record, held
+    return output.new_stage(out), record, held, set(entries or ())
 
 
-def _survey(out: Path, stage: Path, files: Files) -> tuple[dict, set[str], list[str]]:
+def _survey(out: Path, stage: Path, files: Files, listed: set[str]) -> tuple[dict, set[str], list[str]]:
     """Every file the build produced, read from the disk (BuildError for one that is not there),
     which of them are in the stage, and what the previous build made that this one no longer
-    does (removed by the commit)."""
-    record = files.records
+    does (of the files its record `listed`: removed by the commit)."""
     entries, staged, missing = manifest.survey(files.produced, os.path.join(stage, ""), os.path.join(out, ""),
                                                files.verified)
     if missing:
         shown = "\n".join(f"  - {m}" for m in missing[:30])
         raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")
-    previous = manifest.decode(record.previous(manifest.SECTION)) or {}
-    removed = sorted(set(previous) - set(entries) - {state.NAME, output.JOURNAL})
+    removed = sorted(listed - set(entries) - {state.NAME, output.JOURNAL})
     return entries, staged, removed
 
 
