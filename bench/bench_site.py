@@ -73,7 +73,7 @@ def add_one_business(data: Path) -> str:
     stall = next(r for r in rows if r["kind"] == "stall")
     ids = {r["id"] for r in rows}
     new_id = next(f"s{n:05d}" for n in range(len(rows) + 1, 10 * len(rows) + 2) if f"s{n:05d}" not in ids)
-    rows.append({**stall, "id": new_id, "name": "新开的凉皮摊点（演示）", "licence_no": stall["licence_no"] + "-新",
+    rows.append({**stall, "id": new_id, "name": "新开的凉皮摊点（演示）", "licence_no": f"{stall['licence_no']}-{new_id}",
                  "credit_code": ""})
     _write(data / "operators.csv", rows)
     return new_id
