@@ -8,7 +8,8 @@ benchmarks). Each build is a real staged `build()`: validation (only the new row
 build remembers the others, validate_changed.py), then the stages database, images and site, and the
 commit (QR codes, PDFs and the handbook have their own benchmarks, bench_qr.py and
 bench_handbook.py; the soundness stage needs the QR codes; `--all-stages` runs every stage).
-Three builds: into an empty OUT_DIR, again with nothing changed, and after one product is renamed. Wall time on a shared machine can be several
+Five builds: into an empty OUT_DIR, again with nothing changed, after one product is renamed,
+after one grade is lowered and after one business is added. Wall time on a shared machine can be several
 times the CPU time; both are printed.
 With --all-stages (or --compare) each size also gets bench_render_compare.py's round: the same
 product pages by Zuofang, Hugo and a bare Jinja loop, one core each, as ratios.
@@ -36,17 +37,46 @@ def registry(n: int) -> Path:
     return generated(n)
 
 
-def rename_one_product(data: Path) -> str:
-    """Rename the first product (in a copy of products.csv); returns its code."""
-    path = data / "products.csv"
+def _rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    rows[0]["name"] += "（新包装）"
+        return list(csv.DictReader(f))
+
+
+def _write(path: Path, rows: list[dict]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def rename_one_product(data: Path) -> str:
+    """Rename the first product (in a copy of products.csv); returns its code."""
+    rows = _rows(data / "products.csv")
+    rows[0]["name"] += "（新包装）"
+    _write(data / "products.csv", rows)
     return rows[0]["code"]
+
+
+def change_one_grade(data: Path) -> str:
+    """Lower the first A grade to C (in a copy of grades.csv); returns its business's id."""
+    rows = _rows(data / "grades.csv")
+    row = next(r for r in rows if r["grade"] == "A")
+    row["grade"] = "C"
+    _write(data / "grades.csv", rows)
+    return row["operator_id"]
+
+
+def add_one_business(data: Path) -> str:
+    """Register one new food stall (a copy of the first stall with a new id, name and licence
+    number, and no credit code, as a stall may have); returns its id."""
+    rows = _rows(data / "operators.csv")
+    stall = next(r for r in rows if r["kind"] == "stall")
+    ids = {r["id"] for r in rows}
+    new_id = next(f"s{n:05d}" for n in range(len(rows) + 1, 10 * len(rows) + 2) if f"s{n:05d}" not in ids)
+    rows.append({**stall, "id": new_id, "name": "新开的凉皮摊点（演示）", "licence_no": f"{stall['licence_no']}-{new_id}",
+                 "credit_code": ""})
+    _write(data / "operators.csv", rows)
+    return new_id
 
 
 def timed_build(data: Path, out: Path, all_stages: bool):
@@ -98,6 +128,10 @@ def one_size(n: int, all_stages: bool) -> None:
         print(describe("unchanged rebuild", n, timed_build(data, out, all_stages)), flush=True)
         code = rename_one_product(data)
         print(describe(f"rebuild after renaming product {code}", n, timed_build(data, out, all_stages)), flush=True)
+        business = change_one_grade(data)
+        print(describe(f"rebuild after lowering {business}'s grade", n, timed_build(data, out, all_stages)), flush=True)
+        business = add_one_business(data)
+        print(describe(f"rebuild after adding business {business}", n, timed_build(data, out, all_stages)), flush=True)
         print(f"{n:>6} operators: {provenance_weight(out / 'site')}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -93,3 +93,20 @@ def test_a_second_build_into_the_same_out_dir_is_refused_while_one_runs(tmp_path
                 pass
     assert (out / "a.txt").read_text() == "A"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no lock or staging folder left behind"
+
+
+@pytest.mark.parametrize("rel", ["", "/etc/passwd", "../x", "a/../../x", "a/./b", ".", "..", "a//b", "a/", "a\\b",
+                                 "a\x00b", "site/\x1f.html", "a\x7f", "a\nb", None, 7])
+def test_a_recorded_path_leaving_its_folder_is_refused(rel):
+    """Paths read from a record (files to keep or remove) must stay inside the output folder."""
+    from site_builder.build.paths import safe_relative
+
+    assert not safe_relative(rel)
+
+
+@pytest.mark.parametrize("rel", ["index.html", "site/p/6901234567892/index.html", "site/w/s00001/a...b.html",
+                                 "...", ".well-known/x", "site/数据/产品.csv", "a.b/c"])
+def test_an_ordinary_recorded_path_is_accepted(rel):
+    from site_builder.build.paths import safe_relative
+
+    assert safe_relative(rel)

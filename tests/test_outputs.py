@@ -130,3 +130,36 @@ def test_changing_any_module_of_a_stage_changes_its_fingerprint(stage, repo_root
         monkeypatch.undo()
         for cached in caches:
             cached.cache_clear()
+
+
+def test_an_import_anywhere_in_a_module_is_followed(tmp_path, monkeypatch):
+    """The fingerprint follows imports at module level and nested in functions, classes, and
+    if / try / except / else / finally / with / for / while / match blocks."""
+    nested = {
+        "def f():\n    import {m}\n": "in a function",
+        "class C:\n    def f(self):\n        from . import {m}\n": "in a method",
+        "if X:\n    pass\nelse:\n    import {m}\n": "in an else",
+        "try:\n    pass\nexcept E:\n    import {m}\n": "in an except",
+        "try:\n    pass\nfinally:\n    import {m}\n": "in a finally",
+        "with x:\n    for y in z:\n        while w:\n            import {m}\n": "in a loop",
+        "match x:\n    case 1:\n        import {m}\n": "in a match case",
+    }
+    root = tmp_path / "tree"
+    (root / "site_builder").mkdir(parents=True)
+    (root / "site_builder" / "__init__.py").write_text("")
+    lines = []
+    for i, template in enumerate(nested):
+        (root / "site_builder" / f"m{i}.py").write_text("")
+        lines.append(template.replace("{m}", f"site_builder.m{i}" if "from" not in template else f"m{i}"))
+    (root / "site_builder" / "entry.py").write_text("\n".join(lines))
+    monkeypatch.setattr(fingerprint, "ROOT", root)
+    for cached in (fingerprint._fingerprint, fingerprint._source, fingerprint._data_files):
+        cached.cache_clear()
+    try:
+        found, _libraries = fingerprint.closure(["site_builder.entry"])
+    finally:
+        monkeypatch.undo()
+        for cached in (fingerprint._fingerprint, fingerprint._source, fingerprint._data_files):
+            cached.cache_clear()
+    missed = [where for i, where in enumerate(nested.values()) if f"site_builder.m{i}" not in found]
+    assert missed == []

@@ -121,3 +121,82 @@ def test_rebuild_renders_only_the_pages_whose_rows_changed(registry, tmp_path):
     assert rewritten == {urls.output_path(urls.product(product["code"])), "changes/index.html", "data/index.html"}
     page = (out / "site" / urls.output_path(urls.product(product["code"]))).read_text(encoding="utf-8")
     assert "18个月" in page
+
+
+def test_pelican_runs_again_only_when_an_editorial_page_changed(registry, tmp_path, monkeypatch):
+    """A rebuild whose content/ is unchanged keeps the editorial pages Pelican wrote before and
+    does not run Pelican; an edited page is rendered again, and a news item added is listed."""
+    import pelican
+
+    from site_builder.site import pelican_run
+
+    content = Path(shutil.copytree(pelican_run.CONTENT, tmp_path / "content"))
+    monkeypatch.setattr(pelican_run, "CONTENT", content)
+    out = tmp_path / "out"
+    build_pages(registry, out)
+    about = out / "site" / urls.output_path(urls.page("about"))
+    before = about.read_bytes()
+    runs = []
+    real_run = pelican.Pelican.run
+    monkeypatch.setattr(pelican.Pelican, "run", lambda self: runs.append(1) or real_run(self))
+
+    product = first(registry / "products.csv", "code", status="active")
+    edit_csv(registry / "products.csv", "code", product["code"], "name", "改名测试麻花（演示）")
+    build_pages(registry, out)
+    assert runs == [], "nothing under content/ changed: Pelican is not run"
+    assert about.read_bytes() == before, "the editorial page is still published"
+    assert urls.page("about") in (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
+
+    (content / "pages" / "about.md").write_text(
+        (content / "pages" / "about.md").read_text(encoding="utf-8") + "\n改版说明（演示）。\n", encoding="utf-8")
+    shutil.copy(content / "news" / "2026-qr-labels.md", content / "news" / "2026-new-item.md")
+    text = (content / "news" / "2026-new-item.md").read_text(encoding="utf-8")
+    (content / "news" / "2026-new-item.md").write_text(
+        text.replace("Slug: 2026-qr-labels", "Slug: 2026-new-item").replace("Title: ", "Title: 新消息（演示）", 1),
+        encoding="utf-8")
+    build_pages(registry, out)
+    assert runs == [1]
+    assert "改版说明（演示）" in about.read_text(encoding="utf-8")
+    assert (out / "site" / urls.output_path(urls.news("2026-new-item"))).is_file()
+    assert urls.news("2026-new-item") in (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "新消息（演示）" in (out / "site" / "index.html").read_text(encoding="utf-8"), "the home page lists it"
+
+
+#: Libraries a rebuild imports only for a stage that has work: Pelican (editorial pages
+#: changed), Frictionless (rows to validate), sqlite-utils (registry.db made again), openpyxl (a
+#: workbook made again, in the forked process writing the downloads), mkdocs and PyYAML (the
+#: handbook made again).
+HEAVY = ("pelican", "markdown", "frictionless", "sqlite_utils", "openpyxl", "mkdocs", "yaml")
+IMPORTS_OF_A_BUILD = """
+import json, sys
+from site_builder.build import pipeline
+pipeline.STAGES = [s for s in pipeline.STAGES if s[0] in ("database", "images", "site", "handbook")]
+pipeline.build(sys.argv[1], sys.argv[2])
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def imported_by_a_rebuild(data: Path, out: Path) -> list[str]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IMPORTS_OF_A_BUILD.format(heavy=HEAVY), str(data), str(out)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_rebuild_imports_only_what_its_stages_have_work_for(registry, tmp_path):
+    from site_builder.build import pipeline
+
+    out = tmp_path / "out"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "STAGES", [s for s in pipeline.STAGES if s[0] in ("database", "images", "site", "handbook")])
+        pipeline.build(registry, out)
+    assert imported_by_a_rebuild(registry, out) == [], "nothing changed: no stage has work for these"
+    product = first(registry / "products.csv", "code", status="active")
+    edit_csv(registry / "products.csv", "code", product["code"], "name", "改名测试麻花（演示）")
+    # The changed rows are validated and registry.db is updated; Pelican, the workbook's
+    # openpyxl (in the downloads' own process) and the handbook's mkdocs are not needed here.
+    # (PyYAML comes with Frictionless.)
+    assert imported_by_a_rebuild(registry, out) == ["frictionless", "sqlite_utils", "yaml"]

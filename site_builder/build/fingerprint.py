@@ -96,18 +96,36 @@ def from_module(package: str, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def imports(name: str, path: Path) -> set[str]:
+def imports(name: str, path: Path) -> frozenset[str]:
     """Every module `name` (at `path`) imports, absolute, including `from x import module`."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    return _imports(package, path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _imports(package: str, source: str) -> frozenset[str]:
+    """(Each stage's fingerprint follows mostly the same modules: each source is parsed once.)"""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _statements(ast.parse(source)):
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             module = from_module(package, node)
             out.add(module)
             out.update(f"{module}.{alias.name}" for alias in node.names)
-    return {m for m in out if m}
+    return frozenset(m for m in out if m)
+
+
+def _statements(tree: ast.Module):
+    """Every statement of a module, nested ones (in functions, classes, if/try/with/match
+    blocks) included: an import is always a statement, so the expressions, most of a module's
+    nodes, need not be visited (ast.walk does: half the time of fingerprinting every stage)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            todo.extend(getattr(node, block, ()))
 
 
 def _with_parents(name: str) -> list[str]:

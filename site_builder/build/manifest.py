@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .paths import safe_relative, sha256_of_file
 
 SECTION = "files"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """(A tuple: a rebuild reads 600,000 of them at 50,000 businesses, and a frozen dataclass
+    took three times as long to make.)"""
+
     size: int
     mtime: int   # st_mtime_ns
     ctime: int   # st_ctime_ns
@@ -66,7 +68,7 @@ def decode(data: bytes | None) -> dict[str, Entry] | None:
     try:
         for line in data.decode("utf-8").splitlines():
             rel, size, mtime, ctime, inode, digest = line.split("\t")
-            if not safe_relative(rel) or len(digest) != 64:
+            if len(digest) != 64 or not safe_relative(rel):
                 return None
             entries[rel] = Entry(int(size), int(mtime), int(ctime), int(inode), digest)
     except ValueError:

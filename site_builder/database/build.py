@@ -19,9 +19,7 @@ import os
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterator
 
 from ..build import fingerprint
 from ..build.files import Files
@@ -30,6 +28,9 @@ from ..errors import ZuofangError
 from ..registry import readers
 from ..registry.package import TABLE_ORDER, Package, mask_name
 from . import publicity
+
+if TYPE_CHECKING:
+    import sqlite_utils  # imported by _build only: a rebuild that keeps registry.db needs none of it
 
 #: Schema type -> SQLite column type. Dates stay ISO text: they sort and compare as text.
 COLUMN_TYPES = {"string": str, "integer": int, "number": float, "boolean": int,
@@ -131,6 +132,8 @@ def _build(package: Package, db_path: Path, previous: Path | None) -> None:
     out = db_path.with_name(f".{db_path.name}.out{os.getpid()}")
     for path in (tmp, out):
         path.unlink(missing_ok=True)
+    import sqlite_utils
+
     try:
         if previous is not None:
             shutil.copyfile(previous, tmp)

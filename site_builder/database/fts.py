@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils  # only its type: a build that keeps registry.db imports none of it
 
 #: table -> (primary key, columns searched).
 SEARCHABLE = {

@@ -5,10 +5,13 @@ the same data must give the same figures on any day it is rebuilt or queried.
 """
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..vocabulary import NOT_OPERATING
 from .programme_views import PROGRAMME_VIEWS
+
+if TYPE_CHECKING:
+    import sqlite_utils  # only its type: a build that keeps registry.db imports none of it
 
 RELEASE_DATE = "(SELECT release_date FROM _build)"
 RELEASE_YEAR = "(SELECT CAST(release_year AS TEXT) FROM _build)"

@@ -22,8 +22,6 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-import yaml
-
 from .. import urls
 from ..build import fingerprint
 from ..build.files import Files
@@ -100,6 +98,8 @@ def prepare_sources(package: Package, work_dir: Path) -> Path:
             raise HandbookError(f"{SOURCE_DIR / 'docs' / PROGRAMMES_PAGE}：缺少标记行 {marker}，无法插入指标的统计口径。")
         text = text.replace(marker, section())
     guide.write_text(text, encoding="utf-8")
+
+    import yaml  # with mkdocs, only when the handbook is made again
 
     config_path = work_dir / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))

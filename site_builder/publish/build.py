@@ -32,7 +32,6 @@ from ..build import fingerprint
 from ..build.files import Files
 from ..database.about import coded_values
 from .readme import LICENSE_NAME, METADATA_NAME, README_NAME, licence_text, readme
-from .xlsx import export_xlsx
 from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 
 DATA_DIR = "data"            # site/data/ = /data/
@@ -154,6 +153,14 @@ def publish_package(package: Package, db_path: str | Path, site_dir: str | Path,
     link_database(files, db_path, out / DB_NAME)
     record[DB_NAME] = {"sha256": files.sha256_of(db_path), "bytes": db_path.stat().st_size}
     records.put_json(SECTION, record)
+
+
+def export_xlsx(*args) -> bytes:
+    """xlsx.export_xlsx, whose openpyxl is imported only when a workbook is made again (in the
+    forked process that writes the downloads, not in every build's main process)."""
+    from .xlsx import export_xlsx
+
+    return export_xlsx(*args)
 
 
 def _code_digest() -> str:

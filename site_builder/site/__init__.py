@@ -1,7 +1,9 @@
 """The public site: Pelican renders the editorial pages, our plugin's generator the registry pages.
 
 `build_site(ctx)` is the build's "site" stage. Every page extends theme/templates/base.html;
-the stage's `Renderer` gives other modules (the changes page) the same chrome.
+the stage's `Renderer` gives other modules (the changes page) the same chrome. A rebuild whose
+editorial inputs did not change keeps Pelican's pages and runs the generator alone
+(pelican_run.py, rebuild.previous_editorial).
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from ..publish import build as publish
 from .. import search, urls
 from . import changes, feeds, parallel, rebuild, render
 from .data_page import write_data_page
-from .pelican_run import run_pelican
+from .pelican_run import inputs as editorial_inputs
+from .pelican_run import run_pelican, run_registry
 from .plugin import SiteJob
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,13 @@ def build_site(ctx) -> SiteJob:
     else:
         backgrounds = [parallel.Background(ctx.files, index), parallel.Background(ctx.files, downloads)]
     try:
-        run_pelican(package, job)
+        made_from = editorial_inputs(plan.salt)
+        kept = rebuild.previous_editorial(ctx, plan, made_from)
+        if kept is None:
+            plan.editorial = run_pelican(package, job, made_from=made_from)
+        else:
+            run_registry(job, kept)
+            plan.editorial = kept
         for name in render.STATIC_FILES:
             job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
     finally:

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pelican import signals
-
 from .. import urls
 from ..build.files import Files
 from ..errors import ZuofangError
@@ -38,6 +36,23 @@ class AddressClash(ZuofangError):
 
 
 @dataclass
+class Editorial:
+    """What the registry pages need of Pelican's: the editorial pages' addresses (content/pages)
+    and the news items (content/news), newest first."""
+
+    pages: list[str]
+    news: list[dict]
+
+    @classmethod
+    def read(cls, context: dict) -> "Editorial":
+        """From the context of Pelican's run."""
+        articles = sorted(context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
+        news = [{"address": urls.news(a.slug), "title": a.title, "date": a.date.date().isoformat()}
+                for a in articles]
+        return cls([urls.page(p.slug) for p in context.get("pages", [])], news)
+
+
+@dataclass
 class SiteJob:
     """What one build's generator needs, and what it reports back."""
 
@@ -51,6 +66,7 @@ class SiteJob:
     changed: set[str] | None = None  # tables changed since the previous build (with a scope)
     photos: dict = field(default_factory=dict, repr=False)  # photo name -> images/shown.py Shown
     registry: Registry | None = field(default=None, repr=False)  # read by the generator
+    editorial: Editorial | None = None  # read from Pelican's run, or kept from the previous one
     addresses: list[str] = field(default_factory=list)
     written: int = 0
     rendered: int = 0   # pages rendered
@@ -94,11 +110,10 @@ class RegistryGenerator:
                                               with_trends=trends)
         self.job.registry.photos = self.job.photos
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
-        self.editorial = [urls.page(p.slug) for p in self.context.get("pages", [])]
-        articles = sorted(self.context.get("articles", []), key=lambda a: (a.date, a.slug), reverse=True)
-        self.news = [{"address": urls.news(a.slug), "title": a.title, "date": a.date.date().isoformat()}
-                     for a in articles]
-        self.editorial += [n["address"] for n in self.news]
+        if self.job.editorial is None:
+            self.job.editorial = Editorial.read(self.context)
+        self.news = self.job.editorial.news
+        self.editorial = self.job.editorial.pages + [n["address"] for n in self.news]
 
     def render(self, address: str, template: str, context: dict, seen: set[str]) -> None:
         self.check_clashes([address], seen)
@@ -144,4 +159,6 @@ def _generators(pelican):
 
 
 def register():
+    from pelican import signals
+
     signals.get_generators.connect(_generators)

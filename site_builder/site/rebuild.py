@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..build import delta, fingerprint
 from ..registry.package import Package
+from .pelican_run import PelicanOutput
 from .scope import Scope, pages_to_render
 
 SECTION = "site"  # of the state record
@@ -48,6 +49,7 @@ class Plan:
     scope: Scope | None
     sitemap: dict | None = None  # digest of the pages it lists and its files (set by the site stage)
     photo_tables: set[str] = field(default_factory=set)  # tables whose photos' images changed
+    editorial: PelicanOutput | None = None  # Pelican's run, or the previous one kept (the site stage)
 
 
 def plan(ctx) -> Plan:
@@ -91,7 +93,24 @@ _KEYS = {"products": "code", "brands": "id"}
 
 
 def save(ctx, build_plan: Plan) -> None:
-    ctx.records.put_json(SECTION, {"salt": build_plan.salt, "sitemap": build_plan.sitemap})
+    editorial = build_plan.editorial.to_json() if build_plan.editorial else None
+    ctx.records.put_json(SECTION, {"salt": build_plan.salt, "sitemap": build_plan.sitemap, "editorial": editorial})
+
+
+def previous_editorial(ctx, build_plan: Plan, made_from: str) -> PelicanOutput | None:
+    """The previous build's Pelican run, when it was made from the same inputs (pelican_run.inputs:
+    content/, code, theme, descriptor, common context) and each file it wrote is in the previous
+    output as that build left it; None: run Pelican."""
+    record = _record(ctx)
+    if record.get("salt") != build_plan.salt:
+        return None
+    kept = PelicanOutput.from_json(record.get("editorial"))
+    if kept is None or kept.inputs != made_from:
+        return None
+    site = ctx.site_dir
+    if not all(ctx.files.intact(site / f) for f in kept.files):
+        return None
+    return kept
 
 
 def previous_sitemap(ctx, build_plan: Plan) -> list[str] | None:
