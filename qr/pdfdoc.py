@@ -7,6 +7,7 @@ from typing import Callable
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode
+from fpdf.fonts import TTFFont
 
 from site_builder import vocabulary
 
@@ -100,9 +101,10 @@ def string_width(pdf: FPDF) -> Callable[[str], float]:
     last bit: the sum of the font's advance widths, computed as fpdf2 computes them, without its
     style bookkeeping per call (0.1 ms, which wrapping every character of a station's batch of
     sheets would pay tens of thousands of times). Documents with text shaping, stretching or
-    letter spacing (new_document sets none) are measured by fpdf2 itself."""
+    letter spacing (new_document sets none), and the core fonts (their widths are keyed by
+    character, not code point), are measured by fpdf2 itself."""
     font = pdf.current_font
-    if pdf.text_shaping or pdf.font_stretching != 100 or pdf.char_spacing or not getattr(font, "cw", None):
+    if pdf.text_shaping or pdf.font_stretching != 100 or pdf.char_spacing or not isinstance(font, TTFFont):
         return pdf.get_string_width
     cw, size, k = font.cw, pdf.font_size_pt, pdf.k
     return lambda text: sum(cw[ord(c)] for c in text) * size * 0.001 / k
