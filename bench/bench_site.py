@@ -135,7 +135,7 @@ def one_size(n: int, all_stages: bool) -> None:
         print(f"{n:>6} operators: {provenance_weight(out / 'site')}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (the whole process: three builds), "
+        print(f"{n:>6} operators: peak memory {peak:,.0f} MB (the whole process: five builds), "
               f"{workers:,.0f} MB in the largest forked worker", flush=True)
 
 
