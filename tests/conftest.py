@@ -62,3 +62,16 @@ def small_qr_build(tmp_path_factory, small_registry):
     build_database(package, out / "registry.db")
     summary = build_codes(out / "registry.db", out / "site", package.site_url, workers=1)
     return out, package, summary
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (tests/sitecheck.py: its flags keep it off the network)."""
+    from playwright.sync_api import sync_playwright
+
+    from sitecheck import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,8 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
+from sitecheck import StaticServer
 
 from site_builder import urls
 
@@ -26,14 +25,6 @@ def demo_db(demo_build):
 def server(demo_build):
     with StaticServer(demo_build / "site") as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def visit(browser, server, address: str, wait_for: str | None = None) -> dict:

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import sync_playwright
-from sitecheck import CHROMIUM, CHROMIUM_ARGS, StaticServer
+from sitecheck import StaticServer
 from test_browser import AXE, LARGE_TEXT, PHONE
 
 from qr import labels, print_pages
@@ -26,14 +25,6 @@ from site_builder import urls
 DPI = 300
 A4_PT = (595.28, 841.89)
 MM = 25.4 / DPI  # millimetres per pixel of the raster
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
