@@ -5,7 +5,7 @@ text at 200 %, nothing sticks out and the wide tables become one card per row.""
 from __future__ import annotations
 
 import pytest
-from test_browser import AXE, LARGE_TEXT, PHONE, assert_clean, browser, demo_db, one, server, visit  # noqa: F401
+from test_browser import AXE, LARGE_TEXT, PHONE, assert_clean, demo_db, one, server, visit  # noqa: F401
 
 from site_builder import urls
 

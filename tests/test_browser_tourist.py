@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import assert_clean, browser, demo_db, one, server, visit  # noqa: F401 (fixtures)
+from test_browser import assert_clean, demo_db, one, server, visit  # noqa: F401 (fixtures)
 
 from site_builder import urls
 
