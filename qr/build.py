@@ -19,9 +19,8 @@ from pathlib import Path
 from site_builder import urls, vocabulary
 from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
-from site_builder.registry import standing
 
-from . import board, digital_link, drawing, fonts, guide, labels, pdfdoc, posters, print_pages, records
+from . import digital_link, drawing, fonts, guide, pdfdoc, print_pages, printing, records
 from .cache import Cache, fingerprint, inputs, key
 from .records import Product
 from .scope import plan
@@ -233,14 +232,5 @@ def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, 
 
 
 def _printed_chars(registry: records.Registry) -> set[str]:
-    """Every character a sheet or poster can print: the records' text and the modules' own literals."""
-    chars: set[str] = set()
-    for module in (labels, posters, pdfdoc, board, vocabulary, standing):  # the vocabulary's words are printed too
-        chars.update(inspect.getsource(module))
-    for workshop in registry.workshops:
-        chars.update("".join(str(v) for v in vars(workshop).values() if v))
-    for product in registry.products:
-        chars.update(product.name + (product.spec or ""))
-    for facts in registry.boards.values():
-        chars.update("".join(str(v) for v in vars(facts).values() if v))
-    return chars
+    """Every character a sheet or poster of this run can print (zuofang print's sets, joined)."""
+    return printing.printed_chars("labels", registry) | printing.printed_chars("posters", registry)
