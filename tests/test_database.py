@@ -228,6 +228,12 @@ EDITS = {
     "product appended": ("products.csv", lambda h, rows: [h, *rows, [
         ("pnew9" if n == "code" else "" if n == "gtin" else v) for n, v in zip(h, rows[0])]]),
     "brand story changed": ("brands.csv", _set("story", 0, "新的故事。")),
+    # The table target_members and the facet counts of the views are worked out again only
+    # from the tables they read (derived.py): a business moved to another county or a target set
+    # for another county changes both, a checklist result the checklist views.
+    "business moved to another county": ("operators.csv", _set("region_code", 0, "140824")),
+    "target set for another county": ("programme_targets.csv", _set("region_code", 2, "140824")),
+    "checklist result changed": ("inspection_items.csv", _set("result", 0, "不符合")),
 }
 
 
@@ -244,3 +250,15 @@ def test_an_updated_database_is_a_fresh_build_byte_for_byte(edit, demo_dir, tmp_
     fresh = tmp_path / "fresh" / "registry.db"
     assert build_database(Package.load(data), fresh) == "built"
     assert db.read_bytes() == fresh.read_bytes()
+
+
+def test_derived_tables_and_view_facets_follow_the_tables_they_read(tiny_db):
+    """What a rebuild works out again is found from what each query reads (SQLite's authorizer):
+    target_members from the targets, businesses and regions; a view through the views it reads."""
+    from site_builder.database.derived import DERIVED, tables_read
+
+    conn = tiny_db
+    assert tables_read(conn, DERIVED["target_members"].sql) == {"programme_targets", "operators", "regions"}
+    progress = tables_read(conn, "SELECT * FROM programme_progress")
+    assert {"target_members", "samplings", "brands", "_build"} <= progress and "products" not in progress
+    assert tables_read(conn, "SELECT * FROM checklist_shares") >= {"inspection_items", "regions", "operators"}

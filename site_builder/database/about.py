@@ -136,13 +136,21 @@ def facet_columns() -> dict[str, list[str]]:
     return {table: columns for table, columns in out.items() if columns}
 
 
-def write_facet_counts(db: sqlite_utils.Database) -> None:
-    """Count every facet column's values as Datasette's column facet does (non-null values).
+def write_facet_counts(db: sqlite_utils.Database, changed: set[str] | None = None) -> None:
+    """Count every facet column's values as Datasette's column facet does (non-null values): of
+    every table and view, or (a rebuild) of those reading a `changed` table, the rest kept.
     Each table or view is read once into a temporary table that every column is counted from:
     counted straight from the view, programme_progress was worked out once per column (52 s of
     every rebuild at 10,000 businesses, 13 s once)."""
-    db.execute(f"DELETE FROM [{FACET_COUNTS}]")
-    for table, columns in facet_columns().items():
+    from .derived import tables_read
+
+    counted = facet_columns()
+    if changed is not None:
+        counted = {t: c for t, c in counted.items() if tables_read(db.conn, f"SELECT * FROM [{t}]") & changed}
+        db.conn.executemany(f"DELETE FROM [{FACET_COUNTS}] WHERE table_name = ?", [(t,) for t in counted])
+    else:
+        db.execute(f"DELETE FROM [{FACET_COUNTS}]")
+    for table, columns in counted.items():
         db.execute("DROP TABLE IF EXISTS temp._facet_rows")
         db.execute(f"CREATE TEMP TABLE _facet_rows AS SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}]")
         for column in columns:

@@ -7,10 +7,11 @@ prints these definitions and queries) can never disagree.
 
 Each query returns, for every target row with its metric, (programme_id, number, numerator,
 denominator). A share is 100 × numerator ÷ denominator (one decimal; no denominator, no figure);
-a count has no denominator. The query reads two helper views (programme_views.py):
-`target_scope` — each target with its window, from the programme's first day to its deadline
-or the release date, whichever comes first — and `target_members`, the businesses a target
-covers (its station's, else every business in its region and the regions under it). "Active"
+a count has no denominator. The query reads two helpers: the view `target_scope`
+(programme_views.py) — each target with its window, from the programme's first day to its
+deadline or the release date, whichever comes first — and the table `target_members`
+(derived.py: worked out once when registry.db is built), the businesses a target covers (its
+station's, else every business in its region and the regions under it). "Active"
 means status active on the release date: the registry keeps no history of statuses. A grade
 counts only while it is in force (current_grades.in_force: its business may operate), as in the
 region figures.
@@ -61,8 +62,10 @@ def _count(code: str, table: str, alias: str, date: str, where: str = "1", by_op
     """Rows of `table` dated (`date`) within the target's window, of its businesses, or (for
     rows that name no registered business) of its station or region."""
     if by_operator:
-        scope = (f"{alias}.operator_id IN (SELECT m.operator_id FROM target_members m "
-                 f"WHERE m.programme_id = s.programme_id AND m.number = s.number)")
+        # EXISTS on the table's key: as `IN (SELECT …)` the members were listed again for every
+        # row of `table` (brands_awarded alone took 76 s at 50,000 businesses, 0.1 s so).
+        scope = (f"EXISTS (SELECT 1 FROM target_members m WHERE m.programme_id = s.programme_id "
+                 f"AND m.number = s.number AND m.operator_id = {alias}.operator_id)")
     else:
         scope = _place(alias)
     return f"""SELECT s.programme_id, s.number,

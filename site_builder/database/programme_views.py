@@ -70,7 +70,8 @@ CROSS JOIN _build b
 """
 
 #: The businesses each target covers: its station's, or those of its region and the regions under
-#: it; only those of its kind when it names one.
+#: it; only those of its kind when it names one. Worked out once into the table `target_members`
+#: (derived.py), which the metrics read.
 TARGET_MEMBERS = """
 SELECT t.programme_id, t.number, o.id AS operator_id
 FROM programme_targets t JOIN operators o ON o.station_id = t.station_id
@@ -123,6 +124,5 @@ PROGRAMME_VIEWS = {
     "checklist_shares": CHECKLIST_SHARES,
     "zone_checklist_shares": ZONE_CHECKLIST_SHARES,
     "target_scope": TARGET_SCOPE,
-    "target_members": TARGET_MEMBERS,
     "programme_progress": programme_progress(),
 }

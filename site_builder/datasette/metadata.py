@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import urls
 from ..database.fts import SEARCHABLE, fts_table
+from ..database.derived import DERIVED
 from ..database.views import VIEWS
 from ..registry.package import PRIVATE_KEY, TABLE_ORDER, Package
 from ..vocabulary import DATABASE_TITLE, GRADE_VOID, GRADES
@@ -176,7 +177,7 @@ def generate(package: Package) -> dict:
         tables[name] = {"title": title, "description": text, "facets": list(facets)}
     for name, (title, text) in BUILD_METADATA.items():
         tables[name] = {"title": title, "description": text, **({"hidden": True} if name in HIDDEN else {})}
-    assert set(VIEW_METADATA) == set(VIEWS)
+    assert set(VIEW_METADATA) == set(VIEWS) | set(DERIVED)  # the derived tables are described as the views are
     return {
         "title": package.descriptor.get("title", "Zuofang"),
         "description": description,

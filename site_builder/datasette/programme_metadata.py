@@ -29,7 +29,8 @@ VIEW_METADATA: dict[str, tuple[str, str, list[str]]] = {
     "target_scope": ("任务目标的统计期间 Target windows",
                      "每项任务目标的统计期间：从目标的起算日期（或方案开始日期）到完成期限与数据发布日中较早的一天。", ["metric"]),
     "target_members": ("任务目标覆盖的主体 Businesses each target covers",
-                       "每项任务目标统计的主体：落实到监管所的为该所负责的主体，否则为区划及其下辖地区的主体；限定类型的只含该类主体。",
+                       "每项任务目标统计的主体：落实到监管所的为该所负责的主体，否则为区划及其下辖地区的主体；限定类型的只含该类主体。"
+                       "构建时由 programme_targets、operators 和 regions 算好的表。",
                        []),
     "programme_progress": ("工作方案完成情况 Programme progress",
                            "每项任务目标与按指标统计口径算出的实际完成情况（分子、分母、实际值），以及在数据发布日的状态："
