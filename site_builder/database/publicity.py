@@ -19,9 +19,13 @@ _SEPARATORS = re.compile(r"[；;、，,/\s]+")
 _PUNCTUATION = re.compile(r"[。.；;，,！!\s]")
 
 
+#: The tables some of whose rows are not published.
+FILTERED = frozenset({"penalties"})
+
+
 def published(table: str, records: Iterable[dict], today: date) -> Iterable[dict]:
     """The records of `table` that may be published on `today` (all of them but penalties')."""
-    if table != "penalties":
+    if table not in FILTERED:
         return records
     return _public_penalties(records, today.isoformat())
 
