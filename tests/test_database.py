@@ -261,4 +261,6 @@ def test_derived_tables_and_view_facets_follow_the_tables_they_read(tiny_db):
     assert tables_read(conn, DERIVED["target_members"].sql) == {"programme_targets", "operators", "regions"}
     progress = tables_read(conn, "SELECT * FROM programme_progress")
     assert {"target_members", "samplings", "brands", "_build"} <= progress and "products" not in progress
-    assert tables_read(conn, "SELECT * FROM checklist_shares") >= {"inspection_items", "regions", "operators"}
+    assert tables_read(conn, DERIVED["latest_checklist_items"].sql) == {
+        "inspections", "inspection_items", "operators", "checklist_items", "checklists"}
+    assert tables_read(conn, "SELECT * FROM checklist_shares") == {"latest_checklist_items", "regions"}

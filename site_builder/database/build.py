@@ -250,8 +250,8 @@ def _finish(db: sqlite_utils.Database, package: Package) -> None:
     from .fts import build_search_index
     from .views import create_views
 
+    create_views(db)  # before the derived tables, whose queries read views (a view may name a table yet to come)
     create_derived_tables(db)
-    create_views(db)
     fill_derived_tables(db)
     write_about_tables(db, package)
     write_facet_counts(db)

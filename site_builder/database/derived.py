@@ -1,10 +1,10 @@
 """Tables worked out from other tables when registry.db is built, where a view would be too slow.
 
-registry.db never changes after its build, so what every programme metric joins on can be
-worked out once. As a view, `target_members` (the businesses each programme target covers) was
-worked out again by every metric that read it: 780,560 rows at 50,000 businesses, 11–28 s for
-each of the 17 metrics and so most of the database stage, and Datasette gave up on it. As a
-table with its key as index, a metric reads only its own target's rows.
+registry.db never changes after its build, so what many queries join on can be worked out once.
+As a view, `target_members` (the businesses each programme target covers: 780,560 rows at
+50,000 businesses) was worked out again by every metric that read it, 11–28 s each for most of
+the 17 and over 100 s for two; as a table with its key as index, a metric reads only its own
+target's rows (0.1–4 s).
 
 Each table is filled in its key's order, so a rebuild that fills it again gives a fresh build's
 bytes. `tables_read` says which registry tables a view or query reads (SQLite's authorizer,
@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .programme_views import TARGET_MEMBERS
+from .programme_views import LATEST_CHECKLIST_ITEMS, TARGET_MEMBERS
 
 if TYPE_CHECKING:
     import sqlite_utils  # only its type
@@ -25,24 +25,30 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Derived:
-    """A table holding the rows of `sql`, with `columns` (name, SQLite type) and key `key`."""
+    """A table holding the rows of `sql` (columns and their types as the query gives them), with
+    primary key `key`, in whose order it is filled."""
 
     name: str
-    columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
     sql: str
 
 
 DERIVED: dict[str, Derived] = {d.name: d for d in (
-    Derived("target_members", (("programme_id", "TEXT"), ("number", "INTEGER"), ("operator_id", "TEXT")),
-            ("programme_id", "number", "operator_id"), TARGET_MEMBERS),
+    Derived("target_members", ("programme_id", "number", "operator_id"), TARGET_MEMBERS),
+    # Every business page and the checklist shares read it: as a view, the latest inspection of
+    # every business was worked out again for each (22 s for checklist_shares at 50,000).
+    Derived("latest_checklist_items", ("operator_id", "number", "item_id"), LATEST_CHECKLIST_ITEMS),
 )}
 
 
 def create_derived_tables(db: sqlite_utils.Database) -> None:
-    """The derived tables, empty: made before the views, which read them."""
+    """The derived tables, empty, with the columns and types their queries give (so made after
+    the views those queries read)."""
     for d in DERIVED.values():
-        columns = ", ".join(f"[{n}] {t}" for n, t in d.columns)
+        db.execute(f"CREATE TEMP VIEW _derived_shape AS {d.sql}")
+        shape = db.execute("SELECT name, type FROM pragma_table_info('_derived_shape', 'temp')").fetchall()
+        db.execute("DROP VIEW temp._derived_shape")
+        columns = ", ".join(f"[{n}] {t}" for n, t in shape)
         key = ", ".join(f"[{k}]" for k in d.key)
         db.execute(f"CREATE TABLE [{d.name}] ({columns}, PRIMARY KEY ({key})) WITHOUT ROWID")
 
@@ -55,10 +61,9 @@ def fill_derived_tables(db: sqlite_utils.Database, changed: set[str] | None = No
         if changed is not None and not tables_read(db.conn, d.sql) & changed:
             continue
         filled.add(d.name)
-        names = ", ".join(f"[{n}]" for n, _type in d.columns)
         with db.conn:
             db.conn.execute(f"DELETE FROM [{d.name}]")
-            db.conn.execute(f"INSERT INTO [{d.name}] ({names}) SELECT {names} FROM ({d.sql}) "
+            db.conn.execute(f"INSERT INTO [{d.name}] SELECT * FROM ({d.sql}) "
                             f"ORDER BY {', '.join(f'[{k}]' for k in d.key)}")
     return filled
 

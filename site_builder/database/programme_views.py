@@ -21,7 +21,8 @@ SELECT ancestor, code FROM tree
 """
 
 #: Each item of each business's latest inspection with a checklist (newest date, then the
-#: highest id), with what the pages group it by.
+#: highest id), with what the pages group it by. Worked out once into the table
+#: `latest_checklist_items` (derived.py).
 LATEST_CHECKLIST_ITEMS = """
 SELECT o.id AS operator_id, o.kind, o.status, o.region_code, o.park_id,
   i.id AS inspection_id, i.date, ci.checklist_id, c.name AS checklist_name,
@@ -120,7 +121,6 @@ ORDER BY m.programme_id, m.number
 #: In the order they are created (a view reads only views before it).
 PROGRAMME_VIEWS = {
     "region_tree": REGION_TREE,
-    "latest_checklist_items": LATEST_CHECKLIST_ITEMS,
     "checklist_shares": CHECKLIST_SHARES,
     "zone_checklist_shares": ZONE_CHECKLIST_SHARES,
     "target_scope": TARGET_SCOPE,

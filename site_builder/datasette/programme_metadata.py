@@ -19,7 +19,8 @@ TABLE_SETTINGS: dict[str, dict] = {
 VIEW_METADATA: dict[str, tuple[str, str, list[str]]] = {
     "region_tree": ("区划层级 Region tree", "每个区划与它自身及每个上级区划：(ancestor, code)。", []),
     "latest_checklist_items": ("最近一次逐项检查 Latest checklist results",
-                               "每个主体最近一次逐项检查的各项结果（符合、不符合、不适用），附主体的类型、区划和所在园区。",
+                               "每个主体最近一次逐项检查的各项结果（符合、不符合、不适用），附主体的类型、区划和所在园区。"
+                               "构建时算好的表。",
                                ["result", "checklist_id", "item_name", "kind"]),
     "checklist_shares": ("各区划检查项达标比例 Checklist items met by region",
                          "每个区划（含下辖地区）、每个检查项：在营主体最近一次逐项检查中核对了这一项的主体数、符合的主体数和比例（%）；"
