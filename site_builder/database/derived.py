@@ -56,9 +56,9 @@ def create_derived_tables(db: sqlite_utils.Database) -> None:
 def fill_derived_tables(db: sqlite_utils.Database, changed: set[str] | None = None) -> set[str]:
     """Fill each derived table from its query (every one, or those reading a `changed` table);
     returns the names of those filled."""
-    filled = set()
+    filled: set[str] = set()
     for d in DERIVED.values():
-        if changed is not None and not tables_read(db.conn, d.sql) & changed:
+        if changed is not None and not tables_read(db.conn, d.sql) & (changed | filled):
             continue
         filled.add(d.name)
         with db.conn:
