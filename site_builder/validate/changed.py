@@ -28,7 +28,7 @@ from ..registry.readers import UnsafePath
 from .descriptor import descriptor_problems
 from .facts import DEPENDS, FACTS
 from .facts import record as record_facts
-from .frictionless import attach_lookups, inline_resource, table_schema
+from .frictionless import attach_lookups, hand_lookups, inline_resource, table_schema
 from .photos import PHOTO_TABLES, file_problem
 from .dates import date_spelling_problems
 from .report import Report
@@ -321,12 +321,13 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     if len(schema.foreign_keys) != len(package.foreign_keys(table)):
         return False
     resource = inline_resource(table, [scan.labels, *rows], schema)
-    attach_lookups(resource, {k: v for k, v in lookups.items() if k[0] != table}, types)
+    sets = attach_lookups(resource, {k: v for k, v in lookups.items() if k[0] != table}, types)
     fields = {f["name"] for f in package.fields(table)}
     try:
         with warnings.catch_warnings(), system.use_context(trusted=True):
             warnings.simplefilter("ignore")
             with resource:
+                hand_lookups(resource, sets)
                 for row in resource.row_stream:
                     if row.errors:
                         return False

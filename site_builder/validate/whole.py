@@ -36,6 +36,7 @@ from .frictionless import (
     attach_lookups,
     csv_resource,
     field_title,
+    hand_lookups,
     inline_resource,
     row_problems,
     table_schema,
@@ -209,11 +210,11 @@ class _Validation:
         targets |= {f"{table}:{','.join(k)}" for k in self.wanted.get(table, ()) if set(k) <= set(labels)}
         schema = table_schema(descriptor, labels, targets)
         resource = make(schema)
-        attach_lookups(resource, self.lookups, self.types)
+        sets = attach_lookups(resource, self.lookups, self.types)
         self.read_rows(table, resource, file, offset, truncated, {k for k in self.wanted.get(table, ())
-                                                                  if set(k) <= set(labels)})
+                                                                  if set(k) <= set(labels)}, sets)
 
-    def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
+    def read_rows(self, table, resource, file, offset, truncated, keys, sets) -> None:
         fields = {f["name"]: f for f in self.package.fields(table)}
         info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
         dates = {n: f"{field_title(f)}（{n}）" for n, f in fields.items() if f.get("type") == "date"}
@@ -226,6 +227,7 @@ class _Validation:
         with warnings.catch_warnings(), system.use_context(trusted=True):
             warnings.simplefilter("ignore")
             with resource:
+                hand_lookups(resource, sets)
                 for row in resource.row_stream:
                     self.report.problems.extend(pending)
                     number = row.row_number + offset
