@@ -170,3 +170,20 @@ def test_a_change_to_the_regions_is_judged_whole(change, tmp_path, demo_dir):
     CHANGES[change](data)
     assert validate_registry(data).valid
     assert validate_changed.validate_changes(Package.load(data), remembered) is None
+
+
+def test_the_tables_scanned_while_validated_are_remembered_as_if_read_again(tmp_path, demo_dir):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    report = validate_registry(data, keep_scans=True)
+    assert report.valid and set(report.scans) == set(Package.load(data).resources)
+    again = memory(data).to_bytes()
+    assert validate_memory.memory_of(Package.load(data), validate_memory.scan_tables(
+        Package.load(data), report.scans)).to_bytes() == again
+    # A file changed after it was validated is read again, not remembered as validated.
+    grades = data / "grades.csv"
+    grades.write_text(grades.read_text(encoding="utf-8") + grades.read_text(encoding="utf-8").splitlines()[-1] + "\n",
+                      encoding="utf-8")
+    package = Package.load(data)
+    kept = validate_memory.memory_of(package, validate_memory.scan_tables(package, report.scans))
+    assert kept.to_bytes() == memory(data).to_bytes() != again

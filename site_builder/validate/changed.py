@@ -28,7 +28,7 @@ from ..registry.readers import UnsafePath
 from .descriptor import descriptor_problems
 from .facts import DEPENDS, FACTS
 from .facts import record as record_facts
-from .frictionless import attach_lookups, inline_resource, table_schema
+from .frictionless import attach_lookups, hand_lookups, inline_resource, table_schema
 from .photos import PHOTO_TABLES, file_problem
 from .dates import date_spelling_problems
 from .report import Report
@@ -220,14 +220,25 @@ def _gathered(package: Package, scans: dict[str, Scan]) -> Gathered:
     for table, columns in ACROSS_COLUMNS.items():
         kinds = {f["name"]: f.get("type", "string") for f in package.fields(table)}
         present = [c for c in columns if c in scans[table].columns]
-        cells = [scans[table].columns[c] for c in present]
         try:
-            for number, values in enumerate(zip(*cells), 2):
-                gathered.add(table, number, {c: (None if v == "" else date.fromisoformat(v) if kinds[c] == "date" else v)
-                                             for c, v in zip(present, values)})
+            # Each column typed once per distinct value (dates repeat across thousands of rows).
+            cells = [_read_each(scans[table].columns[c], date.fromisoformat if kinds[c] == "date" else None)
+                     for c in present]
         except ValueError:
             raise _Doubt from None
+        add = gathered.add
+        for number, values in enumerate(zip(*cells), 2):
+            add(table, number, dict(zip(present, values)))
     return gathered
+
+
+def _read_each(cells: list[str], read) -> list:
+    """`cells` with "" as None and the others through `read` (None: kept as text), each distinct
+    value read once."""
+    if read is None:
+        return [c if c != "" else None for c in cells]
+    seen = {"": None}
+    return [seen[c] if c in seen else seen.setdefault(c, read(c)) for c in cells]
 
 
 def _owners(scans: dict[str, Scan]) -> dict[str, dict[str, str]]:
@@ -272,9 +283,8 @@ def _keys_unique(package: Package, table: str, scan: Scan) -> bool:
 
 def _typed(field_descriptor: dict, cells: list[str]) -> list:
     if field_descriptor.get("type", "string") == "string":
-        return [c if c != "" else None for c in cells]
-    read = Field.from_descriptor(field_descriptor).create_value_reader()
-    return [read(c) if c != "" else None for c in cells]
+        return _read_each(cells, None)
+    return _read_each(cells, Field.from_descriptor(field_descriptor).create_value_reader())
 
 
 def _reference_found(table: str, fk: dict, scans: dict[str, Scan]) -> bool:
@@ -311,12 +321,13 @@ def _new_rows_valid(package: Package, table: str, scans: dict[str, Scan], contex
     if len(schema.foreign_keys) != len(package.foreign_keys(table)):
         return False
     resource = inline_resource(table, [scan.labels, *rows], schema)
-    attach_lookups(resource, {k: v for k, v in lookups.items() if k[0] != table}, types)
+    sets = attach_lookups(resource, {k: v for k, v in lookups.items() if k[0] != table}, types)
     fields = {f["name"] for f in package.fields(table)}
     try:
         with warnings.catch_warnings(), system.use_context(trusted=True):
             warnings.simplefilter("ignore")
             with resource:
+                hand_lookups(resource, sets)
                 for row in resource.row_stream:
                     if row.errors:
                         return False

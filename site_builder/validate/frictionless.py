@@ -92,12 +92,16 @@ def inline_resource(name: str, rows: list[list[str]], schema: Schema) -> Resourc
     return Resource(data=rows, name=name, format="inline", schema=schema, dialect=Dialect(header_rows=[1]))
 
 
-def attach_lookups(resource: Resource, lookups: dict[tuple[str, tuple[str, ...]], set], types: dict) -> None:
-    """Put `resource` in a package with the referenced keys as small in-memory tables.
+def attach_lookups(resource: Resource, lookups: dict[tuple[str, tuple[str, ...]], set],
+                   types: dict) -> dict[tuple[str, tuple[str, ...]], set]:
+    """Put `resource` in a package with the tables its foreign keys reference; returns the key
+    sets `hand_lookups` gives Frictionless once the resource is open.
 
-    Frictionless resolves foreign keys by reading the referenced resource again for every
-    reference; the keys were already collected while that table was read, so it reads
-    just those instead of the whole file a second time.
+    Frictionless resolves foreign keys by copying and reading the referenced resource for every
+    reference (at 10,000 businesses, 250,000 rows read again through its row stream). The keys
+    were already collected, typed by Frictionless, while that table was read: the referenced
+    tables here are empty, and the collected sets become Frictionless's lookup, which it checks
+    every row's references against as usual.
     """
     by_table: dict[str, list[tuple[tuple[str, ...], set]]] = {}
     for fk in resource.schema.foreign_keys:
@@ -106,15 +110,22 @@ def attach_lookups(resource: Resource, lookups: dict[tuple[str, tuple[str, ...]]
             key = tuple(_list(fk["reference"]["fields"]))
             by_table.setdefault(target, []).append((key, lookups[(target, key)]))
     if not by_table:
-        return
-    others = []
+        return {}
+    others, sets = [], {}
     for target, keys in by_table.items():
         # One lookup resource per target table; this schema's keys use one key each.
         key, values = keys[0]
         fields = [{"name": k, "type": types[target].get(k, "string")} for k in key]
-        others.append(Resource(name=target, data=[tuple(key), *values],
-                               schema=Schema.from_descriptor({"fields": fields})))
+        others.append(Resource(name=target, data=[tuple(key)], schema=Schema.from_descriptor({"fields": fields})))
+        sets[(target, key)] = values
     Package(resources=[*others, resource])
+    return sets
+
+
+def hand_lookups(resource: Resource, sets: dict[tuple[str, tuple[str, ...]], set]) -> None:
+    """Give the open `resource` the key sets attach_lookups returned, before its rows are read."""
+    for (target, key), values in sets.items():
+        resource.lookup[target][key] = values
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class Scan:
     digests: list[bytes]
     new_rows: list[list[str]] = field(default_factory=list)
     columns: dict[str, list[str]] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes scanned, when scanned by whole.py (scan_tables checks it)
 
 
 @dataclass
@@ -89,16 +90,18 @@ def read_memory(records: StateRecord) -> Memory | None:
         return None
 
 
-def remember(package: Package, records: StateRecord, memory: Memory | None = None) -> None:
+def remember(package: Package, records: StateRecord, memory: Memory | None = None,
+             scans: dict[str, Scan] | None = None) -> None:
     """Put the memory of this (valid) registry into the build's state record (`memory` when the
-    changed rows were judged: validate_changes made it); nothing when a table is not plain CSV
-    (the next build then validates everything, as this one did)."""
+    changed rows were judged: validate_changes made it; else from `scans`, the tables whole.py
+    scanned while it validated them, and the others read now); nothing when a table is not plain
+    CSV (the next build then validates everything, as this one did)."""
     if memory is None:
         kept = read_memory(records)
         if kept is not None and kept.context == context_digest(package) and same_files(package, kept):
             records.carry(SECTION)
             return
-        scans = scan_tables(package)
+        scans = scan_tables(package, scans)
         if scans is None:
             return
         memory = memory_of(package, scans)
@@ -142,12 +145,15 @@ def same_files(package: Package, memory: Memory) -> bool:
         return False
 
 
-def scan_tables(package: Package) -> dict[str, Scan] | None:
-    """Every table read as CSV text rows; None when one is missing, not CSV, or damaged."""
+def scan_tables(package: Package, made: dict[str, Scan] | None = None) -> dict[str, Scan] | None:
+    """Every table read as CSV text rows (those `made` holds, already scanned while validated,
+    are not read again); None when one is missing, not CSV, or damaged."""
     wanted = wanted_columns(package)
     scans = {}
     for table in TABLE_ORDER:
-        scan = scan_table(package, table, wanted[table], set())
+        scan = (made or {}).get(table)
+        if scan is None or not scan.sha256 or file_sha256(package, scan.file) != scan.sha256:
+            scan = scan_table(package, table, wanted[table], set())  # not scanned, or changed since
         if scan is None:
             return None
         scans[table] = scan
@@ -222,12 +228,19 @@ def scan_table(package: Package, table: str, wanted: set[str], known: set[bytes]
         rows = list(readers.csv_rows(text, path.name))
     except (UnsafePath, TableReadError, csv.Error):
         return None
+    return scan_rows(path.relative_to(package.directory).as_posix(), text, rows, wanted, known)
+
+
+def scan_rows(file: str, text: str, rows: list[list[str]], wanted: set[str], known: set[bytes]) -> Scan | None:
+    """The scan of a CSV table already read as `text` and parsed into `rows` (header first), so
+    that `zuofang validate`, which parses each file anyway, need not read it a second time;
+    None when it is not one the memory can hold."""
     if not rows or readers.csv_truncation(text, len(rows[0])):
         return None
     labels, rows = rows[0], rows[1:]
     if not wanted <= set(labels) or len(set(labels)) != len(labels):
         return None
-    scan = Scan(path.relative_to(package.directory).as_posix(), labels, [])
+    scan = Scan(file, labels, [])
     blake2b, sep = hashlib.blake2b, "\x1f"
     for row in rows:
         joined = sep.join(row)

@@ -29,6 +29,9 @@ class Report:
     #: table -> its file as found (or as expected when missing), relative to the data folder
     files: dict[str, str] = field(default_factory=dict)
     directory: str | None = None  # the data folder, as the user named it (for the printed report)
+    #: table -> its memory.Scan, made from the text validated (validate_registry keep_scans), so a
+    #: build remembers the registry without reading every file again; never part of the report
+    scans: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import warnings
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..registry import readers
 from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import TableReadError, UnsafePath
 from .cells import visible
+from . import memory
 from .descriptor import descriptor_problems
 from .photos import PHOTO_TABLES, file_problem
 from .frictionless import (
@@ -34,6 +36,7 @@ from .frictionless import (
     attach_lookups,
     csv_resource,
     field_title,
+    hand_lookups,
     inline_resource,
     row_problems,
     table_schema,
@@ -54,11 +57,13 @@ MUST_HAVE_ROWS = {
 }
 
 
-def validate_registry(data_dir: str | Path) -> Report:
-    """Check the registry in `data_dir`; the report lists every problem (empty when valid)."""
+def validate_registry(data_dir: str | Path, keep_scans: bool = False) -> Report:
+    """Check the registry in `data_dir`; the report lists every problem (empty when valid).
+    With `keep_scans`, `report.scans` holds what memory.py remembers of each CSV table, made
+    from the text read here (a build remembers a valid registry without reading it again)."""
     package = Package.load(data_dir)
     check_schemas(package)
-    report = _Validation(package).run()
+    report = _Validation(package, keep_scans).run()
     report.directory = str(data_dir)
     return report
 
@@ -80,9 +85,12 @@ def check_schemas(package: Package) -> None:
 class _Validation:
     """One validation run: what earlier tables taught us (keys, regions) feeds the later ones."""
 
-    def __init__(self, package: Package):
+    def __init__(self, package: Package, keep_scans: bool = False):
         self.package = package
         self.report = Report()
+        #: what memory.py remembers of each table (keep_scans), and the columns it keeps
+        self.scans: dict | None = {} if keep_scans else None
+        self.scanned = memory.wanted_columns(package) if keep_scans else {}
         self.context = RuleContext(package.release_date)
         self.programmes = programmes(package.descriptor, str(package.directory / "datapackage.json"))
         self.gathered = Gathered()  # what the rules across tables read (rules_across.py)
@@ -103,6 +111,7 @@ class _Validation:
 
     def run(self) -> Report:
         self.report.files = self.files
+        self.report.scans = self.scans
         self.report.problems.extend(descriptor_problems(self.package))
         for table in TABLE_ORDER:
             self.check_table(table)
@@ -168,12 +177,19 @@ class _Validation:
         if not readers.is_xlsx(path, raw):
             encoding = readers.detect_encoding(file, raw)
             text = raw.decode(encoding)
+            digest = hashlib.sha256(raw).hexdigest() if self.scans is not None else ""
             del raw
             if not text.strip():
                 raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
             labels = next(csv.reader(io.StringIO(text, newline="")))
-            _check_limits(text, file)
+            rows = _check_limits(text, file)
             truncated = readers.csv_truncation(text, len(labels))
+            if self.scans is not None and rows is not None:
+                scan = memory.scan_rows(file, text, rows, self.scanned[table], set())
+                if scan is not None:
+                    scan.sha256 = digest
+                    self.scans[table] = scan
+            del rows
             del text  # Frictionless streams the file itself; no need to hold it while it does
             make = lambda schema: csv_resource(table, str(path.absolute()), encoding, schema)  # noqa: E731
         else:
@@ -194,11 +210,11 @@ class _Validation:
         targets |= {f"{table}:{','.join(k)}" for k in self.wanted.get(table, ()) if set(k) <= set(labels)}
         schema = table_schema(descriptor, labels, targets)
         resource = make(schema)
-        attach_lookups(resource, self.lookups, self.types)
+        sets = attach_lookups(resource, self.lookups, self.types)
         self.read_rows(table, resource, file, offset, truncated, {k for k in self.wanted.get(table, ())
-                                                                  if set(k) <= set(labels)})
+                                                                  if set(k) <= set(labels)}, sets)
 
-    def read_rows(self, table, resource, file, offset, truncated, keys) -> None:
+    def read_rows(self, table, resource, file, offset, truncated, keys, sets) -> None:
         fields = {f["name"]: f for f in self.package.fields(table)}
         info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
         dates = {n: f"{field_title(f)}（{n}）" for n, f in fields.items() if f.get("type") == "date"}
@@ -211,6 +227,7 @@ class _Validation:
         with warnings.catch_warnings(), system.use_context(trusted=True):
             warnings.simplefilter("ignore")
             with resource:
+                hand_lookups(resource, sets)
                 for row in resource.row_stream:
                     self.report.problems.extend(pending)
                     number = row.row_number + offset
@@ -270,15 +287,14 @@ class _Validation:
         self.context = RuleContext(self.context.release_date, regions, self.context.owners, self.context.facts)
 
 
-def _check_limits(text: str, file: str) -> None:
+def _check_limits(text: str, file: str) -> list[list[str]] | None:
     """Raise TableReadError (too-large) when the CSV has more rows, cells or characters than
     readers allows, before Frictionless makes a problem of each extra cell. Other damage is
-    left to Frictionless, which says where and what."""
+    left to Frictionless, which says where and what (then None; else the rows, header first)."""
     try:
-        for _ in readers.csv_rows(text, file):
-            pass
+        return list(readers.csv_rows(text, file))
     except csv.Error:
-        pass
+        return None
 
 
 def _problem(file: str, row: int, found: tuple) -> Problem:
