@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..database import programme_views
 from ..registry.standing import standing
 from . import trends
 
@@ -228,18 +227,6 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
     return [Row(zip(names, row)) for row in cur]
 
 
-def _view_sql(conn: sqlite3.Connection, name: str) -> str:
-    """`select * from` the view, or from the same query over a materialized `target_members`
-    for programme_progress: each of its metrics' queries recomputes that view (156,000 rows at
-    10,000 businesses), 7 s in all, 1 s over a temp copy (a temp table hides its namesake in
-    a query, not in a view of the main schema, hence the query rather than the view)."""
-    if name != "programme_progress" or not _has(conn, "target_members"):
-        return f"select * from [{name}]"
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS target_members AS SELECT * FROM main.target_members")
-    conn.execute("CREATE INDEX IF NOT EXISTS temp.target_members_key ON target_members (programme_id, number)")
-    return f"select * from ({programme_views.programme_progress()})"
-
-
 def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None = None,
                   products: set[str] | None = None, all_operators: bool = True, with_trends: bool = True,
                   views: set[str] | None = None) -> Registry:
@@ -261,7 +248,7 @@ def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None 
         tables = {name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
                   for name, order in _ORDER.items()}
         wanted = VIEWS if views is None else views
-        tables.update({name: _rows(conn, _view_sql(conn, name) + f"{where.get(name, '')} order by {order}")
+        tables.update({name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
                        if name in wanted and _has(conn, name) else [] for name, order in _VIEW_ORDER.items()})
         tables["programme_regions"] = _rows(conn, "select programme_id, region_code from programme_targets "
                                                   "order by programme_id, number") if _has(conn, "programme_targets") else []
