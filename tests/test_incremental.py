@@ -282,6 +282,26 @@ def test_a_rebuild_exports_only_the_changed_table(base, small_registry, tmp_path
     assert "改名后的麻花（演示）" in (out / "site" / "data" / "products.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("change, read", [
+    (None, set()),
+    ("grade lowered", {"checklist_shares", "zone_checklist_shares", "programme_progress", "latest_checklist_items"})])
+def test_a_rebuild_reads_only_the_views_its_pages_show(change, read, base, small_registry, tmp_path, monkeypatch):
+    """The views are most of what reading registry.db costs: a rebuild with nothing changed
+    reads none of them; after a grade (shown on region, zone and programme pages and its
+    business's page) the ones those pages show."""
+    from site_builder.site import registry
+
+    data = Path(shutil.copytree(small_registry, tmp_path / "data"))
+    out = Path(shutil.copytree(base, tmp_path / "out", symlinks=True))
+    if change:
+        CHANGES[change](data)
+    asked = []
+    real = registry._view_sql
+    monkeypatch.setattr(registry, "_view_sql", lambda conn, name: asked.append(name) or real(conn, name))
+    build_pages(data, out)
+    assert set(asked) == read
+
+
 def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, tmp_path, monkeypatch):
     """A large build renders record pages in forked workers; what they write, and what the build
     records of it, equals one process's work."""

@@ -141,3 +141,26 @@ def test_republish_after_one_change_exports_only_that_table(small_registry, tmp_
     fresh = _publish(registry, tmp_path / "fresh")
     assert {p.name: p.read_bytes() for p in first.iterdir() if p.name != publish.DB_NAME} == \
         {p.name: p.read_bytes() for p in fresh.iterdir() if p.name != publish.DB_NAME}
+
+
+def test_a_republished_zip_copies_only_the_unchanged_members(small_registry, tmp_path, monkeypatch):
+    """After one table changed, the zip compresses that CSV (and the descriptor naming its size)
+    again, copies the other members' deflate streams from the previous zip, and is byte for
+    byte the zip a fresh publish makes."""
+    registry = tmp_path / "changed"
+    shutil.copytree(small_registry, registry)
+    first = _publish(registry, tmp_path / "out")
+    products = (registry / "products.csv").read_text(encoding="utf-8")
+    first_name = products.splitlines()[1].split(",")[2]
+    (registry / "products.csv").write_text(products.replace(first_name, "改名后的产品", 1), encoding="utf-8")
+    compressed = []
+    real_writestr = zipfile.ZipFile.writestr
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", lambda zf, info, data, **kw: compressed.append(
+        getattr(info, "filename", info)) or real_writestr(zf, info, data, **kw))
+    _publish(registry, tmp_path / "out")
+    monkeypatch.undo()
+    with zipfile.ZipFile(first / publish.ZIP_NAME) as zf:
+        members = set(zf.namelist())
+    assert sorted(set(compressed) & members) == ["datapackage.json", "products.csv"]  # workbooks write too
+    fresh = _publish(registry, tmp_path / "fresh")
+    assert (first / publish.ZIP_NAME).read_bytes() == (fresh / publish.ZIP_NAME).read_bytes()

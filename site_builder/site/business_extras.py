@@ -70,7 +70,7 @@ def region_context(reg: Registry, code: str) -> dict:
     """The region page's checklist shares, zones, closures and programmes (lists.py merges them)."""
     places = set(reg.descendants(code))
     programmes = {pid for pid, p in reg.programmes.items() if p.get("region_code") == code}
-    programmes |= {r["programme_id"] for r in reg.progress_by_region.get(code, [])}
+    programmes |= {r["programme_id"] for r in reg.programmes_by_region.get(code, [])}
     return {
         "checklist_shares": share_groups(reg.shares_by_region.get(code, [])),
         "zones": [dict(z, kind_name=zone_kind(z)) for c in sorted(places) for z in reg.parks_by_region.get(c, [])],

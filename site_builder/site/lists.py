@@ -221,6 +221,16 @@ def overview_to_render(changed: set[str] | None) -> set[str]:
             if changed is None or family.reads is None or family.reads & changed}
 
 
+#: The views (registry.VIEWS) each overview page reads; the others read none.
+VIEWS_READ = {"regions": {"checklist_shares", "region_figures"}, "zones": {"zone_checklist_shares"},
+              "programme list": {"programme_progress"}, "programmes": {"programme_progress"}}
+
+
+def views_read(names: set[str]) -> set[str]:
+    """The views the overview pages `names` read."""
+    return set().union(*(VIEWS_READ.get(name, ()) for name in names))
+
+
 def needs_all_operators(names: set[str]) -> bool:
     return any(outputs.OVERVIEW_PAGES[name].all_operators for name in names)
 

@@ -104,10 +104,12 @@ class RegistryGenerator:
         if scope is None:
             self.job.registry = load_registry(self.job.db_path, self.job.release_date, with_trends=trends)
         else:
+            # Only the views the pages rendered show: a business page its latest checklist.
+            views = lists.views_read(self.overview) | ({"latest_checklist_items"} if scope.operators else set())
             self.job.registry = load_registry(self.job.db_path, self.job.release_date,
                                               ops=scope.operators, products=scope.products,
                                               all_operators=lists.needs_all_operators(self.overview),
-                                              with_trends=trends)
+                                              with_trends=trends, views=views)
         self.job.registry.photos = self.job.photos
         # The editorial pages Pelican read are part of the site's address list (sitemap, permanence).
         if self.job.editorial is None:

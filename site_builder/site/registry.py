@@ -38,6 +38,10 @@ _VIEW_ORDER = {
     "latest_checklist_items": "operator_id, number, item_id", "checklist_shares": "region_code, checklist_id, number",
     "zone_checklist_shares": "park_id, checklist_id, number", "programme_progress": "programme_id, number",
 }
+#: Every view load_registry can read: computing them is most of its cost (programme_progress
+#: alone took 7 s at 10,000 businesses), so a rebuild reads only those its pages show
+#: (lists.views_read).
+VIEWS = frozenset(_VIEW_ORDER) | {"region_figures"}
 
 
 #: Per-record tables, read for the scope's businesses and products only (temp tables named
@@ -157,7 +161,9 @@ class Registry:
         self.shares_by_region = _group(t["checklist_shares"], "region_code")
         self.shares_by_zone = _group(t["zone_checklist_shares"], "park_id")
         self.progress_by_programme = _group(t["programme_progress"], "programme_id")
-        self.progress_by_region = _group(t["programme_progress"], "region_code")
+        # A region page lists the programmes with a target in it: each target is a row of
+        # programme_progress, so programme_targets says which without computing the view.
+        self.programmes_by_region = _group(t.get("programme_regions", ()), "region_code")
         if self.current_grade is None:
             self.current_grade = self._latest_grades()
         if not self.counts:
@@ -222,11 +228,13 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
 
 
 def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None = None,
-                  products: set[str] | None = None, all_operators: bool = True, with_trends: bool = True) -> Registry:
+                  products: set[str] | None = None, all_operators: bool = True, with_trends: bool = True,
+                  views: set[str] | None = None) -> Registry:
     """Read the public tables of registry.db (read-only) into a Registry: whole, or with the
     per-record tables (`SCOPED`) only for the businesses `ops` and the products `products`,
     and, unless `all_operators`, only the businesses those pages show; `with_trends`: the
-    regions' figures by year too (trends.py: the region pages need them)."""
+    regions' figures by year too (trends.py: the region pages need them); `views`: the views
+    (`VIEWS`) to read, the others left empty (None: all of them)."""
     conn = sqlite3.connect(f"file:{Path(db_path).absolute()}?mode=ro", uri=True)
     try:
         scoped = ops is not None or products is not None
@@ -239,9 +247,13 @@ def load_registry(db_path: str | Path, release_date: date, ops: set[str] | None 
                      if not all_operators or t not in ("operators", "current_grades")}
         tables = {name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
                   for name, order in _ORDER.items()}
+        wanted = VIEWS if views is None else views
         tables.update({name: _rows(conn, f"select * from [{name}]{where.get(name, '')} order by {order}")
-                       if _has(conn, name) else [] for name, order in _VIEW_ORDER.items()})
-        figures = _rows(conn, "select * from region_figures") if _has(conn, "region_figures") else []
+                       if name in wanted and _has(conn, name) else [] for name, order in _VIEW_ORDER.items()})
+        tables["programme_regions"] = _rows(conn, "select programme_id, region_code from programme_targets "
+                                                  "order by programme_id, number") if _has(conn, "programme_targets") else []
+        figures = (_rows(conn, "select * from region_figures")
+                   if "region_figures" in wanted and _has(conn, "region_figures") else [])
         current = None
         if _has(conn, "current_grades"):
             current = {r["operator_id"]: r for r in _rows(
