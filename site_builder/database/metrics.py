@@ -93,6 +93,10 @@ FROM target_scope s
 WHERE s.metric = '{code}'"""
 
 
+# A target's rows of another table are counted from its businesses (target_members first: SQLite
+# takes the tables of a CROSS JOIN in the order written). Left to choose, it walked every sampling
+# in the window and looked each up in target_members: 7 s for disposal_rate at 50,000 businesses,
+# 0.7 s so.
 _SAMPLED = ("EXISTS (SELECT 1 FROM samplings x WHERE x.operator_id = o.id "
             "AND x.sampled_on BETWEEN s.window_start AND s.window_end)")
 
@@ -114,19 +118,19 @@ GROUP BY s.programme_id, s.number"""),
                             "AND i.date BETWEEN s.window_start AND s.window_end)")),
     Metric("sampling_coverage", "期内被监督抽检过的在营主体", "在营主体", _share_of_active("sampling_coverage", _SAMPLED)),
     Metric("sampling_pass_rate", "期内抽检结论为合格的批次", "期内抽检的全部批次", f"""SELECT s.programme_id, s.number,
-  (SELECT count(*) FROM samplings x JOIN target_members m ON m.operator_id = x.operator_id
+  (SELECT count(*) FROM target_members m CROSS JOIN samplings x ON x.operator_id = m.operator_id
    WHERE m.programme_id = s.programme_id AND m.number = s.number AND x.result = '合格'
    AND x.sampled_on BETWEEN s.window_start AND s.window_end) AS numerator,
-  (SELECT count(*) FROM samplings x JOIN target_members m ON m.operator_id = x.operator_id
+  (SELECT count(*) FROM target_members m CROSS JOIN samplings x ON x.operator_id = m.operator_id
    WHERE m.programme_id = s.programme_id AND m.number = s.number
    AND x.sampled_on BETWEEN s.window_start AND s.window_end) AS denominator
 FROM target_scope s
 WHERE s.metric = 'sampling_pass_rate'"""),
     Metric("disposal_rate", "期内不合格抽检中填写了核查处置的批次", "期内不合格的抽检批次", f"""SELECT s.programme_id, s.number,
-  (SELECT count(*) FROM samplings x JOIN target_members m ON m.operator_id = x.operator_id
+  (SELECT count(*) FROM target_members m CROSS JOIN samplings x ON x.operator_id = m.operator_id
    WHERE m.programme_id = s.programme_id AND m.number = s.number AND x.result = '不合格'
    AND coalesce(trim(x.disposal), '') != '' AND x.sampled_on BETWEEN s.window_start AND s.window_end) AS numerator,
-  (SELECT count(*) FROM samplings x JOIN target_members m ON m.operator_id = x.operator_id
+  (SELECT count(*) FROM target_members m CROSS JOIN samplings x ON x.operator_id = m.operator_id
    WHERE m.programme_id = s.programme_id AND m.number = s.number AND x.result = '不合格'
    AND x.sampled_on BETWEEN s.window_start AND s.window_end) AS denominator
 FROM target_scope s
@@ -149,7 +153,7 @@ GROUP BY s.programme_id, s.number""".format(members=_members("o.status = 'active
     Metric("upgrades", "期内升级为食品生产企业（取得 SC 许可证）的小作坊", None,
            _count("upgrades", "upgrades", "u", "upgraded_on")),
     Metric("video_pilots", "接入远程视频监管或明厨亮灶的在营主体（发布日）", None, """SELECT s.programme_id, s.number,
-  (SELECT count(*) FROM boards b JOIN target_members m ON m.operator_id = b.operator_id
+  (SELECT count(*) FROM target_members m CROSS JOIN boards b ON b.operator_id = m.operator_id
    JOIN operators o ON o.id = b.operator_id
    WHERE m.programme_id = s.programme_id AND m.number = s.number AND o.status = 'active'
    AND (b.remote_video = 1 OR b.open_kitchen = 1)) AS numerator,
