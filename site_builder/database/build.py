@@ -47,6 +47,8 @@ METADATA_NAME = "datasette_metadata.json"
 #: at 50,000 businesses) instead of making the same bytes again; with the same descriptor and
 #: code it updates a copy of it.
 SECTION = "database"
+#: The page cache while registry.db is made (KiB): the whole database at 10,000 businesses.
+CACHE_KIB = 256 * 1024
 #: The schema cookie every build leaves in the header (VACUUM INTO adds one): it counts schema
 #: changes, which differ between a fresh build and an update of the same data.
 SCHEMA_VERSION = 1
@@ -143,6 +145,9 @@ def _build(package: Package, db_path: Path, previous: Path | None) -> None:
         db.execute("PRAGMA page_size = 4096")
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
+        # The views' joins read the big tables many times: with SQLite's 2 MB page cache the
+        # facet counts at 50,000 businesses waited on page reads (freed when the build ends).
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if previous is None:
             sources = [load_table(db, package, table) for table in TABLE_ORDER]
             write_build_table(db, package, sources)
