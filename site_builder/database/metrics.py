@@ -93,13 +93,13 @@ FROM target_scope s
 WHERE s.metric = '{code}'"""
 
 
+_SAMPLED = ("EXISTS (SELECT 1 FROM samplings x WHERE x.operator_id = o.id "
+            "AND x.sampled_on BETWEEN s.window_start AND s.window_end)")
+
 # A target's rows of another table are counted from its businesses (target_members first: SQLite
 # takes the tables of a CROSS JOIN in the order written). Left to choose, it walked every sampling
 # in the window and looked each up in target_members: 7 s for disposal_rate at 50,000 businesses,
 # 0.7 s so.
-_SAMPLED = ("EXISTS (SELECT 1 FROM samplings x WHERE x.operator_id = o.id "
-            "AND x.sampled_on BETWEEN s.window_start AND s.window_end)")
-
 METRICS: dict[str, Metric] = {m.code: m for m in (
     Metric("registration_rate", "期末前已登记的主体（任何状态）",
            "已登记的主体加上期内取缔的无证加工点（closures）", f"""SELECT s.programme_id, s.number,

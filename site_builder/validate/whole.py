@@ -182,7 +182,7 @@ class _Validation:
             if not text.strip():
                 raise TableReadError(file, "empty-file", "文件是空的，连表头都没有。请重新导出。")
             labels = next(csv.reader(io.StringIO(text, newline="")))
-            rows = _check_limits(text, file)
+            rows = _check_limits(text, file, keep=self.scans is not None)
             truncated = readers.csv_truncation(text, len(labels))
             if self.scans is not None and rows is not None:
                 scan = memory.scan_rows(file, text, rows, self.scanned[table], set())
@@ -287,14 +287,20 @@ class _Validation:
         self.context = RuleContext(self.context.release_date, regions, self.context.owners, self.context.facts)
 
 
-def _check_limits(text: str, file: str) -> list[list[str]] | None:
+def _check_limits(text: str, file: str, keep: bool = False) -> list[list[str]] | None:
     """Raise TableReadError (too-large) when the CSV has more rows, cells or characters than
     readers allows, before Frictionless makes a problem of each extra cell. Other damage is
-    left to Frictionless, which says where and what (then None; else the rows, header first)."""
+    left to Frictionless, which says where and what (then None). With `keep`, the rows, header
+    first (only a build keeps them, for the memory: `zuofang validate` need not hold them)."""
     try:
-        return list(readers.csv_rows(text, file))
+        rows = readers.csv_rows(text, file)
+        if keep:
+            return list(rows)
+        for _ in rows:
+            pass
     except csv.Error:
-        return None
+        pass
+    return None
 
 
 def _problem(file: str, row: int, found: tuple) -> Problem:
