@@ -99,14 +99,22 @@ def test_a_second_build_into_the_same_out_dir_is_refused_while_one_runs(tmp_path
                                  "a\x00b", "site/\x1f.html", "a\x7f", "a\nb", None, 7])
 def test_a_recorded_path_leaving_its_folder_is_refused(rel):
     """Paths read from a record (files to keep or remove) must stay inside the output folder."""
-    from site_builder.build.paths import safe_relative
+    from site_builder.build import manifest
+    from site_builder.build.paths import all_safe_relative, safe_relative
 
     assert not safe_relative(rel)
+    if isinstance(rel, str) and "\n" not in rel:
+        assert not all_safe_relative(["index.html", rel, "site/a.html"])
+        line = f"index.html\t1\t2\t3\t4\t{'0' * 64}\n{rel}\t1\t2\t3\t4\t{'0' * 64}\n"
+        assert manifest.decode(line.encode()) is None, "a file list naming it is not trusted"
 
 
 @pytest.mark.parametrize("rel", ["index.html", "site/p/6901234567892/index.html", "site/w/s00001/a...b.html",
                                  "...", ".well-known/x", "site/数据/产品.csv", "a.b/c"])
 def test_an_ordinary_recorded_path_is_accepted(rel):
-    from site_builder.build.paths import safe_relative
+    from site_builder.build import manifest
+    from site_builder.build.paths import all_safe_relative, safe_relative
 
     assert safe_relative(rel)
+    assert all_safe_relative(["index.html", rel, "site/a.html"])
+    assert list(manifest.decode(f"{rel}\t1\t2\t3\t4\t{'0' * 64}\n".encode())) == [rel]
