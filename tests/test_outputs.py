@@ -132,6 +132,18 @@ def test_changing_any_module_of_a_stage_changes_its_fingerprint(stage, repo_root
             cached.cache_clear()
 
 
+def test_the_libraries_a_stage_imports_are_found_as_the_stdlib_finds_them():
+    """The fingerprint's faster reading of which distribution installs which top-level module
+    gives importlib.metadata's own answer for every module installed here, so a library upgrade
+    still changes the fingerprints of the stages importing it."""
+    from importlib import metadata
+
+    fingerprint._installed.cache_clear()
+    ours = {top: [dist.metadata["Name"] for dist in dists] for top, dists in fingerprint._installed().items()}
+    assert ours == metadata.packages_distributions()
+    assert "jinja2" in ours and "PIL" in ours  # modules of distributions with and without top_level.txt
+
+
 def test_an_import_anywhere_in_a_module_is_followed(tmp_path, monkeypatch):
     """The fingerprint follows imports at module level and nested in functions, classes, and
     if / try / except / else / finally / with / for / while / match blocks."""
