@@ -1,17 +1,19 @@
 """What label sheets, posters and the specialty guide share: a deterministic fpdf2 document
-(A4, or A5 for the guide) and text fitting."""
+(A4, or A5 for the guide) and text fitting.
+
+fpdf2 is imported where a document is made: importing it took 0.7 s of every rebuild, whose QR
+stage imports this module through the print pages but seldom draws a PDF."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Callable
-
-from fpdf import FPDF
-from fpdf.enums import WrapMode
-from fpdf.fonts import TTFFont
+from typing import TYPE_CHECKING, Callable
 
 from site_builder import vocabulary
 
 from .fonts import FAMILY
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 DEMO_NOTICE = f"{vocabulary.DEMO_NOTICE_PRINT.zh}{vocabulary.DEMO_NOTICE_PRINT.en}"
 
@@ -22,6 +24,8 @@ def new_document(add_font, release_date: date, title: str, page_format: str = "A
     fpdf2 derives the document /ID from the content and the creation date, so fixing the
     date makes two runs byte-identical.
     """
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format=page_format)
     pdf.set_creation_date(datetime(release_date.year, release_date.month, release_date.day, tzinfo=timezone.utc))
     pdf.set_auto_page_break(False)
@@ -47,6 +51,8 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
     if size is not None:
         pdf.set_font_size(size)
     if words:
+        from fpdf.enums import WrapMode
+
         lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.WORD)
     else:
         lines = wrap_chinese(pdf, text, width)
@@ -103,6 +109,8 @@ def string_width(pdf: FPDF) -> Callable[[str], float]:
     sheets would pay tens of thousands of times). Documents with text shaping, stretching or
     letter spacing (new_document sets none), and the core fonts (their widths are keyed by
     character, not code point), are measured by fpdf2 itself."""
+    from fpdf.fonts import TTFFont
+
     font = pdf.current_font
     if pdf.text_shaping or pdf.font_stretching != 100 or pdf.char_spacing or not isinstance(font, TTFFont):
         return pdf.get_string_width

@@ -92,10 +92,12 @@ def unpublished(addresses: list[str], site: Path, files: Files) -> list[str]:
 
 
 def produced(files: Files):
-    """Whether a path is part of the output: during a build, among the files it produced (the
-    commit then finds every one of them on disk, or fails: build/manifest.py survey); outside a
-    build, on disk."""
-    return files.was_produced if files.stage else files.present
+    """Whether a path (an absolute string) is part of the output: during a build, among the
+    files it produced (the commit finds each staged one on disk, or fails, and the previous
+    output's were verified when the build began: build/manifest.py); outside a build, on disk.
+    The produced set is asked directly: was_produced, which makes each path absolute first, was
+    0.5 s of a rebuild at 10,000 businesses."""
+    return files.produced.__contains__ if files.stage else files.present
 
 
 #: The state record's section saying which code Datasette last answered with (on the database
