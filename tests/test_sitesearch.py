@@ -242,6 +242,21 @@ def test_same_data_same_index_bytes(search_site, tmp_path):
     assert all((first / p).read_bytes() == (again / p).read_bytes() for p in listing)
 
 
+def test_the_index_positions_found_with_numpy_are_those_of_the_plain_loop(monkeypatch):
+    """encoded_postings (numpy, in chunks of documents) gives every gram exactly the positions
+    build_postings' character-by-character loop gives: whitespace of every kind breaks pairs,
+    characters beyond the BMP count as one, a document's end never pairs with the next's."""
+    monkeypatch.setattr(sitesearch, "CHUNK_DOCS", 3)  # several chunks, one of them short
+    texts = ["稷山麻花\n永济牛肉饼", "", "a b\u3000c\td\u00a0e\u2028f", "𠮷野家 𠮷\n\n12", "麻", "花麻",
+             "ＡＢ１２", " lead and trail ", "x"]
+    docs = [sitesearch.Doc("p", f"/p/{i}/", t[:3], "", t, str(i)) for i, t in enumerate(texts)]
+    stride = max(len(d.text) for d in docs) + 1
+    plain = {g: sitesearch._dumps(sitesearch._deltas(p)) for g, p in sitesearch.build_postings(docs, stride).items()}
+    assert sitesearch.encoded_postings(docs, stride) == plain
+    assert "花麻" in plain and "a" in plain and "𠮷野" in plain and "x" in plain
+    assert sitesearch.encoded_postings([], 1) == {}
+
+
 def test_search_page_in_a_browser(search_site, small_registry):
     """search.js on the real /search/ page: count announced, names shown as text, 没有找到."""
     from playwright.sync_api import sync_playwright

@@ -222,6 +222,50 @@ def build_postings(docs: list[Doc], stride: int) -> dict[str, array]:
     return postings
 
 
+#: Documents turned into code points at a time by encoded_postings (bounds its memory).
+CHUNK_DOCS = 4096
+_PAIR = 1 << 21  # above every code point: a pair's key is (first + 1) * _PAIR + second
+
+
+def encoded_postings(docs: list[Doc], stride: int) -> dict[str, str]:
+    """gram -> its positions as written in the index (`_dumps(_deltas(...))` of build_postings),
+    found with numpy: every document's text, padded with spaces to `stride`, becomes code points,
+    each character and each pair of adjacent ones that are not whitespace gets a key, and one
+    stable sort by key leaves each gram's positions in order. Writing the whole index spent
+    three quarters of its 11 s at 10,000 businesses in build_postings' Python loop."""
+    import numpy as np
+
+    keys, positions = [], []
+    for start in range(0, len(docs), CHUNK_DOCS):
+        text = "".join(d.text.ljust(stride) for d in docs[start:start + CHUNK_DOCS])
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        distinct = np.unique(points)
+        spaces = distinct[[chr(c).isspace() for c in distinct.tolist()]]
+        solid = ~np.isin(points, spaces)
+        single = np.flatnonzero(solid)
+        pair = np.flatnonzero(solid[:-1] & solid[1:])
+        base = start * stride
+        keys += [points[single], (points[pair] + 1) * _PAIR + points[pair + 1]]
+        positions += [single + base, pair + base]
+    if not keys:
+        return {}
+    key, position = np.concatenate(keys), np.concatenate(positions)
+    del keys, positions
+    # Stable: a key is a character's or a pair's, never both, and each list is in position order.
+    order = np.argsort(key, kind="stable")
+    key, position = key[order], position[order]
+    del order
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
+    deltas = np.diff(position, prepend=0)
+    deltas[starts] = position[starts]
+    bounds = np.append(starts, len(key)).tolist()
+    out = {}
+    for i, k in enumerate(key[starts].tolist()):
+        gram = chr(k) if k < _PAIR else chr(k // _PAIR - 1) + chr(k % _PAIR)
+        out[gram] = _dumps(deltas[bounds[i]:bounds[i + 1]].tolist())
+    return out
+
+
 def grams_of(text: str):
     """(gram, position) of every character and pair of adjacent characters without whitespace."""
     for pos, ch in enumerate(text):
@@ -307,9 +351,7 @@ def write_index(docs: list[Doc], root: IndexFolder) -> dict:
     """Write the index files; returns the record an update starts from (sitesearch_update.py)."""
     written: dict[str, list] = {}
     stride = max((len(d.text) for d in docs), default=0) + 1
-    postings = build_postings(docs, stride)
-    encoded = {g: _dumps(_deltas(p)) for g, p in postings.items()}
-    del postings
+    encoded = encoded_postings(docs, stride)
     total = sum(light_size(g, v) for g, v in encoded.items())
     buckets = max(1, math.ceil(total / BUCKET_BYTES))
     shards: dict[int, list[str]] = {}
