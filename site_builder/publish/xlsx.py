@@ -104,7 +104,10 @@ def export_xlsx(conn: sqlite3.Connection, table: str, fields: list[dict], notes:
     notes_sheet.append([_styled(notes_sheet, h, font=bold) for h in NOTES_HEADER])
     wrap = Alignment(wrap_text=True, vertical="top")
     for note in notes:
-        notes_sheet.append([_styled(notes_sheet, v, alignment=wrap) for v in note])
+        # The notes come from the registry's descriptor: a description starting with = is text too.
+        notes_sheet.append([_styled(notes_sheet, v, alignment=wrap,
+                                    data_type="s" if isinstance(v, str) and v.startswith("=") else None)
+                            for v in note])
     buffer = io.BytesIO()
     with _FixedTimeZip(buffer, (when.year, when.month, when.day)) as archive:
         ExcelWriter(wb, archive).save()
