@@ -165,8 +165,8 @@ def test_pelican_runs_again_only_when_an_editorial_page_changed(registry, tmp_pa
 #: Libraries a rebuild imports only for a stage that has work: Pelican (editorial pages
 #: changed), Frictionless (rows to validate), sqlite-utils (registry.db made again), openpyxl (a
 #: workbook made again, in the forked process writing the downloads), mkdocs and PyYAML (the
-#: handbook made again).
-HEAVY = ("pelican", "markdown", "frictionless", "sqlite_utils", "openpyxl", "mkdocs", "yaml")
+#: handbook made again); pandas never (sqlite-utils would import it: database/build.py).
+HEAVY = ("pelican", "markdown", "frictionless", "sqlite_utils", "openpyxl", "mkdocs", "yaml", "pandas")
 IMPORTS_OF_A_BUILD = """
 import json, sys
 from site_builder.build import pipeline

@@ -127,6 +127,27 @@ def _read_record(record) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
+def _sqlite_utils():
+    """sqlite_utils, imported without pandas when nothing imported pandas before: sqlite-utils
+    imports pandas, if it is installed, only to store a pandas Timestamp as TEXT (no value put
+    into registry.db is one), and that import was 0.7 s of every rebuild that updates the
+    database. A None in sys.modules makes an import fail, as Python documents; it is removed
+    right after, so that anything else may import pandas."""
+    import sys
+
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["pandas"] = None
+    try:
+        import sqlite_utils
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+    return sqlite_utils
+
+
 def _build(package: Package, db_path: Path, previous: Path | None) -> None:
     """Make the database in a scratch file beside `db_path` — from nothing, or from a copy of
     the `previous` one — and write it out compacted with VACUUM INTO, then rename."""
@@ -134,7 +155,7 @@ def _build(package: Package, db_path: Path, previous: Path | None) -> None:
     out = db_path.with_name(f".{db_path.name}.out{os.getpid()}")
     for path in (tmp, out):
         path.unlink(missing_ok=True)
-    import sqlite_utils
+    sqlite_utils = _sqlite_utils()
 
     try:
         if previous is not None:
