@@ -222,17 +222,22 @@ def test_datasette_is_asked_whenever_the_database_or_its_metadata_may_differ(bui
 
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    asked, refuse = [], []
+    log, refuse = tmp_path / "asked", []
 
     def ask(db_path, metadata_path):
-        asked.append(db_path)
+        # Datasette is asked in a forked process beside the stages: it leaves its mark on disk.
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{db_path}\n")
         return ["Datasette 无法打开 registry.db（HTTP 500）"] if refuse else []
+
+    def asked() -> list[str]:
+        return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
     monkeypatch.setattr(soundness, "datasette_problems", ask)
     build(small_registry, out)  # the copy's files are read once (their stat differs)
-    before = len(asked)
+    before = len(asked())
     build(small_registry, out)
-    assert len(asked) == before
+    assert len(asked()) == before
     data = tmp_path / "data"
     shutil.copytree(small_registry, data)
     edit_csv(data / "products.csv", "code", first_product(out), "name", "改名的产品")
@@ -240,5 +245,23 @@ def test_datasette_is_asked_whenever_the_database_or_its_metadata_may_differ(bui
     refuse.append(True)
     with pytest.raises(BuildError, match="HTTP 500"):
         build(data, out)
-    assert len(asked) == before + 1
+    assert len(asked()) == before + 1
     assert tree_digest(out) == unchanged
+
+
+def test_the_early_datasette_check_leaves_no_process_behind_when_a_later_stage_fails(small_registry, tmp_path,
+                                                                                      monkeypatch):
+    """Datasette opens the new registry.db in a forked process right after the database stage;
+    a build that fails later waits for it, so that no process outlives the failed build."""
+    import multiprocessing
+
+    from site_builder.build import pipeline
+
+    def broken(ctx):
+        raise RuntimeError("the site stage broke")
+
+    monkeypatch.setattr(pipeline, "STAGES", [(n, broken if n == "site" else run) for n, run in pipeline.STAGES])
+    with pytest.raises(BuildError, match="the site stage broke"):
+        build(small_registry, tmp_path / "out")
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out").exists()

@@ -46,6 +46,7 @@ class BuildContext:
     database: str = ""  # how registry.db was made: kept, updated or built (database.build_database)
     photos: object = None  # the images stage's photos (images/build.py Photos), shown by the site
     pdf: bool = False  # also each workshop's label sheet and poster as PDFs (zuofang build --pdf)
+    datasette_check: object = None  # Datasette's check of registry.db, started early (soundness.py)
     _changes: object = field(default=_UNSET, repr=False)
 
     @property
@@ -98,6 +99,14 @@ def _compare(ctx: BuildContext) -> dict | None:
     return delta.compare(ctx.previous_dir / "registry.db", ctx.db_path, same_code=ctx.same_database_code)
 
 
+def _stage_datasette(ctx: BuildContext) -> None:
+    from .soundness import start_datasette_check
+
+    # Datasette answers on the new registry.db beside the later stages; the soundness stage
+    # collects the answer.
+    ctx.datasette_check = start_datasette_check(ctx)
+
+
 def _stage_images(ctx: BuildContext) -> None:
     from ..images.build import build_images
 
@@ -134,6 +143,7 @@ def _stage_soundness(ctx: BuildContext) -> None:
 #: Stages in order; each reads what the ones before it wrote.
 STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("database", _stage_database),
+    ("datasette", _stage_datasette),
     ("images", _stage_images),
     ("site", _stage_site),
     ("qr", _stage_qr),
@@ -164,13 +174,27 @@ def _build(package: Package, out_dir: Path, pdf: bool = False) -> BuildContext:
 
         validate_memory.remember(package, ctx.records, memory, scans)
         ctx.timings["validate"] = time.perf_counter() - started
-        for name, run in STAGES:
-            started = time.perf_counter()
-            run(ctx)
-            ctx.timings[name] = time.perf_counter() - started
+        try:
+            for name, run in STAGES:
+                started = time.perf_counter()
+                run(ctx)
+                ctx.timings[name] = time.perf_counter() - started
+        finally:
+            _collect(ctx)
         # The commit removes what the previous output held and this build no longer makes
         # (published addresses cannot go: the soundness stage fails the build before this point).
     return ctx
+
+
+def _collect(ctx: BuildContext) -> None:
+    """A Datasette check started early and not collected (a later stage failed, or the
+    soundness stage was not run): wait for its process, so none outlives the build."""
+    check, ctx.datasette_check = ctx.datasette_check, None
+    if isinstance(check, tuple) and hasattr(check[1], "join"):
+        try:
+            check[1].join()
+        except Exception:  # noqa: BLE001 - the build's own outcome is what counts
+            pass
 
 
 def refresh_qr(out_dir: str | Path, operator_id: str | None = None, pdf: bool = False):
