@@ -13,6 +13,7 @@ again once they are in place (`refreshed`): the next build believes them without
 """
 from __future__ import annotations
 
+import bisect
 import os
 import stat
 from typing import NamedTuple
@@ -55,10 +56,33 @@ def refreshed(out: str, entries: dict[str, Entry], moved: set[str]) -> dict[str,
 
 
 def encode(entries: dict[str, Entry]) -> bytes:
-    # Sorting the paths alone, not (path, entry) pairs: the survey's entries come in no order,
-    # and comparing pairs made this 0.7 s of each commit at 10,000 businesses (0.4 s now).
-    lines = [f"{rel}\t{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{e[4]}\n" for rel in sorted(entries) for e in (entries[rel],)]
-    return "".join(lines).encode("utf-8")
+    return Listing(entries).encode()
+
+
+class Listing:
+    """The section's lines for `entries`, in path order, kept so that the commit, which writes the
+    list before moving the staged files and again with their stat after the move, makes only the
+    moved files' lines again (`restat`): 160,000 lines took 0.4 s at 10,000 businesses."""
+
+    def __init__(self, entries: dict[str, Entry]):
+        # Sorting the paths alone, not (path, entry) pairs: the survey's entries come in no
+        # order, and comparing pairs took 0.7 s.
+        self.rels = sorted(entries)
+        self.lines = [_line(rel, entries[rel]) for rel in self.rels]
+
+    def restat(self, fresh: dict[str, Entry], moved) -> None:
+        """Make the lines of the `moved` paths again from `fresh` (refreshed)."""
+        for rel in moved:
+            i = bisect.bisect_left(self.rels, rel)
+            if i < len(self.rels) and self.rels[i] == rel:
+                self.lines[i] = _line(rel, fresh[rel])
+
+    def encode(self) -> bytes:
+        return "".join(self.lines).encode("utf-8")
+
+
+def _line(rel: str, e: Entry) -> str:
+    return f"{rel}\t{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{e[4]}\n"
 
 
 def decode(data: bytes | None) -> dict[str, Entry] | None:

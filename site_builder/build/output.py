@@ -226,7 +226,8 @@ def commit(out: Path, stage: Path, entries: dict[str, manifest.Entry], staged: s
     produced) goes into the stage and the journal into OUT_DIR, then `apply` moves the `staged`
     files in; last the record is written again with the moved files' new stat. A build that
     changed nothing writes nothing."""
-    record.put(manifest.SECTION, manifest.encode(entries))
+    listing = manifest.Listing(entries)
+    record.put(manifest.SECTION, listing.encode())
     data = record.to_bytes()
     if not staged and not removed and _read_bytes(out / state.NAME) == data:
         shutil.rmtree(stage, ignore_errors=True)
@@ -238,7 +239,8 @@ def commit(out: Path, stage: Path, entries: dict[str, manifest.Entry], staged: s
     _write_small(stage / state.NAME, data)
     write_journal(out, stage, removed)
     apply(out, stage, removed)
-    record.put(manifest.SECTION, manifest.encode(manifest.refreshed(str(out), entries, staged)))
+    listing.restat(manifest.refreshed(str(out), entries, staged), staged)
+    record.put(manifest.SECTION, listing.encode())
     data = record.to_bytes()
     if _read_bytes(out / state.NAME) != data:
         _write_small(out / state.NAME, data)
