@@ -170,7 +170,8 @@ def check_site(site: str | Path, files, addresses: list[str]) -> list[str]:
     it changed are read, the others answered for from the record (see the module's docstring)."""
     root = os.path.join(os.path.abspath(site), "")
     published = {a for a in addresses if permanence.is_permanent(a)}
-    checker = Checker(site, files.was_produced if files.stage else files.present, published.__contains__,
+    # Targets are absolute path strings: the produced set is asked directly (soundness.produced).
+    checker = Checker(site, files.produced.__contains__ if files.stage else files.present, published.__contains__,
                       files.current)
     pages = sorted(p for p in files.produced if p.startswith(root) and p.endswith(".html"))
     previous = read_record(files.records)
