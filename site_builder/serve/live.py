@@ -9,9 +9,11 @@ one, which is closed when the last of them is done.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +183,8 @@ class LiveDatasette:
             status = (await ds.client.get(f"/{urls.DATASETTE_DB}.json")).status_code
         except Exception as exc:  # noqa: BLE001
             status = f"{type(exc).__name__}: {exc}"
+        if status == 200:
+            status = await _connect_every_thread(ds)
         if status != 200:
             await Generation(identity, ds, None).close()
             raise DatasetteFailed(f"Datasette 打不开 {self.out_dir / 'registry.db'}（{status}）")
@@ -199,6 +203,31 @@ class LiveDatasette:
             generation.running -= 1
             if generation.retired and generation.running == 0:
                 await generation.close()
+
+
+async def _connect_every_thread(ds) -> int | str:
+    """Open registry.db in each of Datasette's SQL threads now (200, or what went wrong).
+
+    Datasette opens a database in a thread the first time that thread runs a query on it, by
+    its path. A thread first used after the next build renamed a new registry.db over the old
+    one (or a damaged file, which this Datasette must not serve) would open that file instead
+    of the one this Datasette was started on; so every thread opens it here, each held until
+    all have (a thread pool hands a short task to an idle thread rather than start another)."""
+    threads = ds.setting("num_sql_threads")
+    if not threads:
+        return 200  # no threads: one connection, opened by the first query above
+    database = ds.get_database(urls.DATASETTE_DB)
+    together = threading.Barrier(threads)
+
+    def hold(conn):
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        together.wait(timeout=30)
+
+    try:
+        await asyncio.gather(*(database.execute_fn(hold) for _ in range(threads)))
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    return 200
 
 
 def without_prefix(scope: dict) -> dict:
