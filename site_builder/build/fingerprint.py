@@ -167,10 +167,10 @@ def _distributions(top: str) -> tuple[str, ...]:
 def _installed() -> dict[str, list[metadata.Distribution]]:
     """importlib.metadata.packages_distributions(), read faster: the stdlib makes a PackagePath
     of every file of every installed distribution to infer the top-level modules of those that
-    do not declare them, and parses every distribution's metadata for its name (0.6 s of every
-    build here). Reading each RECORD's first column as text, and the names only of the
-    distributions a stage imports, gives the same mapping (tests/test_fingerprint.py holds the
-    two equal)."""
+    do not declare them, and parses every distribution's metadata for its name (about 0.5 s of
+    every build here). Reading each RECORD's first column as text, and the names only of the
+    distributions a stage imports, gives the same mapping (tests/test_outputs.py holds the two
+    equal)."""
     found: dict[str, list[metadata.Distribution]] = {}
     for dist in metadata.distributions():
         tops = (dist.read_text("top_level.txt") or "").split() or _inferred(dist)
