@@ -190,9 +190,9 @@ def _collect(ctx: BuildContext) -> None:
     """A Datasette check started early and not collected (a later stage failed, or the
     soundness stage was not run): wait for its process, so none outlives the build."""
     check, ctx.datasette_check = ctx.datasette_check, None
-    if isinstance(check, tuple) and hasattr(check[1], "join"):
+    if check is not None:
         try:
-            check[1].join()
+            check.join()
         except Exception:  # noqa: BLE001 - the build's own outcome is what counts
             pass
 

@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import urls
@@ -112,26 +113,33 @@ def datasette_check(ctx) -> list[str]:
     Datasette, its plugins, templates and our code are the ones that answered on them then
     (about 1 s saved in a rebuild that changed neither). When the pipeline started the check
     right after the database stage (`start_datasette_check`), its answer is collected here."""
-    started = getattr(ctx, "datasette_check", None)
+    check = ctx.datasette_check or start_datasette_check(ctx)
     ctx.datasette_check = None
-    if started is None:
-        started = start_datasette_check(ctx, background=False)
-    if started == "kept":
+    problems = check.join()
+    if check.code is None:
         ctx.records.carry(DATASETTE_SECTION)
-        return []
-    code, check = started
-    problems = check.join() if hasattr(check, "join") else check
-    if not problems and ctx.records is not None:
-        ctx.records.put(DATASETTE_SECTION, code.encode())
+    elif not problems and ctx.records is not None:
+        ctx.records.put(DATASETTE_SECTION, check.code.encode())
     return problems
 
 
-def start_datasette_check(ctx, background: bool = True):
-    """Decide whether Datasette must answer on this build's database and, if so, ask it: in a
-    forked process when `background` (the pipeline starts it once registry.db is made, so that
-    importing Datasette and its answer, 2 s of a rebuild, run beside the site stage). Returns
-    "kept" (needless), or the code's fingerprint and the check (its problems, or the process
-    that will give them)."""
+@dataclass
+class DatasetteCheck:
+    """Datasette's answer on a build's registry.db: `code` is the fingerprint it answers with
+    (None when the check is needless), `process` asks it (a forked process, site/parallel.py)."""
+
+    code: str | None
+    process: object = None
+
+    def join(self) -> list[str]:
+        """The problems Datasette found (waits for its process; may be called again)."""
+        return [] if self.process is None else self.process.join()
+
+
+def start_datasette_check(ctx) -> DatasetteCheck:
+    """Decide whether Datasette must answer on this build's database and, if so, ask it in a
+    forked process (the pipeline starts it once registry.db is made, so that importing Datasette
+    and its answer, 2 s of a rebuild, run beside the site stage)."""
     files, records = ctx.files, ctx.records
     paths = [ctx.stage_dir / "registry.db", ctx.stage_dir / METADATA_NAME]
     code = fingerprint.of("site_builder.serve.live", __name__)
@@ -140,13 +148,11 @@ def start_datasette_check(ctx, background: bool = True):
                     for p in paths)):
         log.info("Datasette 检查从略：registry.db 与元数据未变，上次构建已由同样的 Datasette 打开。"
                  "Datasette check skipped: the database and metadata it answered on last time are unchanged.")
-        return "kept"
-    ask = functools.partial(datasette_problems, ctx.db_path, files.current(paths[1]))
-    if not background:
-        return code, ask()
+        return DatasetteCheck(None)
     from ..site.parallel import Background
 
-    return code, Background(files, ask)
+    return DatasetteCheck(code, Background(files, functools.partial(datasette_problems, ctx.db_path,
+                                                                    files.current(paths[1]))))
 
 
 def datasette_problems(db_path: Path, metadata_path: Path) -> list[str]:
