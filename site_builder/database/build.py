@@ -278,7 +278,7 @@ def _finish(db: sqlite_utils.Database, package: Package) -> None:
     # The facet counts read the views, whose plans need the tables' statistics: without them
     # SQLite walked programme_progress's joins row by row (209 of the database's 229 s at 50,000
     # businesses, 1.6 s with them). Those statistics are dropped again, so that the final ones
-    # come last in the schema, where an update puts them.
+    # come after the search tables in the schema, where an update puts them.
     db.execute("ANALYZE")
     write_facet_counts(db)
     db.execute("DROP TABLE sqlite_stat1")
