@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGE_STAGES = ("database", "images", "site")  # the pages show the photos the images stage made
+PAGE_STAGES = ("database", "downloads", "images", "site")  # the pages show the photos the images stage made
 
 
 def registry(n: int) -> Path:

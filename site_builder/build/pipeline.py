@@ -47,6 +47,7 @@ class BuildContext:
     photos: object = None  # the images stage's photos (images/build.py Photos), shown by the site
     pdf: bool = False  # also each workshop's label sheet and poster as PDFs (zuofang build --pdf)
     datasette_check: object = None  # Datasette's check of registry.db, started early (soundness.py)
+    downloads: object = None  # the /data/ downloads and page being made (site/data_page.py start)
     _changes: object = field(default=_UNSET, repr=False)
 
     @property
@@ -128,6 +129,20 @@ def _stage_qr(ctx: BuildContext) -> None:
                 photos=ctx.photos.shown if ctx.photos else None, pdf=ctx.pdf)
 
 
+def _start_downloads(ctx: BuildContext) -> None:
+    from ..site import data_page
+
+    # The downloads read registry.db alone: made in a forked process while the later stages run.
+    ctx.downloads = data_page.start(ctx)
+
+
+def _finish_downloads(ctx: BuildContext) -> None:
+    """Wait for the downloads (their files join the build's; what failed there fails the build)."""
+    downloads, ctx.downloads = ctx.downloads, None
+    if downloads is not None:
+        ctx.pages["written"] = ctx.pages.get("written", 0) + downloads.join()
+
+
 def _stage_handbook(ctx: BuildContext) -> None:
     from ..handbook.build import build_handbook
 
@@ -140,14 +155,17 @@ def _stage_soundness(ctx: BuildContext) -> None:
     check_output(ctx)
 
 
-#: Stages in order; each reads what the ones before it wrote.
+#: Stages in order; each reads what the ones before it wrote. The downloads are started after
+#: the database stage and waited for before the soundness stage: their time is the two together.
 STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("database", _stage_database),
+    ("downloads", _start_downloads),
     ("datasette", _stage_datasette),
     ("images", _stage_images),
     ("site", _stage_site),
     ("qr", _stage_qr),
     ("handbook", _stage_handbook),
+    ("downloads", _finish_downloads),
     ("soundness", _stage_soundness),
 ]
 
@@ -181,7 +199,8 @@ def _build(package: Package, out_dir: Path, pdf: bool = False) -> BuildContext:
             for name, run in STAGES:
                 started = time.perf_counter()
                 run(ctx)
-                ctx.timings[name] = time.perf_counter() - started
+                ctx.timings[name] = ctx.timings.get(name, 0.0) + time.perf_counter() - started
+            _finish_downloads(ctx)  # when the stages run did not wait for them
         finally:
             _collect(ctx)
         # The commit removes what the previous output held and this build no longer makes
@@ -190,8 +209,15 @@ def _build(package: Package, out_dir: Path, pdf: bool = False) -> BuildContext:
 
 
 def _collect(ctx: BuildContext) -> None:
-    """A Datasette check started early and not collected (a later stage failed, or the
-    soundness stage was not run): wait for its process, so none outlives the build."""
+    """A Datasette check or the downloads started early and not collected (a later stage
+    failed): wait for their processes, so none outlives the build or writes into a stage folder
+    being discarded."""
+    downloads, ctx.downloads = ctx.downloads, None
+    if downloads is not None:
+        try:
+            downloads.join()
+        except Exception:  # noqa: BLE001 - the build's own outcome is what counts
+            pass
     check, ctx.datasette_check = ctx.datasette_check, None
     if check is not None:
         try:
