@@ -24,9 +24,7 @@ def new_document(add_font, release_date: date, title: str, page_format: str = "A
     fpdf2 derives the document /ID from the content and the creation date, so fixing the
     date makes two runs byte-identical.
     """
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="portrait", unit="mm", format=page_format)
+    pdf = _fpdf().FPDF(orientation="portrait", unit="mm", format=page_format)
     pdf.set_creation_date(datetime(release_date.year, release_date.month, release_date.day, tzinfo=timezone.utc))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
@@ -37,6 +35,20 @@ def new_document(add_font, release_date: date, title: str, page_format: str = "A
     add_font(pdf)
     pdf.set_font(FAMILY, size=10)
     return pdf
+
+
+def _fpdf():
+    """fpdf2, imported here first: its encryption module keeps the ImportError of an absent
+    `cryptography` with its traceback, whose frames reach back through whatever imported fpdf2.
+    Imported from inside a build stage, that held the stage's locals (every product and business
+    of the QR stage) alive to the end of the build; the traceback is not needed to report it."""
+    import fpdf
+    from fpdf import encryption
+
+    error = getattr(encryption, "import_error", None)
+    if error is not None:
+        error.__traceback__ = None
+    return fpdf
 
 
 cn_date = vocabulary.zh_date  # 2026-11-01 -> 2026年11月1日, as every page writes it

@@ -66,6 +66,10 @@ def build_site(ctx) -> SiteJob:
         for name in render.STATIC_FILES:
             job.write(urls.static(name), (render.THEME / "static" / name).read_bytes())
     finally:
+        # Pelican memoizes its articles for good (pelican.utils.memoized) and each holds a copy
+        # of the settings, the job among them: the rows the pages were read from (260,000 at
+        # 10,000 businesses) would stay alive to the end of the build, in every later stage's peak.
+        job.registry = None
         joined = parallel.join_all(*backgrounds)
     # /data/ is rendered by the downloads' process: counted here, with the other overview pages.
     job.addresses.append(urls.data())
