@@ -31,6 +31,7 @@ import os
 from pathlib import Path
 
 from ..errors import ZuofangError
+from . import manifest
 from .paths import dir_prefix, sha256_of_file
 from .state import FolderRecord, StateRecord
 
@@ -52,6 +53,10 @@ class Files:
         self.verified = verified or {}
         self.produced: set[str] = set()
         self.changed: set[str] = set()
+        # The staged files written here, each with the digest of the bytes written and its stat
+        # right after: the commit's list of files believes them while the stat holds, instead of
+        # reading back 600,000 files (8.9 GB, 100 s at 50,000 businesses) it has just written.
+        self.written: dict[str, bytes] = {}  # path -> manifest.written_record
         self._forked: dict = {}  # in a forked worker: the record's sections before the fork
 
     @property
@@ -63,7 +68,7 @@ class Files:
         """The build is over (committed or discarded): later writes through this object are not
         part of it. What it produced and changed stays readable (`changed_files`)."""
         self.stage = self.base = self.records = None
-        self.verified = {}
+        self.verified, self.written = {}, {}
 
     def records_for(self, folder: str | Path) -> StateRecord:
         """The state record a stage reads and writes: the build's, or outside a build the record
@@ -107,6 +112,8 @@ class Files:
         in_stage = self.stage is not None and p.startswith(self.stage)
         _write(p, data, create=in_stage and not os.path.lexists(p))
         self.changed.add(p)
+        if in_stage:
+            self.written[p] = manifest.written_record(p, data)
         return True
 
     def _check_inside(self, given: str, p: str) -> None:
@@ -166,21 +173,23 @@ class Files:
     def worker_started(self) -> None:
         """In a forked worker process: from here on, note only what this worker produces (files
         and state-record sections)."""
-        self.produced, self.changed = set(), set()
+        self.produced, self.changed, self.written = set(), set(), {}
         if self.records is not None:
             self._forked = dict(self.records.new)
 
-    def worker_result(self) -> tuple[set[str], set[str], dict[str, bytes]]:
-        """What a worker produced and changed, and the record sections it wrote, for `merge`."""
+    def worker_result(self) -> tuple[set[str], set[str], dict[str, bytes], dict[str, bytes]]:
+        """What a worker produced, changed and wrote, and the record sections it wrote, for `merge`."""
         sections = {}
         if self.records is not None:
             sections = {k: v for k, v in self.records.new.items() if self._forked.get(k) is not v}
-        return self.produced, self.changed, sections
+        return self.produced, self.changed, sections, self.written
 
-    def merge(self, produced: set[str], changed: set[str], sections: dict[str, bytes] | None = None) -> None:
-        """Add what a worker process produced and changed, and the sections it wrote."""
+    def merge(self, produced: set[str], changed: set[str], sections: dict[str, bytes] | None = None,
+              written: dict[str, bytes] | None = None) -> None:
+        """Add what a worker process produced, changed and wrote, and the sections it wrote."""
         self.produced |= produced
         self.changed |= changed
+        self.written.update(written or {})
         if sections and self.records is not None:
             self.records.new.update(sections)
 

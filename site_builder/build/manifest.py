@@ -10,12 +10,16 @@ back by hand, so an edit with the mtime restored is still found.
 
 The commit moves staged files in by rename, which changes their ctime, so it records their stat
 again once they are in place (`refreshed`): the next build believes them without reading them.
+The same rule lists what the build itself wrote: the digest of the bytes written, believed while
+the file's stat is the one seen right after writing it (build/files.py `written`).
 """
 from __future__ import annotations
 
 import bisect
+import hashlib
 import os
 import stat
+import struct
 from typing import NamedTuple
 
 from .paths import all_safe_relative, sha256_of_file
@@ -78,11 +82,13 @@ class Listing:
                 self.lines[i] = _line(rel, fresh[rel])
 
     def encode(self) -> bytes:
-        return "".join(self.lines).encode("utf-8")
+        return b"".join(self.lines)
 
 
-def _line(rel: str, e: Entry) -> str:
-    return f"{rel}\t{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{e[4]}\n"
+def _line(rel: str, e: Entry) -> bytes:
+    # Bytes, not text: joining text and encoding it held the list twice more (240 MB at 50,000
+    # businesses, in the build's peak).
+    return f"{rel}\t{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{e[4]}\n".encode("utf-8")
 
 
 def decode(data: bytes | None) -> dict[str, Entry] | None:
@@ -128,8 +134,8 @@ def verify(out: str, entries: dict[str, Entry]) -> tuple[dict[str, Entry], list[
     return held, sorted(damaged)
 
 
-def survey(produced: set[str], stage: str, base: str | None,
-           held: dict[str, Entry]) -> tuple[dict[str, Entry], set[str], list[str]]:
+def survey(produced: set[str], stage: str, base: str | None, held: dict[str, Entry],
+           written: dict[str, bytes] | None = None) -> tuple[dict[str, Entry], set[str], list[str]]:
     """What the output will hold after the commit, read from the disk: each file this build
     produced, in the stage (read and digested now) or kept from the previous output. Returns the
     entries, which of them are staged, and the files missing.
@@ -138,29 +144,39 @@ def survey(produced: set[str], stage: str, base: str | None,
     walking it (asking the stage for each kept file, a failed lstat each, was half of this
     survey), and a kept file the build began by verifying (`held`) is not looked at again: had
     it changed since, what OUT_DIR serves would be the same with or without this build, and the
-    next build's verify finds it and restores it (its stat no longer matches the record)."""
+    next build's verify finds it and restores it (its stat no longer matches the record).
+
+    A staged file the build wrote (`written`, by absolute path: `written_record` of the bytes it
+    wrote and its stat right after) is believed while its stat is the same, as the next build
+    believes the record; one whose stat differs is read again. Such a file is known to be in
+    the stage, so a first build, which writes them all, does not walk the stage at all (34 s at
+    50,000 businesses, 791,000 files)."""
     entries, staged, missing = {}, set(), []
-    in_stage = _listed(stage)
+    written = written or {}
+    in_stage = None
     for p in produced:
         if not p.startswith(stage):
             continue
         rel = p[len(stage):]
         entry = held.get(rel)
-        if entry is not None and p not in in_stage:
-            entries[rel] = entry
-            continue
-        if p in in_stage:
-            try:
-                st = os.lstat(p)
-            except FileNotFoundError:
-                st = None
-            if st is not None:
-                if stat.S_ISREG(st.st_mode):
-                    entries[rel] = entry_of(p, st)
-                    staged.add(rel)
-                else:
-                    missing.append(rel)
+        record = written.get(p)
+        if entry is not None and record is None:
+            if in_stage is None:
+                in_stage = _listed(stage)
+            if p not in in_stage:
+                entries[rel] = entry
                 continue
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            st = None
+        if st is not None:
+            if stat.S_ISREG(st.st_mode):
+                entries[rel] = _believed(record, st) or entry_of(p, st)
+                staged.add(rel)
+            else:
+                missing.append(rel)
+            continue
         if base is None:
             missing.append(rel)
             continue
@@ -174,6 +190,27 @@ def survey(produced: set[str], stage: str, base: str | None,
         else:
             missing.append(rel)
     return entries, staged, sorted(missing)
+
+
+#: A file's stat and digest as `written_record` packs them: 64 bytes where an Entry took about
+#: 350 (the build holds one per file it wrote until the commit: 791,000 at 50,000 businesses).
+_WRITTEN = struct.Struct("<4q32s")
+
+
+def written_record(path: str, data: bytes) -> bytes:
+    """What the build knows of the file it just wrote at `path` with `data` (for `survey`)."""
+    st = os.lstat(path)
+    return _WRITTEN.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, hashlib.sha256(data).digest())
+
+
+def _believed(record: bytes | None, st: os.stat_result) -> Entry | None:
+    """The Entry of a file as it was written, if its stat is still the one seen then."""
+    if record is None:
+        return None
+    size, mtime, ctime, inode, digest = _WRITTEN.unpack(record)
+    if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != (size, mtime, ctime, inode):
+        return None
+    return Entry(size, mtime, ctime, inode, digest.hex())
 
 
 def _listed(stage: str) -> set[str]:

@@ -237,9 +237,11 @@ def commit(out: Path, stage: Path, entries: dict[str, manifest.Entry], staged: s
         # still leaves an output the next build recognises.
         _write_small(out / state.NAME, state.encode({}))
     _write_small(stage / state.NAME, data)
+    del data  # the record twice over (250 MB at 50,000 businesses) would be in the peak
     write_journal(out, stage, removed)
     apply(out, stage, removed)
     listing.restat(manifest.refreshed(str(out), entries, staged), staged)
+    record.put(manifest.SECTION, b"")
     record.put(manifest.SECTION, listing.encode())
     data = record.to_bytes()
     if _read_bytes(out / state.NAME) != data:

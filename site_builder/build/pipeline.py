@@ -351,7 +351,7 @@ def _survey(out: Path, stage: Path, files: Files, listed: set[str]) -> tuple[dic
     which of them are in the stage, and what the previous build made that this one no longer
     does (of the files its record `listed`: removed by the commit)."""
     entries, staged, missing = manifest.survey(files.produced, os.path.join(stage, ""), os.path.join(out, ""),
-                                               files.verified)
+                                               files.verified, files.written)
     if missing:
         shown = "\n".join(f"  - {m}" for m in missing[:30])
         raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")

@@ -100,7 +100,8 @@ def encode(sections: dict[str, bytes]) -> bytes:
               "sections": [[n, len(sections[n]), hashlib.sha256(sections[n]).hexdigest()] for n in names]}
     key = signing.load()
     header["mac"] = hmac.new(key, _canonical(header), hashlib.sha256).hexdigest() if key else None
-    return json.dumps(header, sort_keys=True).encode() + b"\n" + b"".join(sections[n] for n in names)
+    # One join: the file list is 120 MB at 50,000 businesses, and each copy is in the peak.
+    return b"".join([json.dumps(header, sort_keys=True).encode(), b"\n", *(sections[n] for n in names)])
 
 
 def decode(data: bytes) -> tuple[dict[str, bytes], bool]:
