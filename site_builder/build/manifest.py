@@ -168,7 +168,7 @@ def survey(produced: set[str], stage: str, base: str | None, held: dict[str, Ent
                 continue
         try:
             st = os.lstat(p)
-        except FileNotFoundError:
+        except OSError:  # not in the stage (or a folder of its path is not a folder there)
             st = None
         if st is not None:
             if stat.S_ISREG(st.st_mode):
