@@ -137,7 +137,7 @@ def verify(out: str, entries: dict[str, Entry]) -> tuple[dict[str, Entry], list[
 def survey(produced: set[str], stage: str, base: str | None, held: dict[str, Entry],
            written: dict[str, bytes] | None = None) -> tuple[dict[str, Entry], set[str], list[str]]:
     """What the output will hold after the commit, read from the disk: each file this build
-    produced, in the stage (read and digested now) or kept from the previous output. Returns the
+    produced, in the stage (read and digested now, unless written as below) or kept from the previous output. Returns the
     entries, which of them are staged, and the files missing.
 
     A rebuild stages a few files and keeps 100,000s, so what the stage holds is listed once, by
@@ -208,9 +208,8 @@ def _believed(record: bytes | None, st: os.stat_result) -> Entry | None:
     if record is None:
         return None
     size, mtime, ctime, inode, digest = _WRITTEN.unpack(record)
-    if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != (size, mtime, ctime, inode):
-        return None
-    return Entry(size, mtime, ctime, inode, digest.hex())
+    entry = Entry(size, mtime, ctime, inode, digest.hex())
+    return entry if entry.same_stat(st) else None
 
 
 def _listed(stage: str) -> set[str]:
