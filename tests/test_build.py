@@ -34,7 +34,7 @@ def comparable_record(out: Path) -> dict:
 
     sections = state.load(out).sections()
     entries = manifest.decode(sections.pop(manifest.SECTION))
-    return {**sections, manifest.SECTION: {rel: e.digest for rel, e in entries.items()}}
+    return {**sections, manifest.SECTION: {rel: manifest.digest_of(line) for rel, line in entries.items()}}
 
 
 @pytest.fixture(scope="module")

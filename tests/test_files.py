@@ -48,7 +48,8 @@ def test_the_stage_receives_only_changed_files_and_the_commit_removes_dropped_on
 
 
 def recorded_digests(out: Path) -> dict[str, str]:
-    return {rel: e.digest for rel, e in manifest.decode(state.load(out).previous(manifest.SECTION)).items()}
+    return {rel: manifest.digest_of(line)
+            for rel, line in manifest.decode(state.load(out).previous(manifest.SECTION)).items()}
 
 
 def test_the_commit_lists_what_the_build_wrote_without_reading_it_back(tmp_path, monkeypatch):
@@ -57,9 +58,8 @@ def test_the_commit_lists_what_the_build_wrote_without_reading_it_back(tmp_path,
     import hashlib
 
     read_back = []
-    real = manifest.entry_of
-    monkeypatch.setattr(manifest, "entry_of", lambda path, st=None, digest=None:
-                        digest is None and read_back.append(path) or real(path, st, digest))
+    real = manifest.sha256_of_file
+    monkeypatch.setattr(manifest, "sha256_of_file", lambda path: read_back.append(path) or real(path))
     contents = {f"p/{n}/index.html": f"page {n}" for n in range(50)}
     staged(tmp_path / "out", contents)
     assert read_back == []
@@ -151,3 +151,30 @@ def test_an_ordinary_recorded_path_is_accepted(rel):
     assert safe_relative(rel)
     assert all_safe_relative(["index.html", rel, "site/a.html"])
     assert list(manifest.decode(f"{rel}\t1\t2\t3\t4\t{'0' * 64}\n".encode())) == [rel]
+
+
+@pytest.mark.parametrize("size", ["x", "-1", "", " 6", "6.0"])
+def test_an_entry_whose_size_is_not_a_number_is_damaged(tmp_path, size):
+    """Entries are compared with a file's stat as they are written, never parsed whole: one
+    whose numbers are not numbers matches no file, and its file is read and found changed."""
+    import hashlib
+
+    (tmp_path / "a.txt").write_bytes(b"page A")
+    digest = hashlib.sha256(b"page A").hexdigest()
+    line = f"a.txt\t{size}\t1\t2\t3\t{digest}\n".encode()
+    assert manifest.verify(str(tmp_path), manifest.decode(line)) == ({}, ["a.txt"])
+
+
+def test_an_entry_is_believed_by_its_stat_and_read_again_when_the_stat_differs(tmp_path):
+    import hashlib
+
+    page = tmp_path / "a.txt"
+    page.write_bytes(b"page A")
+    line = manifest.read_line("a.txt", str(page))
+    assert manifest.verify(str(tmp_path), {"a.txt": line}) == ({"a.txt": line}, [])
+    os.utime(page, ns=(1, 1))  # same bytes, another stat: read again, believed with the new stat
+    held, damaged = manifest.verify(str(tmp_path), {"a.txt": line})
+    assert damaged == [] and held["a.txt"] != line and manifest.same_stat(held["a.txt"], os.lstat(page))
+    assert manifest.digest_of(held["a.txt"]) == hashlib.sha256(b"page A").hexdigest()
+    page.write_bytes(b"page B")  # same size, other bytes
+    assert manifest.verify(str(tmp_path), held) == ({}, ["a.txt"])

@@ -43,14 +43,17 @@ class UnsafeWrite(ZuofangError):
 class Files:
     """The files of one build: where it writes (`stage`), what it reads the rest from (`base`,
     the previous output), what it produced and changed, its state record and the previous
-    output's files found intact (`verified`: only these may be kept unread)."""
+    output's files found intact (`verified`: their entries, manifest.py; only these may be kept
+    unread) or missing or changed (`damaged`)."""
 
     def __init__(self, stage: str | Path | None = None, base: str | Path | None = None,
-                 records: StateRecord | None = None, verified: dict | None = None):
+                 records: StateRecord | None = None, verified: dict | None = None,
+                 damaged: list[str] | None = None):
         self.stage = dir_prefix(stage) if stage else None   # absolute, ending with a separator
         self.base = dir_prefix(base) if stage and base and os.path.isdir(base) else None
         self.records = records
         self.verified = verified or {}
+        self.damaged = damaged or []
         self.produced: set[str] = set()
         self.changed: set[str] = set()
         # The staged files written here, each with the digest of the bytes written and its stat
@@ -68,7 +71,7 @@ class Files:
         """The build is over (committed or discarded): later writes through this object are not
         part of it. What it produced and changed stays readable (`changed_files`)."""
         self.stage = self.base = self.records = None
-        self.verified, self.written = {}, {}
+        self.verified, self.damaged, self.written = {}, [], {}
 
     def records_for(self, folder: str | Path) -> StateRecord:
         """The state record a stage reads and writes: the build's, or outside a build the record

@@ -207,6 +207,7 @@ def _build(package: Package, out_dir: Path, pdf: bool = False) -> BuildContext:
             _collect(ctx)
         # The commit removes what the previous output held and this build no longer makes
         # (published addresses cannot go: the soundness stage fails the build before this point).
+    heap.give_back()  # what the commit freed: the caller, or the next build, starts from less
     return ctx
 
 
@@ -243,7 +244,7 @@ def refresh_qr(out_dir: str | Path, operator_id: str | None = None, pdf: bool = 
     with staged_output(out) as files:
         records = files.records
         stage = files.stage_dir
-        for rel in manifest.decode(records.previous(manifest.SECTION)) or {}:
+        for rel in (*files.verified, *files.damaged):  # every file the record lists
             files.record(stage / rel)
         records.carry(*(name for name in records.sections() if name not in (manifest.SECTION, "qr", links.SECTION)))
         return build_codes(files.current(stage / "registry.db"), stage / "site", operator_id=operator_id,
@@ -295,14 +296,14 @@ def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
     out = output.resolve(out_dir, data_dir)
     with output.locked(out) as made:
         try:
-            stage, record, held, listed = _open(out)
+            stage, record, held, damaged = _open(out)
         except BaseException:
             _remove_if_made(out, made)
             raise
-        files = Files(stage, out, record, held)
+        files = Files(stage, out, record, held, damaged)
         try:
             yield files
-            entries, staged, removed = _survey(out, stage, files, listed)
+            entries, staged, removed = _survey(out, stage, files)
         except ZuofangError:
             files.end()
             _discard(stage, out, made)
@@ -322,21 +323,21 @@ def staged_output(out_dir: str | Path, data_dir: str | Path | None = None):
                              "问题解决后再构建一次即可完成。The commit was cut short; build again to finish it.") from exc
 
 
-def _open(out: Path) -> tuple[Path, state.StateRecord, dict, set[str]]:
+def _open(out: Path) -> tuple[Path, state.StateRecord, dict, list[str]]:
     """Before a build: OUT_DIR writable, an unfinished commit finished, dead staging folders
     removed, the previous record loaded and the previous output checked against it. Returns the
-    stage, the record, the files found intact and every file the record lists (read once: 1 s
-    per 150,000 files)."""
+    stage, the record, the files found intact (their entries, manifest.py) and the other files
+    the record lists (missing or changed): between them, every file the previous build made."""
     output.check_writable(out)
     recovered = output.recover(out)
     output.remove_dead_stages(out)
     record = state.load(out)
     if recovered == "distrust":
         record.distrust()
-    entries = manifest.decode(record.previous(manifest.SECTION))
+    entries = manifest.decode(record.take_previous(manifest.SECTION))
+    held, damaged = {}, []
     if entries is None:
         record.distrust()
-        held = {}
     else:
         held, damaged = manifest.verify(str(out), entries)
         if damaged:
@@ -345,19 +346,21 @@ def _open(out: Path) -> tuple[Path, state.StateRecord, dict, set[str]]:
             log.warning("%s: 上次构建的 %d 个文件缺失或被改动（%s），本次从头构建并恢复它们。"
                         "%d files of the previous build are missing or changed: rebuilding them.",
                         out, len(damaged), shown, len(damaged))
-    return output.new_stage(out), record, held, set(entries or ())
+    return output.new_stage(out), record, held, damaged
 
 
-def _survey(out: Path, stage: Path, files: Files, listed: set[str]) -> tuple[dict, set[str], list[str]]:
+def _survey(out: Path, stage: Path, files: Files) -> tuple[dict, set[str], list[str]]:
     """Every file the build produced, read from the disk (BuildError for one that is not there),
     which of them are in the stage, and what the previous build made that this one no longer
-    does (of the files its record `listed`: removed by the commit)."""
+    does (of the files its record listed, intact or damaged: removed by the commit)."""
     entries, staged, missing = manifest.survey(files.produced, os.path.join(stage, ""), os.path.join(out, ""),
                                                files.verified, files.written)
     if missing:
         shown = "\n".join(f"  - {m}" for m in missing[:30])
         raise BuildError(f"构建产生的 {len(missing)} 个文件不在磁盘上或在构建中被改动，新输出未发布：\n{shown}")
-    removed = sorted(listed - set(entries) - {state.NAME, output.JOURNAL})
+    ours = {state.NAME, output.JOURNAL}
+    removed = sorted(rel for listed in (files.verified, files.damaged) for rel in listed
+                     if rel not in entries and rel not in ours)
     return entries, staged, removed
 
 
