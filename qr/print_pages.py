@@ -54,7 +54,7 @@ def qr_svg(matrix: Matrix, label: str) -> Markup:
     """The code as inline SVG, one path of dark runs over a white square (quiet zone included),
     sized by the page's CSS; the same path as codes.svg_text draws."""
     n = matrix.size
-    path = "".join(f"M{x} {y}h{w}v1h-{w}z" for y, x, w in matrix.dark_runs())
+    path = matrix.svg_path
     return Markup(
         f'<svg class="qr" viewBox="0 0 {n} {n}" shape-rendering="crispEdges" role="img" '
         f'aria-label="{Markup.escape(label)}"><rect width="{n}" height="{n}" fill="#fff"/>'
