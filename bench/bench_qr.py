@@ -56,7 +56,7 @@ def codes_per_second(addresses: list[str]) -> None:
     t_svg = time.perf_counter() - t
     n = len(addresses)
     print(f"  matrix (qr/masks.py)        {rate(n, t_matrix)}")
-    print(f"  PNG from matrix (Pillow)     {rate(n, t_png)}")
+    print(f"  PNG from matrix (pypng)      {rate(n, t_png)}")
     print(f"  SVG from matrix (own path)   {rate(n, t_svg)}")
     print(f"  code = matrix + PNG + SVG    {rate(n, t_matrix + t_png + t_svg)}")
     workers = drawing.default_workers()
