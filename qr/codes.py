@@ -93,7 +93,7 @@ def png_bytes(matrix: Matrix, scale: int = PNG_SCALE) -> bytes:
     a third larger (bench/bench_qr.py)."""
     side = matrix.size * scale
     light = matrix.modules == 0  # a 1-bit image's 1 is white
-    rows = np.packbits(light.repeat(scale, axis=1), axis=1).repeat(scale, axis=0)
+    rows = [row for row in map(bytes, np.packbits(light.repeat(scale, axis=1), axis=1)) for _ in range(scale)]
     out = io.BytesIO()
     png.Writer(side, side, greyscale=True, bitdepth=1, compression=PNG_COMPRESSION).write_packed(out, rows)
     return out.getvalue()

@@ -219,13 +219,20 @@ def _abs(path: str | Path) -> str:
 def _write(p: str, data: bytes, create: bool) -> None:
     """A file new to the stage is created where it goes (nothing else can see it until the
     commit); any other file is replaced by a renamed new one, so that no reader ever sees it
-    half written and no hard link to it is written through."""
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    if create:
-        with open(p, "xb") as f:
-            f.write(data)
-        return
-    tmp = os.path.join(os.path.dirname(p), f".{os.path.basename(p)}.tmp{os.getpid()}")
-    with open(tmp, "wb") as f:
+    half written and no hard link to it is written through.
+
+    The folder is made only when the file cannot be opened without it: most files go where an
+    earlier one made the folder, and asking for it each time (os.makedirs) was a fifth of the
+    time a build's writes took."""
+    folder = os.path.dirname(p)
+    target = p if create else os.path.join(folder, f".{os.path.basename(p)}.tmp{os.getpid()}")
+    mode = "xb" if create else "wb"
+    try:
+        f = open(target, mode)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        f = open(target, mode)
+    with f:
         f.write(data)
-    os.replace(tmp, p)
+    if not create:
+        os.replace(target, p)
