@@ -15,7 +15,7 @@ from typing import Callable
 from site_builder import urls, vocabulary
 
 from .codes import Matrix, draw_pdf, make_matrix
-from .pdfdoc import DEMO_NOTICE, cn_date, fit_lines, new_document, text_block, write_lines
+from .pdfdoc import DEMO_NOTICE, cn_date, cut_lines, new_document, text_block, wrap_lines, write_lines
 from .records import GuideBrand, Registry
 
 PAGE_W, PAGE_H = 148.0, 210.0   # A5
@@ -102,16 +102,18 @@ def _brand_page(pdf, brand: GuideBrand, number: int, registry: Registry, site_ur
     y = text_block(pdf, MARGIN, y + 1, _designation(brand), WIDTH, 8.5, max_lines=2, words=True) + 2
     if picture:
         y = _picture(pdf, picture, credit, y) + 2
-    lines_zh = fit_lines(pdf, brand.story or "", WIDTH, 99, 9.5)
-    lines_en = fit_lines(pdf, brand.story_en or "", WIDTH, 99, 8.5, words=True)
+    # Each story is wrapped once (the English one by fpdf2, a third of the guide's time): how
+    # many of its lines fit decides how many are shown.
+    lines_zh = wrap_lines(pdf, brand.story or "", WIDTH, 9.5)
+    lines_en = wrap_lines(pdf, brand.story_en or "", WIDTH, 8.5, words=True)
     room = BOTTOM - 2 - y
     zh_h, en_h = 9.5 * 0.3528 * 1.25, 8.5 * 0.3528 * 1.25
     keep_zh = min(len(lines_zh), max(2, int(room * 0.55 / zh_h)))
     keep_en = min(len(lines_en), max(0, int((room - keep_zh * zh_h - 1.5) / en_h)))
-    y = write_lines(pdf, MARGIN, y, fit_lines(pdf, brand.story or "", WIDTH, keep_zh, 9.5), 9.5) + 1.5
+    y = write_lines(pdf, MARGIN, y, cut_lines(pdf, lines_zh, WIDTH, keep_zh, 9.5), 9.5) + 1.5
     if keep_en:
         pdf.set_text_color(60, 60, 60)
-        write_lines(pdf, MARGIN, y, fit_lines(pdf, brand.story_en or "", WIDTH, keep_en, 8.5, words=True), 8.5)
+        write_lines(pdf, MARGIN, y, cut_lines(pdf, lines_en, WIDTH, keep_en, 8.5), 8.5)
         pdf.set_text_color(0, 0, 0)
     _maker(pdf, brand, make_matrix(urls.absolute(site_url, urls.brand(brand.id))))
     footer = PAGE_H - 7

@@ -58,6 +58,13 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
               words: bool = False) -> list[str]:
     """Wrap `text` to `width` mm (at `size` pt, else the current size); cut to `max_lines` with an
     ellipsis. Chinese wraps between any two characters; `words`: English, between words."""
+    return cut_lines(pdf, wrap_lines(pdf, text, width, size, words), width, max_lines)
+
+
+def wrap_lines(pdf: FPDF, text: str, width: float, size: float | None = None, words: bool = False) -> list[str]:
+    """All the lines of `text` wrapped to `width` mm (at `size` pt, else the current size), as
+    fit_lines wraps them; a page that must know how many lines a text takes before it decides
+    how many to show wraps it once and cuts it with cut_lines."""
     if not text:
         return []
     if size is not None:
@@ -65,11 +72,17 @@ def fit_lines(pdf: FPDF, text: str, width: float, max_lines: int, size: float | 
     if words:
         from fpdf.enums import WrapMode
 
-        lines = pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.WORD)
-    else:
-        lines = wrap_chinese(pdf, text, width)
+        return pdf.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode=WrapMode.WORD)
+    return wrap_chinese(pdf, text, width)
+
+
+def cut_lines(pdf: FPDF, lines: list[str], width: float, max_lines: int, size: float | None = None) -> list[str]:
+    """The first `max_lines` of `lines` (wrapped to `width` mm), the last ending with an ellipsis
+    when some are left out (measured at `size` pt, else the current size)."""
     if len(lines) <= max_lines:
         return lines
+    if size is not None:
+        pdf.set_font_size(size)
     lines = lines[:max_lines]
     last = lines[-1]
     measure = string_width(pdf)
