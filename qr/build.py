@@ -15,10 +15,12 @@ from collections import Counter
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from site_builder import urls, vocabulary
 from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
+from site_builder.site.parallel import Background
 
 from . import digital_link, drawing, fonts, guide, pdfdoc, print_pages, printing, records
 from .cache import Cache, fingerprint, inputs, key
@@ -85,10 +87,13 @@ def build_codes(db_path: str | Path, site_dir: str | Path, site_url: str | None 
     summary.seconds["draw"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    # The guide is drawn in a forked process while this one writes the GS1 pages: each was a
+    # single core's work for tens of seconds at 50,000 businesses, with the other core idle.
+    finish_guide = _start_guide(cache, summary, db_path, registry, site_url, photos or {})
     _gs1_pages(cache, summary, gs1_products, registry, site_url)
     summary.seconds["gs1"] = time.perf_counter() - started
     started = time.perf_counter()
-    _guide(cache, summary, db_path, registry, site_url, photos or {})
+    finish_guide()
     summary.seconds["guide"] = time.perf_counter() - started
     started = time.perf_counter()
     cache.save()
@@ -203,10 +208,12 @@ def _fresh(cache: Cache, summary: Summary, rel: str, file_key: str) -> bool:
     return False
 
 
-def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, site_url: str,
-           photos: dict) -> None:
-    """The specialty guide, drawn again only when what it prints changed (its rows, the photos'
-    versions, the site URL, the release date or the code)."""
+def _start_guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, site_url: str,
+                 photos: dict) -> Callable[[], None]:
+    """Start drawing the specialty guide, unless what it prints is unchanged (its rows, the
+    photos' versions, the site URL, the release date or the code); the function returned waits
+    for it and writes it. It is drawn in a forked process (site/parallel.Background), which
+    hands back its bytes only: the file is written here, with the stage's others."""
     area, brands = records.guide_brands(db_path)
     shown = {b.photo: photos[b.photo] for b in brands if b.photo in photos}
     rel = urls.output_path(urls.brand_guide())
@@ -214,7 +221,7 @@ def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, 
                    {name: [s.version, list(s.widths), s.width, s.height] for name, s in sorted(shown.items())})
     if cache.fresh(rel, file_key):
         summary.reused += 1
-        return
+        return lambda: None
 
     def picture(name: str):
         s = shown.get(name)
@@ -224,11 +231,18 @@ def _guide(cache: Cache, summary: Summary, db_path, registry: records.Registry, 
         path = cache.files.current(cache.site_dir / urls.output_path(urls.photo(name, width, "jpg")))
         return path.read_bytes(), width, max(1, round(s.height * width / s.width))
 
-    chars = set(inspect.getsource(guide)) | set(inspect.getsource(pdfdoc)) | set(inspect.getsource(vocabulary))
-    chars |= set(area) | {c for b in brands for v in vars(b).values() if v for c in str(v)}
-    with fonts.SubsetFont(chars) as font:
-        pdf = guide.guide(area, brands, registry, site_url, picture, font.add_to)
-    summary.written += cache.made(rel, file_key, pdf)
+    def draw() -> bytes:
+        chars = set(inspect.getsource(guide)) | set(inspect.getsource(pdfdoc)) | set(inspect.getsource(vocabulary))
+        chars |= set(area) | {c for b in brands for v in vars(b).values() if v for c in str(v)}
+        with fonts.SubsetFont(chars) as font:
+            return guide.guide(area, brands, registry, site_url, picture, font.add_to)
+
+    drawn = Background(cache.files, draw)
+
+    def finish() -> None:
+        summary.written += cache.made(rel, file_key, drawn.join())
+
+    return finish
 
 
 def _printed_chars(registry: records.Registry) -> set[str]:
