@@ -23,7 +23,7 @@ from .masks import FastMaskQRCode
 ERROR_CORRECTION = ERROR_CORRECT_M
 #: ISO/IEC 18004 asks for a 4-module quiet zone; phones fail more often without it.
 BORDER = 4
-#: zlib's level for the PNG files: 4 makes them as small as its default 6 (within a byte of 300) in
+#: zlib's level for the PNG files: 4 makes them as small as its default 6 (within a byte) in
 #: half the time; 9 is five times slower and no smaller.
 PNG_COMPRESSION = 4
 #: Pixels per module in the PNG files (a version 3 code is 37 × 8 = 296 px wide).

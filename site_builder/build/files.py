@@ -221,9 +221,9 @@ def _write(p: str, data: bytes, create: bool) -> None:
     commit); any other file is replaced by a renamed new one, so that no reader ever sees it
     half written and no hard link to it is written through.
 
-    The folder is made only when the file cannot be opened without it: most files go where an
-    earlier one made the folder, and asking for it each time (os.makedirs) was a fifth of the
-    time a build's writes took."""
+    The folder is made only when the file cannot be opened without it: many files go where an
+    earlier one made it (every QR image goes to qr/), and asking for it each time (os.makedirs)
+    was a quarter of the time the QR stage's writes took (3.2 of 12.2 s at 10,000 businesses)."""
     folder = os.path.dirname(p)
     target = p if create else os.path.join(folder, f".{os.path.basename(p)}.tmp{os.getpid()}")
     mode = "xb" if create else "wb"
