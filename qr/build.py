@@ -20,7 +20,7 @@ from typing import Callable
 from site_builder import urls, vocabulary
 from site_builder.build.delta import TableChange
 from site_builder.build.files import Files
-from site_builder.site.parallel import Background
+from site_builder.build.background import Background
 
 from . import digital_link, drawing, fonts, guide, pdfdoc, print_pages, printing, records
 from .cache import Cache, fingerprint, inputs, key
@@ -212,7 +212,7 @@ def _start_guide(cache: Cache, summary: Summary, db_path, registry: records.Regi
                  photos: dict) -> Callable[[], None]:
     """Start drawing the specialty guide, unless what it prints is unchanged (its rows, the
     photos' versions, the site URL, the release date or the code); the function returned waits
-    for it and writes it. It is drawn in a forked process (site/parallel.Background), which
+    for it and writes it. It is drawn in a forked process (build/background.py), which
     hands back its bytes only: the file is written here, with the stage's others."""
     area, brands = records.guide_brands(db_path)
     shown = {b.photo: photos[b.photo] for b in brands if b.photo in photos}

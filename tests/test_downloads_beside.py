@@ -17,6 +17,7 @@ import pytest
 from site_builder.build import pipeline
 from site_builder.errors import BuildError
 from site_builder.publish import build as publish
+from site_builder.build import background
 from site_builder.site import parallel
 
 
@@ -44,6 +45,7 @@ def test_the_downloads_are_made_while_a_later_stage_runs(small_registry, tmp_pat
     """The publish step waits for a file a stage after the site stage writes: a build that made
     the downloads before that stage started would never finish them."""
     monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(background, "workers", lambda: 2)
     started = tmp_path / "later-stage-started"
     publish_package = publish.publish_package
 
@@ -73,6 +75,7 @@ def test_a_failed_stage_waits_for_the_downloads_before_discarding_the_build(smal
     """The downloads are still being written when the site stage fails: the build waits for
     them, so nothing writes into the stage folder once it is gone and nothing is published."""
     monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(background, "workers", lambda: 2)
     finished = tmp_path / "downloads-finished"
     publish_package = publish.publish_package
 
@@ -96,6 +99,7 @@ def test_a_failed_stage_waits_for_the_downloads_before_discarding_the_build(smal
 
 def test_a_failure_in_the_downloads_fails_the_build(small_registry, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(background, "workers", lambda: 2)
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")

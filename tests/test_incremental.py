@@ -313,10 +313,12 @@ def test_a_rebuild_reads_only_the_views_its_pages_show(change, read, base, small
 def test_pages_rendered_by_worker_processes_are_the_same(base, small_registry, tmp_path, monkeypatch):
     """A large build renders record pages in forked workers; what they write, and what the build
     records of it, equals one process's work."""
+    from site_builder.build import background
     from site_builder.site import parallel
 
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(background, "workers", lambda: 2)
     forked = []
     real = parallel.render_records
     monkeypatch.setattr(parallel, "render_records", lambda *args: forked.append(args[2]) or real(*args))
@@ -334,9 +336,11 @@ def test_a_failure_in_the_background_process_stops_the_build(small_registry, tmp
     goes wrong there fails the build like anywhere else, and nothing is published."""
     from site_builder.publish import build as publish
     from site_builder.errors import BuildError
+    from site_builder.build import background
     from site_builder.site import parallel
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(background, "workers", lambda: 2)
     where = tmp_path / "pid"
 
     def disk_full(*args):

@@ -175,3 +175,13 @@ def test_an_import_anywhere_in_a_module_is_followed(tmp_path, monkeypatch):
             cached.cache_clear()
     missed = [where for i, where in enumerate(nested.values()) if f"site_builder.m{i}" not in found]
     assert missed == []
+
+
+def test_a_page_template_change_does_not_redraw_the_qr_codes():
+    """The QR stage keeps 180,000 codes' files at 50,000 businesses while its code is the same:
+    its code must not take in the site stage's renderers and templates (a shared helper such as
+    the forked-process Background lives in build/, not site/), or editing a page template would
+    redraw every code (165 s)."""
+    found, _libraries = fingerprint.closure(fingerprint.STAGES["qr"])
+    assert "qr.build" in found and "site_builder.build.background" in found
+    assert [name for name in found if name.startswith("site_builder.site")] == []
