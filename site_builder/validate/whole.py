@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import warnings
@@ -29,6 +30,8 @@ from ..registry.package import TABLE_ORDER, Package
 from ..registry.readers import TableReadError, UnsafePath
 from .cells import visible
 from . import memory
+from . import beside
+from .beside import ReadFailure, rows_beside
 from .descriptor import descriptor_problems
 from .photos import PHOTO_TABLES, file_problem
 from .frictionless import (
@@ -48,6 +51,9 @@ from .facts import record as record_facts
 from ..registry.programmes import programmes
 from .rules import OWNED, Region, RuleContext, check_row, region_hierarchy
 from .across import Gathered, across_findings
+
+#: What reading a table may raise on a broken file: reported as a problem of that file.
+READ_ERRORS = (FrictionlessException, csv.Error, ValueError, OSError)
 
 #: Tables that must have rows, and why (a new registry may well have no recalls yet).
 MUST_HAVE_ROWS = {
@@ -154,7 +160,7 @@ class _Validation:
             self.read_table(table, path, file)
         except TableReadError as exc:
             self.report.add(file, exc.row, exc.field, exc.rule, exc.detail)
-        except (FrictionlessException, csv.Error, ValueError, OSError) as exc:
+        except (*READ_ERRORS, ReadFailure) as exc:
             error = getattr(exc, "error", None)
             rule = getattr(error, "type", "unreadable-file")
             self.report.add(file, None, None, rule,
@@ -177,6 +183,7 @@ class _Validation:
         if not readers.is_xlsx(path, raw):
             encoding = readers.detect_encoding(file, raw)
             text = raw.decode(encoding)
+            lines = text.count("\n")
             digest = hashlib.sha256(raw).hexdigest() if self.scans is not None else ""
             del raw
             if not text.strip():
@@ -197,6 +204,7 @@ class _Validation:
             # (a region code typed as a number fails a string field), and an XLSX table must
             # validate exactly like the same table as CSV.
             rows = readers.read_sheet(path)
+            lines = len(rows)
             offset = next(i for i, r in enumerate(rows) if r)  # rows above the header are blank
             labels = rows[offset]
             data = [labels] + [r + [""] * (len(labels) - len(r)) if r else r for r in rows[offset + 1:]]
@@ -212,9 +220,11 @@ class _Validation:
         resource = make(schema)
         sets = attach_lookups(resource, self.lookups, self.types)
         self.read_rows(table, resource, file, offset, truncated, {k for k in self.wanted.get(table, ())
-                                                                  if set(k) <= set(labels)}, sets)
+                                                                  if set(k) <= set(labels)}, sets, lines)
 
-    def read_rows(self, table, resource, file, offset, truncated, keys, sets) -> None:
+    def read_rows(self, table, resource, file, offset, truncated, keys, sets, lines: int = 0) -> None:
+        """The table's rows through Frictionless and the rules; `lines` (about the rows) decides
+        whether Frictionless reads them in a forked process (beside.py)."""
         fields = {f["name"]: f for f in self.package.fields(table)}
         info = TableInfo(fields, self.package.primary_key(table), self.titles, self.files, table)
         dates = {n: f"{field_title(f)}（{n}）" for n, f in fields.items() if f.get("type") == "date"}
@@ -224,47 +234,32 @@ class _Validation:
         owners = self.context.owners.setdefault(table, {}) if table in OWNED else {}
         pending: list = []  # the last row's problems wait: a truncated file replaces them
         count, number = 0, 1 + offset
-        with warnings.catch_warnings(), system.use_context(trusted=True):
-            warnings.simplefilter("ignore")
-            with resource:
-                hand_lookups(resource, sets)
-                for row in resource.row_stream:
-                    self.report.problems.extend(pending)
-                    number = row.row_number + offset
-                    values = row.to_dict()
-                    errors = row.errors
-                    # A real date spelt as a spreadsheet writes it is that (one rule), not a type error.
-                    cells = row.cells
-                    spelt = date_spelling_problems({n: cells[i] for i, n in date_cells if i < len(cells)}, dates)
-                    if spelt:
-                        refused = {name for name, _ in spelt}
-                        errors = [e for e in errors if getattr(e, "field_name", None) not in refused
-                                  or e.type != "type-error"]
-                    problems = row_problems(errors, values, info)
-                    pending = [_problem(file, number, p) for p in problems]
-                    pending += [_problem(file, number, (name, "date-format", message)) for name, message in spelt]
-                    if problems and problems[0][1] == "blank-row":
-                        continue
-                    count += 1
-                    bad = {getattr(e, "field_name", None) for e in errors} | {name for name, _ in spelt}
-                    clean = {k: v for k, v in values.items() if k in fields and k not in bad}
-                    for key, found in seen.items():
-                        cells = tuple(values.get(k) for k in key)
-                        if None not in cells:
-                            found.add(cells)
-                    findings = check_row(table, clean, self.context)
-                    pending += [_problem(file, number, (f.field, f.rule, f.message)) for f in findings]
-                    if table in PHOTO_TABLES and clean.get("photo") and all(f.field != "photo" for f in findings):
-                        self.photos.append((file, number, clean["photo"]))
-                    # A cell one rule refused is not judged again by the rules across tables.
-                    self.gathered.add(table, number, {k: v for k, v in clean.items()
-                                                      if k not in {f.field for f in findings}} if findings else clean)
-                    if table == "regions":
-                        regions.append((number, clean))
-                    elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):
-                        owners[clean[OWNED[table]]] = clean["operator_id"]
-                    if table in FACTS:
-                        record_facts(self.context.facts, table, clean)
+        read = functools.partial(_typed_rows, resource, sets, info, offset, date_cells, dates)
+        for number, values, problems, spelt, bad in rows_beside(read, READ_ERRORS, alone=lines < beside.ROWS_TO_FORK):
+            self.report.problems.extend(pending)
+            pending = [_problem(file, number, p) for p in problems]
+            pending += [_problem(file, number, (name, "date-format", message)) for name, message in spelt]
+            if problems and problems[0][1] == "blank-row":
+                continue
+            count += 1
+            clean = {k: v for k, v in values.items() if k in fields and k not in bad}
+            for key, found in seen.items():
+                cells = tuple(values.get(k) for k in key)
+                if None not in cells:
+                    found.add(cells)
+            findings = check_row(table, clean, self.context)
+            pending += [_problem(file, number, (f.field, f.rule, f.message)) for f in findings]
+            if table in PHOTO_TABLES and clean.get("photo") and all(f.field != "photo" for f in findings):
+                self.photos.append((file, number, clean["photo"]))
+            # A cell one rule refused is not judged again by the rules across tables.
+            self.gathered.add(table, number, {k: v for k, v in clean.items()
+                                              if k not in {f.field for f in findings}} if findings else clean)
+            if table == "regions":
+                regions.append((number, clean))
+            elif table in OWNED and clean.get(OWNED[table]) and clean.get("operator_id"):
+                owners[clean[OWNED[table]]] = clean["operator_id"]
+            if table in FACTS:
+                record_facts(self.context.facts, table, clean)
         if truncated:  # `number` is the last row's
             pending = [_problem(file, number, (None, "truncated-file", f"第 {number} 行：{truncated}。"))]
             seen = {}  # rows after the cut are unknown: references into them are not judged
@@ -285,6 +280,28 @@ class _Validation:
         regions = {r["code"]: Region(r.get("level"), r.get("name"), r.get("parent_code"))
                    for _, r in rows if r.get("code")}
         self.context = RuleContext(self.context.release_date, regions, self.context.owners, self.context.facts)
+
+
+def _typed_rows(resource, sets, info: TableInfo, offset: int, date_cells, dates):
+    """Frictionless's half of a table's pass: each row's number, typed values, problems (in
+    Chinese), the dates spelt as a spreadsheet writes them, and the fields refused (not judged
+    again by the rules). Run beside the rules (beside.py), so it holds nothing of their state."""
+    with warnings.catch_warnings(), system.use_context(trusted=True):
+        warnings.simplefilter("ignore")
+        with resource:
+            hand_lookups(resource, sets)
+            for row in resource.row_stream:
+                values = row.to_dict()
+                errors = row.errors
+                # A real date spelt as a spreadsheet writes it is that (one rule), not a type error.
+                cells = row.cells
+                spelt = date_spelling_problems({n: cells[i] for i, n in date_cells if i < len(cells)}, dates)
+                if spelt:
+                    refused = {name for name, _ in spelt}
+                    errors = [e for e in errors if getattr(e, "field_name", None) not in refused
+                              or e.type != "type-error"]
+                bad = {getattr(e, "field_name", None) for e in errors} | {name for name, _ in spelt}
+                yield row.row_number + offset, values, row_problems(errors, values, info), spelt, bad
 
 
 def _check_limits(text: str, file: str, keep: bool = False) -> list[list[str]] | None:
