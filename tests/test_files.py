@@ -67,6 +67,57 @@ def test_the_commit_lists_what_the_build_wrote_without_reading_it_back(tmp_path,
         {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in contents.items()}
 
 
+def test_a_file_another_process_put_in_the_stage_is_replaced_or_kept_by_its_bytes(tmp_path):
+    """A new file is created without a look on disk first; one that is there already (a forked
+    process of the same build wrote it) is compared and replaced, never written through."""
+    out = tmp_path / "out"
+    with staged_output(out) as files:
+        stage = files.stage_dir
+        (stage / "p").mkdir()
+        (stage / "p/index.html").write_text("by a worker", encoding="utf-8")
+        (stage / "q").mkdir()
+        (stage / "q/index.html").write_text("same", encoding="utf-8")
+        linked = tmp_path / "elsewhere.txt"
+        linked.write_text("not the build's", encoding="utf-8")
+        os.link(linked, stage / "q/linked.html")
+        assert files.write_if_changed(stage / "p/index.html", "by the parent")
+        assert not files.write_if_changed(stage / "q/index.html", "same")
+        assert files.write_if_changed(stage / "q/linked.html", "new")
+    assert (out / "p/index.html").read_text(encoding="utf-8") == "by the parent"
+    assert (out / "q/index.html").read_text(encoding="utf-8") == "same"
+    assert linked.read_text(encoding="utf-8") == "not the build's", "a hard link is not written through"
+    assert recorded_files(out) == ["p/index.html", "q/index.html", "q/linked.html"]
+
+
+def test_a_worker_compares_a_page_with_what_its_parent_staged_not_with_the_previous_output(tmp_path):
+    """The previous output holds "A"; this build's parent staged "B" before forking; a worker
+    writing "A" again must replace "B" (comparing with the previous copy would keep "B")."""
+    out = tmp_path / "out"
+    staged(out, {"p/index.html": "A"})
+    with staged_output(out) as files:
+        page = files.stage_dir / "p/index.html"
+        assert files.write_if_changed(page, "B")
+        files.worker_started()  # what a forked worker does first (no fork needed to see it)
+        assert files.write_if_changed(page, "A")
+        assert page.read_text(encoding="utf-8") == "A"
+        files.merge(*files.worker_result()[:2], None, files.worker_result()[3])
+    assert (out / "p/index.html").read_text(encoding="utf-8") == "A"
+
+
+def test_a_folder_removed_after_this_build_made_it_is_made_again(tmp_path):
+    out = tmp_path / "out"
+    with staged_output(out) as files:
+        stage = files.stage_dir
+        files.write_if_changed(stage / "p/a.html", "a")
+        (stage / "p/a.html").unlink()
+        (stage / "p").rmdir()
+        files.produced.discard(str(stage / "p/a.html"))
+        files.changed.discard(str(stage / "p/a.html"))
+        files.written.pop(str(stage / "p/a.html"))
+        assert files.write_if_changed(stage / "p/b.html", "b")
+    assert (out / "p/b.html").read_text(encoding="utf-8") == "b"
+
+
 def test_a_written_file_changed_before_the_commit_is_listed_as_it_is(tmp_path):
     """The digest taken when writing counts only while the file's stat is the one seen then."""
     import hashlib

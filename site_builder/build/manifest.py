@@ -207,9 +207,10 @@ def survey(produced: set[str], stage: str, base: str | None, held: dict[str, byt
 _WRITTEN = struct.Struct("<4q32s")
 
 
-def written_record(path: str, data: bytes) -> bytes:
-    """What the build knows of the file it just wrote at `path` with `data` (for `survey`)."""
-    st = os.lstat(path)
+def written_record(path: str, data: bytes, st: os.stat_result | None = None) -> bytes:
+    """What the build knows of the file it just wrote at `path` with `data` (for `survey`);
+    `st`: its stat, when the writer took it from the open file."""
+    st = st or os.lstat(path)
     return _WRITTEN.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, hashlib.sha256(data).digest())
 
 
