@@ -100,6 +100,7 @@ def test_a_worker_compares_a_page_with_what_its_parent_staged_not_with_the_previ
         files.worker_started()  # what a forked worker does first (no fork needed to see it)
         assert files.write_if_changed(page, "A")
         assert page.read_text(encoding="utf-8") == "A"
+        assert str(page) in files.changed, "the worker reports the page it changed"
         files.merge(*files.worker_result()[:2], None, files.worker_result()[3])
     assert (out / "p/index.html").read_text(encoding="utf-8") == "A"
 

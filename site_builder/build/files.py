@@ -123,6 +123,7 @@ class Files:
             if _holds(p, data):
                 return False
             _replace(p, data)
+            self.changed.add(p)
             self.written[p] = manifest.written_record(p, data)
             return True
         # Not yet in the stage, which starts empty and holds only what this build wrote: compared
