@@ -113,19 +113,9 @@ class Files:
         self._check_inside(os.fspath(path), p)
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.produced.add(p)
-        if self.stage is None or not p.startswith(self.stage):
-            if _holds(p, data):
-                return False
-            _replace(p, data)
-            self.changed.add(p)
-            return True
-        if p in self.changed or p in self._inherited:
-            if _holds(p, data):
-                return False
-            _replace(p, data)
-            self.changed.add(p)
-            self.written[p] = manifest.written_record(p, data)
-            return True
+        staged = self.stage is not None and p.startswith(self.stage)
+        if not staged or p in self.changed or p in self._inherited:
+            return self._rewrite(p, data, staged)
         # Not yet in the stage, which starts empty and holds only what this build wrote: compared
         # with the previous output's copy when its record vouches for it, else created, with no
         # look on disk first. Three lookups of a path that is not there were a fifth of the
@@ -135,12 +125,19 @@ class Files:
             return False
         st = self._create(p, data)
         if st is None:  # another process of this build wrote it meanwhile: replace it
-            if _holds(p, data):
-                return False
-            _replace(p, data)
-            st = os.lstat(p)
+            return self._rewrite(p, data, staged)
         self.changed.add(p)
         self.written[p] = manifest.written_record(p, data, st)
+        return True
+
+    def _rewrite(self, p: str, data: bytes, staged: bool) -> bool:
+        """Replace the file at `p` unless it holds `data` already; True when written."""
+        if _holds(p, data):
+            return False
+        _replace(p, data)
+        self.changed.add(p)
+        if staged:
+            self.written[p] = manifest.written_record(p, data)
         return True
 
     def _create(self, p: str, data: bytes) -> os.stat_result | None:

@@ -17,8 +17,6 @@ import traceback
 from types import SimpleNamespace
 from typing import Callable, Iterable, Iterator
 
-from frictionless import FrictionlessException
-
 from ..build import cores
 
 workers = cores.workers  # how many processes may run (build/cores.py)
@@ -91,7 +89,7 @@ def _child(produce, readable, send) -> None:  # pragma: no cover - runs in the f
             send.send_bytes(pickle.dumps(("end", None)))
         except readable as exc:
             send.send_bytes(pickle.dumps(("rows", batch), pickle.HIGHEST_PROTOCOL))
-            error = exc.error if isinstance(exc, FrictionlessException) else getattr(exc, "error", None)
+            error = getattr(exc, "error", None)  # a FrictionlessException's
             send.send_bytes(pickle.dumps(("unreadable", (getattr(error, "type", "unreadable-file"),
                                                         getattr(error, "note", None), str(exc)))))
     except BrokenPipeError:

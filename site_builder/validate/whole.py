@@ -31,7 +31,6 @@ from ..registry.readers import TableReadError, UnsafePath
 from .cells import visible
 from . import memory
 from . import beside
-from .beside import ReadFailure, rows_beside
 from .descriptor import descriptor_problems
 from .photos import PHOTO_TABLES, file_problem
 from .frictionless import (
@@ -160,7 +159,7 @@ class _Validation:
             self.read_table(table, path, file)
         except TableReadError as exc:
             self.report.add(file, exc.row, exc.field, exc.rule, exc.detail)
-        except (*READ_ERRORS, ReadFailure) as exc:
+        except (*READ_ERRORS, beside.ReadFailure) as exc:
             error = getattr(exc, "error", None)
             rule = getattr(error, "type", "unreadable-file")
             self.report.add(file, None, None, rule,
@@ -235,7 +234,8 @@ class _Validation:
         pending: list = []  # the last row's problems wait: a truncated file replaces them
         count, number = 0, 1 + offset
         read = functools.partial(_typed_rows, resource, sets, info, offset, date_cells, dates)
-        for number, values, problems, spelt, bad in rows_beside(read, READ_ERRORS, alone=lines < beside.ROWS_TO_FORK):
+        for number, values, problems, spelt, bad in beside.rows_beside(read, READ_ERRORS,
+                                                                      alone=lines < beside.ROWS_TO_FORK):
             self.report.problems.extend(pending)
             pending = [_problem(file, number, p) for p in problems]
             pending += [_problem(file, number, (name, "date-format", message)) for name, message in spelt]
